@@ -1,0 +1,43 @@
+import CGSL
+
+/// The multinomial distribution: n trials spread over K categories with probabilities
+/// p_1 ... p_K; count k has mean n p_k, variance n p_k (1 - p_k).
+///
+/// The corresponding GSL function is `gsl_ran_multinomial` (conditional binomials).
+/// The weights need not sum to 1; they are normalised.
+public struct Multinomial: Sendable, Hashable {
+    public let trials: Int
+    public let weights: [Double]
+
+    public init(trials: Int, weights: [Double]) throws(DistributionError) {
+        try DistributionError.require(trials >= 0 && trials <= Int(UInt32.max),
+                                      "Multinomial", "trials", Double(trials), "an integer in [0, 4294967295]")
+        try DistributionError.require(!weights.isEmpty, "Multinomial", "weights.count", 0, "at least one category")
+        for w in weights {
+            try DistributionError.require(w.isFinite && w >= 0, "Multinomial", "weight", w, "a finite number >= 0")
+        }
+        let total = weights.reduce(0, +)
+        try DistributionError.require(total > 0, "Multinomial", "sum of weights", total, "a positive sum")
+        self.trials = trials
+        self.weights = weights
+    }
+
+    public func sample(using g: RandomGenerator) -> [Int] {
+        var out = [Int](repeating: 0, count: weights.count)
+        Multinomial.draw(trials: trials, weights: weights, into: &out, using: g)
+        return out
+    }
+
+    /// Unchecked draw into `counts` (same length as `weights`) for hot loops.
+    @inlinable
+    public static func draw(trials: Int, weights: [Double], into counts: inout [Int], using g: RandomGenerator) {
+        let k = weights.count
+        if k == 1 { counts[0] = trials; return }
+        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: k) { buf in
+            weights.withUnsafeBufferPointer { w in
+                gsl_ran_multinomial(g.rng, k, UInt32(trials), w.baseAddress, buf.baseAddress)
+            }
+            for i in 0..<k { counts[i] = Int(buf[i]) }
+        }
+    }
+}

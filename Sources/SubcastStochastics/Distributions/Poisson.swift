@@ -1,0 +1,28 @@
+import CGSL
+
+/// The Poisson distribution: P(k) = mu^k e^(-mu) / k!, mean mu, variance mu.
+///
+/// The corresponding GSL function is `gsl_ran_poisson`. Draws are exact for any mean
+/// GSL accepts; the count is returned as `Int`.
+public struct Poisson: Sendable, Hashable {
+    /// The mean mu, finite and >= 0, at most `Poisson.maximumMean` (the result must fit
+    /// GSL's `unsigned int`).
+    public let mean: Double
+
+    /// Largest mean accepted: ten standard deviations below `UInt32.max`.
+    public static let maximumMean = 4.0e9
+
+    public init(mean: Double) throws(DistributionError) {
+        try DistributionError.require(mean.isFinite && mean >= 0 && mean <= Poisson.maximumMean,
+                                      "Poisson", "mean", mean, "a finite number in [0, 4e9]")
+        self.mean = mean
+    }
+
+    public func sample(using g: RandomGenerator) -> Int { Poisson.draw(mean: mean, using: g) }
+
+    /// Unchecked draw for hot loops whose caller has validated `mean`.
+    @inlinable
+    public static func draw(mean: Double, using g: RandomGenerator) -> Int {
+        mean > 0 ? Int(gsl_ran_poisson(g.rng, mean)) : 0
+    }
+}
