@@ -1,0 +1,114 @@
+import Foundation
+import SubcastStochastics
+
+/// How likely a subscriber is to leave at each renewal.
+///
+/// The shifted-beta-geometric (sBG) model (Fader & Hardie 2007): each subscriber has their
+/// own constant monthly churn probability p ~ Beta(alpha, beta). Averaged over those who are
+/// still subscribed after paying t - 1 months, the probability of churning at the t-th renewal
+/// (the end of the t-th paid month) is
+/// ```
+/// h(t) = alpha / (alpha + beta + t - 1),      t = 1, 2, ...
+/// S(k) = B(alpha, beta + k) / B(alpha, beta)  (probability of paying at least k + 1 months)
+/// ```
+/// Because survivors are independent given the past, the churners of a cohort of n survivors
+/// at renewal t are exactly Binomial(n, h(t)). Heterogeneity makes h(t) fall with tenure: the
+/// fickle leave first. `constant` is the homogeneous limit (every subscriber has the same p).
+public enum ChurnModel: Sendable, Hashable {
+    /// sBG with alpha > 0, beta > 0.
+    case shiftedBetaGeometric(alpha: Double, beta: Double)
+    /// Homogeneous (geometric) churn: the same probability at every renewal, in [0, 1].
+    case constant(perMonth: Double)
+
+    /// The sBG model with a given mean first-renewal churn and polarisation.
+    ///
+    /// Mapping (Fader & Hardie's polarisation index phi = 1 / (alpha + beta + 1)):
+    /// ```
+    /// mean = alpha / (alpha + beta),  phi = 1 / (alpha + beta + 1)
+    /// alpha = mean (1 - phi) / phi,   beta = (1 - mean) (1 - phi) / phi
+    /// ```
+    /// - Parameters:
+    ///   - meanPerMonth: the average churn probability of new subscribers, in (0, 1).
+    ///   - heterogeneity: phi in [0, 1). 0 is the homogeneous limit (`constant`); values near
+    ///     1 mean a polarised base (many leave at once, the rest almost never).
+    public init(meanPerMonth mean: Double, heterogeneity phi: Double) {
+        precondition(mean > 0 && mean < 1 && phi >= 0 && phi < 1)
+        if phi == 0 {
+            self = .constant(perMonth: mean)
+        } else {
+            self = .shiftedBetaGeometric(alpha: mean * (1 - phi) / phi, beta: (1 - mean) * (1 - phi) / phi)
+        }
+    }
+
+    /// The probability h(t) of churning at the t-th renewal, t >= 1 months paid.
+    @inlinable
+    public func churnProbability(atRenewal t: Int) -> Double {
+        switch self {
+        case let .shiftedBetaGeometric(a, b): return a / (a + b + Double(t) - 1)
+        case let .constant(p): return p
+        }
+    }
+
+    /// S(k): the probability that a new subscriber pays at least k + 1 months (S(0) = 1).
+    /// Computed as exp(ln B(alpha, beta + k) - ln B(alpha, beta)) with GSL's `gsl_sf_lnbeta_e`.
+    public func survival(_ k: Int) -> Double {
+        precondition(k >= 0)
+        switch self {
+        case let .shiftedBetaGeometric(a, b):
+            // Both calls have valid arguments by construction; a GSL failure is a bug.
+            let l1 = try! SpecialFunctions.logBeta(a, b + Double(k))
+            let l0 = try! SpecialFunctions.logBeta(a, b)
+            return exp(l1 - l0)
+        case let .constant(p):
+            return pow(1 - p, Double(k))
+        }
+    }
+
+    /// Discounted expected lifetime in payments, DEL(d) = sum_{k >= 0} S(k) / (1 + d)^k, with the
+    /// first payment undiscounted. For sBG this is the closed form
+    /// ```
+    /// DEL(d) = 2F1(1, beta; alpha + beta; 1 / (1 + d))
+    /// ```
+    /// (GSL's `gsl_sf_hyperg_2F1_e`), falling back to the term-ratio series
+    /// S(k+1) / S(k) = (beta + k) / (alpha + beta + k), which is stable where the special-function
+    /// code reports an error. For constant churn p it is (1 + d) / (d + p).
+    /// - Parameter d: the discount rate per month, > 0 (or >= 0 when the sum converges).
+    public func discountedExpectedLifetime(discountPerMonth d: Double) -> Double {
+        precondition(d >= 0)
+        switch self {
+        case let .shiftedBetaGeometric(a, b):
+            let x = 1 / (1 + d)
+            if d > 0, let v = try? SpecialFunctions.hypergeometric2F1(a: 1, b: b, c: a + b, x: x), v.isFinite {
+                return v
+            }
+            return seriesDEL(a: a, b: b, x: x, terms: Int.max)
+        case let .constant(p):
+            return (1 + d) / (d + p)
+        }
+    }
+
+    /// Discounted expected payments over the first `months` months of a lifetime:
+    /// sum_{k=0}^{months-1} S(k) / (1 + d)^k.
+    public func discountedExpectedPayments(months: Int, discountPerMonth d: Double) -> Double {
+        switch self {
+        case let .shiftedBetaGeometric(a, b):
+            return seriesDEL(a: a, b: b, x: 1 / (1 + d), terms: months)
+        case let .constant(p):
+            var s = 0.0, term = 1.0
+            for _ in 0..<months { s += term; term *= (1 - p) / (1 + d) }
+            return s
+        }
+    }
+
+    private func seriesDEL(a: Double, b: Double, x: Double, terms: Int) -> Double {
+        var sum = 0.0, term = 1.0, k = 0
+        while k < terms {
+            sum += term
+            term *= (b + Double(k)) / (a + b + Double(k)) * x
+            k += 1
+            if terms == Int.max && term < 1e-17 * sum { break }
+            if terms == Int.max && k > 50_000_000 { break }
+        }
+        return sum
+    }
+}

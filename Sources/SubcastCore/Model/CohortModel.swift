@@ -1,0 +1,270 @@
+import SubcastStochastics
+
+/// The chain-binomial cohort model of one scenario: subscriber counts per
+/// (acquisition cohort, plan) compartment evolve month by month with Poisson, multinomial and
+/// binomial draws, so one trial costs O(months x cohorts x plans) whatever the number of
+/// subscribers.
+///
+/// Order of events inside month m (the timing of `benchmark-model.md`):
+/// 1. arrivals: A_m ~ Poisson(lambda (1 + g)^(m-1)) new subscribers (stream `acquisition`),
+///    split over plans by Multinomial(A_m, plan mix) into the cohort of month m;
+/// 2. billing: every active subscriber pays its plan's monthly price (the arrival month
+///    included); this month's MRR is the sum;
+/// 3. renewals: every active subscriber who has now paid t months renews or churns; the
+///    churners of a compartment of n are Binomial(n, h(t)) (stream `churn`), h from `ChurnModel`;
+/// 4. record: the month's metrics.
+/// Months 1 ... horizon are reported. To value CLTV over `lifetimeMonths` independently of the
+/// reporting horizon, the cohorts acquired in the horizon are then followed without new
+/// arrivals until each has reached that age (months horizon + 1 ... horizon + lifetime - 1).
+///
+/// Reproducibility: the draws of trial i come only from the streams keyed (seed, i, name), in
+/// a fixed order (compartments by cohort, then plan), so a trial's outputs do not depend on the
+/// thread or process that simulates it.
+public struct CohortModel: Sendable {
+    public let scenario: Scenario
+    public let layout: OutputLayout
+
+    /// The random streams one trial uses, in the order `simulate` expects them.
+    public static let streamNames = ["acquisition", "churn"]
+
+    /// Monthly metrics, each a `.monthly` block of the layout.
+    public enum Monthly: String, CaseIterable, Sendable {
+        case active, new, churned, mrr, arr, arpu
+        case logoChurnRate = "logo_churn_rate"
+        case revenueChurnRate = "revenue_churn_rate"
+        case cumulativeRevenue = "cumulative_revenue"
+    }
+
+    /// Per-trial scalar metrics.
+    public enum Scalar: String, CaseIterable, Sendable {
+        case acquired
+        case cltv
+        case cltvNaive = "cltv_naive"
+        case ltvToCac = "ltv_cac"
+        case cacPaybackMonth = "cac_payback_month"
+    }
+
+    let planCount: Int
+    let baseCount: Int
+    let horizon: Int
+    let lifetime: Int
+    let lastMonth: Int
+    let price: [Double]
+    let margin: Double
+    let cac: Double
+    let mix: [Double]
+    let arrivalsMean: [Double]          // by month 1...horizon (index m - 1)
+    let hazard: [[Double]]              // [plan][t], t = 1 ... maxRenewal (index t)
+    let baseTenure: [Int]
+    let basePlan: [Int]
+    let baseCountInit: [Int]
+    let discount: [Double]              // v^a, a = 0 ..< lifetime
+    let reportedCohortSlot: [Int]       // by cohort month (index m), -1 if not reported
+    let monthlyOffset: [Int]            // by Monthly.allCases order
+    let tenureOffset: Int
+    let cohortOffsets: [Int]
+    let scalarOffset: [Int]
+
+    public init(_ scenario: Scenario) {
+        self.scenario = scenario
+        planCount = scenario.plans.count
+        baseCount = scenario.existing.count
+        horizon = scenario.horizonMonths
+        lifetime = scenario.lifetimeMonths
+        lastMonth = scenario.acquisition.newPerMonth > 0 ? horizon + lifetime - 1 : horizon
+        price = scenario.plans.map(\.pricePerMonth)
+        margin = scenario.economics.grossMargin
+        cac = scenario.economics.cacPerSubscriber
+        mix = scenario.acquisition.planMix
+        arrivalsMean = (1...horizon).map { scenario.acquisition.meanArrivals(month: $0) }
+        let maxTenure = scenario.existing.map(\.tenureMonths).max() ?? 0
+        let maxRenewal = max(lastMonth, maxTenure + horizon) + 1
+        hazard = scenario.plans.map { plan in
+            (0...maxRenewal).map { t in t == 0 ? 0 : plan.churn.churnProbability(atRenewal: t) }
+        }
+        baseTenure = scenario.existing.map(\.tenureMonths)
+        basePlan = scenario.existing.map(\.plan)
+        baseCountInit = scenario.existing.map(\.count)
+        let d = scenario.discountPerMonth
+        var v = [Double](repeating: 1, count: lifetime)
+        for a in 1..<max(lifetime, 1) { v[a] = v[a - 1] / (1 + d) }
+        discount = v
+        var slots = [Int](repeating: -1, count: horizon + 1)
+        let h = scenario.horizonMonths
+        let cohorts = scenario.reportedCohorts.filter { $0 >= 1 && $0 <= h }
+        for (i, c) in cohorts.enumerated() { slots[c] = i }
+        reportedCohortSlot = slots
+
+        var l = OutputLayout()
+        monthlyOffset = Monthly.allCases.map { l.add($0.rawValue, .monthly, count: scenario.horizonMonths) }
+        tenureOffset = l.add("retention", .byTenure, count: scenario.horizonMonths)
+        cohortOffsets = cohorts.map { c in
+            l.add("retention_cohort_\(c)", .cohort(month: c), count: scenario.horizonMonths - c + 1)
+        }
+        scalarOffset = Scalar.allCases.map { l.add($0.rawValue, .scalar, count: 1) }
+        self.layout = l
+    }
+
+    /// Reusable per-worker buffers, so the hot loop does not allocate.
+    public struct Scratch {
+        var alive: [Int]
+        var arrived: [Int]
+        var split: [Int]
+        var aliveByAge: [Double]
+        var revenueByAge: [Double]
+        var mrr: [Double]
+    }
+
+    public func makeScratch() -> Scratch {
+        let compartments = baseCount + horizon * planCount
+        return Scratch(alive: .init(repeating: 0, count: compartments),
+                       arrived: .init(repeating: 0, count: compartments),
+                       split: .init(repeating: 0, count: planCount),
+                       aliveByAge: .init(repeating: 0, count: horizon),
+                       revenueByAge: .init(repeating: 0, count: lifetime),
+                       mrr: .init(repeating: 0, count: horizon))
+    }
+
+    /// Simulates one trial and writes `layout.width` values into `out`.
+    /// - Parameter streams: one generator per name in `streamNames`, each positioned at the
+    ///   start of this trial's stream.
+    public func simulate(streams: [RandomGenerator], scratch s: inout Scratch,
+                         into out: UnsafeMutableBufferPointer<Double>) {
+        precondition(out.count == layout.width && streams.count == CohortModel.streamNames.count)
+        let acquisition = streams[0], churn = streams[1]
+        let P = planCount, B = baseCount
+        for i in 0..<B { s.alive[i] = baseCountInit[i] }
+        for i in B..<s.alive.count { s.alive[i] = 0; s.arrived[i] = 0 }
+        for a in 0..<horizon { s.aliveByAge[a] = 0 }
+        for a in 0..<lifetime { s.revenueByAge[a] = 0 }
+        for i in 0..<out.count { out[i] = .nan }
+
+        let oActive = monthlyOffset[0], oNew = monthlyOffset[1], oChurned = monthlyOffset[2]
+        let oMRR = monthlyOffset[3], oARR = monthlyOffset[4], oARPU = monthlyOffset[5]
+        let oLogo = monthlyOffset[6], oRevChurn = monthlyOffset[7], oCum = monthlyOffset[8]
+
+        var acquiredTotal = 0
+        var lifetimeRevenue = 0.0     // discounted to each subscriber's arrival, before margin
+        var cumulativeRevenue = 0.0
+        var churnedTotal = 0
+
+        for m in 1...lastMonth {
+            let inHorizon = m <= horizon
+            // 1. arrivals
+            var arrivals = 0
+            if inHorizon {
+                arrivals = Poisson.draw(mean: arrivalsMean[m - 1], using: acquisition)
+                acquiredTotal += arrivals
+                let base = B + (m - 1) * P
+                if P == 1 {
+                    s.alive[base] = arrivals
+                    s.arrived[base] = arrivals
+                } else if arrivals > 0 {
+                    Multinomial.draw(trials: arrivals, weights: mix, into: &s.split, using: acquisition)
+                    for p in 0..<P { s.alive[base + p] = s.split[p]; s.arrived[base + p] = s.split[p] }
+                }
+            }
+            // 2. billing and 3. renewals, compartment by compartment
+            var active = 0, churned = 0
+            var mrr = 0.0, churnedMRR = 0.0
+            if inHorizon {
+                for i in 0..<B {
+                    let n = s.alive[i]
+                    if n == 0 { continue }
+                    let p = basePlan[i]
+                    active += n
+                    mrr += price[p] * Double(n)
+                    let k = Binomial.draw(trials: n, probability: hazard[p][baseTenure[i] + m], using: churn)
+                    s.alive[i] = n - k
+                    churned += k
+                    churnedMRR += price[p] * Double(k)
+                }
+            }
+            let firstCohort = inHorizon ? 1 : max(1, m - lifetime + 1)
+            let lastCohort = min(m, horizon)
+            if firstCohort <= lastCohort {
+                for c in firstCohort...lastCohort {
+                    let age = m - c
+                    let slot = inHorizon ? reportedCohortSlot[c] : -1
+                    var cohortAlive = 0
+                    for p in 0..<P {
+                        let i = B + (c - 1) * P + p
+                        let n = s.alive[i]
+                        if n == 0 { continue }
+                        cohortAlive += n
+                        let revenue = price[p] * Double(n)
+                        if age < lifetime {
+                            lifetimeRevenue += revenue * discount[age]
+                            s.revenueByAge[age] += revenue
+                        }
+                        let k = Binomial.draw(trials: n, probability: hazard[p][age + 1], using: churn)
+                        s.alive[i] = n - k
+                        if inHorizon {
+                            active += n
+                            mrr += revenue
+                            churned += k
+                            churnedMRR += price[p] * Double(k)
+                        }
+                    }
+                    if inHorizon {
+                        s.aliveByAge[age] += Double(cohortAlive)
+                        if slot >= 0 {
+                            var arrivedC = 0
+                            for p in 0..<P { arrivedC += s.arrived[B + (c - 1) * P + p] }
+                            if arrivedC > 0 { out[cohortOffsets[slot] + age] = Double(cohortAlive) / Double(arrivedC) }
+                        }
+                    }
+                }
+            }
+            // 4. record
+            if inHorizon {
+                let j = m - 1
+                cumulativeRevenue += mrr
+                churnedTotal += churned
+                out[oActive + j] = Double(active)
+                out[oNew + j] = Double(arrivals)
+                out[oChurned + j] = Double(churned)
+                out[oMRR + j] = mrr
+                out[oARR + j] = 12 * mrr
+                out[oARPU + j] = active > 0 ? mrr / Double(active) : .nan
+                out[oLogo + j] = active > 0 ? Double(churned) / Double(active) : .nan
+                out[oRevChurn + j] = mrr > 0 ? churnedMRR / mrr : .nan
+                out[oCum + j] = cumulativeRevenue
+            }
+        }
+
+        // Pooled retention by tenure: survivors at age a over arrivals of cohorts old enough.
+        var arrivedUpTo = 0   // arrivals of cohorts 1 ... horizon - a
+        var arrivedByCohort = [Int](repeating: 0, count: horizon + 1)
+        for c in 1...horizon {
+            var n = 0
+            for p in 0..<P { n += s.arrived[B + (c - 1) * P + p] }
+            arrivedByCohort[c] = n
+        }
+        for a in stride(from: horizon - 1, through: 0, by: -1) {
+            arrivedUpTo += arrivedByCohort[horizon - a]
+            if arrivedUpTo > 0 { out[tenureOffset + a] = s.aliveByAge[a] / Double(arrivedUpTo) }
+        }
+
+        // Per-trial scalars.
+        out[scalarOffset[0]] = Double(acquiredTotal)
+        if acquiredTotal > 0 {
+            let cltv = margin * lifetimeRevenue / Double(acquiredTotal)
+            out[scalarOffset[1]] = cltv
+            if cac > 0 {
+                out[scalarOffset[3]] = cltv / cac
+                var cumulative = 0.0
+                for a in 0..<lifetime {
+                    cumulative += margin * s.revenueByAge[a] / Double(acquiredTotal)
+                    if cumulative >= cac { out[scalarOffset[4]] = Double(a + 1); break }
+                }
+            } else {
+                out[scalarOffset[4]] = 0
+            }
+        }
+        if churnedTotal > 0 {
+            // ARPU x margin / churn rate = margin x total revenue / total churned (same exposure).
+            out[scalarOffset[2]] = margin * cumulativeRevenue / Double(churnedTotal)
+        }
+    }
+}

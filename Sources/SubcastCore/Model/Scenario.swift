@@ -1,0 +1,132 @@
+/// A validated scenario: everything one simulation needs, in model units.
+///
+/// Built by `SubcastIO.ScenarioLoader` from a scenario file (which reports user mistakes with
+/// file, line and key); constructing one by hand with out-of-range values is a programmer
+/// error caught by `validate()`'s preconditions.
+public struct Scenario: Sendable, Hashable {
+    /// A short human-readable name, recorded in every output.
+    public var name: String
+    /// ISO currency code or symbol used in reports; no conversion happens.
+    public var currency: String
+    /// The reporting horizon in months (month 1 is the first simulated month), >= 1.
+    public var horizonMonths: Int
+    /// Default number of Monte Carlo trials, >= 1.
+    public var trials: Int
+    /// Default root seed; nil draws one at run time (and prints it).
+    public var seed: UInt64?
+    /// Subscription plans, at least one, names unique.
+    public var plans: [Plan]
+    /// New subscribers.
+    public var acquisition: Acquisition
+    /// Subscribers already active at the start of month 1.
+    public var existing: [ExistingCohort]
+    /// Margin, discounting and acquisition cost.
+    public var economics: Economics
+    /// The horizon over which CLTV counts revenue, in months from acquisition (default 120),
+    /// independent of `horizonMonths`.
+    public var lifetimeMonths: Int
+    /// Acquisition months whose cohort retention curves are reported individually.
+    public var reportedCohorts: [Int]
+
+    public init(name: String, currency: String = "USD", horizonMonths: Int, trials: Int, seed: UInt64? = nil,
+                plans: [Plan], acquisition: Acquisition, existing: [ExistingCohort] = [],
+                economics: Economics = Economics(), lifetimeMonths: Int = 120, reportedCohorts: [Int]? = nil) {
+        self.name = name
+        self.currency = currency
+        self.horizonMonths = horizonMonths
+        self.trials = trials
+        self.seed = seed
+        self.plans = plans
+        self.acquisition = acquisition
+        self.existing = existing
+        self.economics = economics
+        self.lifetimeMonths = lifetimeMonths
+        self.reportedCohorts = reportedCohorts ?? Scenario.defaultReportedCohorts(horizon: horizonMonths)
+    }
+
+    /// Months 1, 2, 3, 6, 12 and every 12th month after, up to the horizon.
+    public static func defaultReportedCohorts(horizon: Int) -> [Int] {
+        var months = [1, 2, 3, 6].filter { $0 <= horizon }
+        var m = 12
+        while m <= horizon { months.append(m); m += 12 }
+        return months
+    }
+
+    /// The monthly discount rate d with (1 + d)^12 = 1 + discountRatePerYear.
+    public var discountPerMonth: Double {
+        _pow(1 + economics.discountRatePerYear, 1.0 / 12) - 1
+    }
+}
+
+/// One subscription plan.
+public struct Plan: Sendable, Hashable {
+    /// Unique name, used to refer to the plan elsewhere in the scenario.
+    public var name: String
+    /// Price per subscriber per month, in the scenario's currency, >= 0.
+    public var pricePerMonth: Double
+    /// Churn at renewals.
+    public var churn: ChurnModel
+
+    public init(name: String, pricePerMonth: Double, churn: ChurnModel) {
+        self.name = name
+        self.pricePerMonth = pricePerMonth
+        self.churn = churn
+    }
+}
+
+/// Arrivals of new subscribers.
+public struct Acquisition: Sendable, Hashable {
+    /// Mean new subscribers in month 1 (the Poisson mean lambda), >= 0.
+    public var newPerMonth: Double
+    /// Monthly growth of that mean: lambda_m = lambda (1 + g)^(m - 1), > -1.
+    public var growthPerMonth: Double
+    /// Share of new subscribers choosing each plan, in plan order; non-negative, sums to 1.
+    public var planMix: [Double]
+
+    public init(newPerMonth: Double, growthPerMonth: Double = 0, planMix: [Double]) {
+        self.newPerMonth = newPerMonth
+        self.growthPerMonth = growthPerMonth
+        self.planMix = planMix
+    }
+
+    /// lambda_m for month m >= 1.
+    public func meanArrivals(month m: Int) -> Double {
+        newPerMonth * _pow(1 + growthPerMonth, Double(m - 1))
+    }
+}
+
+/// A group of subscribers already active at the start of month 1.
+public struct ExistingCohort: Sendable, Hashable {
+    /// Index into `Scenario.plans`.
+    public var plan: Int
+    /// Number of subscribers, >= 0.
+    public var count: Int
+    /// Months already paid before month 1, >= 0. Their first renewal in the simulation is
+    /// renewal number tenure + 1, so sBG churn has already thinned out the fickle ones.
+    public var tenureMonths: Int
+
+    public init(plan: Int, count: Int, tenureMonths: Int) {
+        self.plan = plan
+        self.count = count
+        self.tenureMonths = tenureMonths
+    }
+}
+
+/// Unit economics.
+public struct Economics: Sendable, Hashable {
+    /// Gross margin as a fraction of revenue, in [0, 1] (default 1: CLTV in revenue).
+    public var grossMargin: Double
+    /// Annual discount rate for CLTV, >= 0 (default 0.10).
+    public var discountRatePerYear: Double
+    /// Customer acquisition cost per acquired subscriber, >= 0 (default 0: no LTV:CAC).
+    public var cacPerSubscriber: Double
+
+    public init(grossMargin: Double = 1, discountRatePerYear: Double = 0.10, cacPerSubscriber: Double = 0) {
+        self.grossMargin = grossMargin
+        self.discountRatePerYear = discountRatePerYear
+        self.cacPerSubscriber = cacPerSubscriber
+    }
+}
+
+import Foundation
+@inline(__always) func _pow(_ x: Double, _ y: Double) -> Double { Foundation.pow(x, y) }

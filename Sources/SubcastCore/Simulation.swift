@@ -1,0 +1,77 @@
+import Dispatch
+import SubcastStochastics
+
+/// The public entry point: simulate a scenario and summarise every output.
+///
+/// ```swift
+/// let result = try Simulation.run(scenario, trials: 2000, seed: 42, threads: 2)
+/// print(result.summary("mrr", month: 12)!.mean)
+/// ```
+public enum Simulation {
+    /// The Subcast version recorded in every output.
+    public static let version = "0.1.0"
+
+    public static func run(_ scenario: Scenario, trials: Int? = nil, seed: UInt64, threads: Int,
+                           progress: (@Sendable (Int) -> Void)? = nil) throws(SimulationError) -> SimulationResult {
+        let model = CohortModel(scenario)
+        let n = trials ?? scenario.trials
+        let matrix = try MonteCarloEngine.run(model, trials: n, seed: seed, threads: threads, progress: progress)
+        let summaries = summarise(matrix, threads: threads)
+        return SimulationResult(scenario: scenario, seed: seed, trials: n, layout: model.layout,
+                                summaries: summaries, closedForm: ClosedForm(scenario))
+    }
+
+    /// Summarises every column; columns are independent, so this runs in parallel and its
+    /// result does not depend on `threads`.
+    static func summarise(_ matrix: TrialMatrix, threads: Int) -> [Summary] {
+        let out = SummaryBuffer(count: matrix.width)
+        let workers = max(1, min(threads, matrix.width))
+        DispatchQueue.concurrentPerform(iterations: workers) { w in
+            var j = w
+            while j < matrix.width {
+                out.set(j, Summary(matrix.column(j)))
+                j += workers
+            }
+        }
+        return out.values
+    }
+}
+
+/// Results written by index from several workers: a raw buffer, so concurrent writes to
+/// distinct indices do not trip Swift's exclusivity checks on a class property.
+final class SummaryBuffer: @unchecked Sendable {
+    private let storage: UnsafeMutableBufferPointer<Summary>
+    init(count: Int) {
+        storage = .allocate(capacity: count)
+        storage.initialize(repeating: Summary([]))
+    }
+    deinit { storage.deallocate() }
+    func set(_ i: Int, _ s: Summary) { storage[i] = s }
+    var values: [Summary] { Array(storage) }
+}
+
+/// Everything a report needs: the inputs, the seed, and a summary per output series.
+public struct SimulationResult: Sendable {
+    public let scenario: Scenario
+    public let seed: UInt64
+    public let trials: Int
+    public let layout: OutputLayout
+    public let summaries: [Summary]
+    /// Exact expectations for comparison with the simulated means.
+    public let closedForm: ClosedForm
+
+    /// The summaries of one metric's block, in index order.
+    public func series(_ metric: String) -> [Summary]? {
+        guard let b = layout.block(metric) else { return nil }
+        return Array(summaries[b.offset..<(b.offset + b.count)])
+    }
+
+    /// One monthly (or tenure-month) value, months from 1.
+    public func summary(_ metric: String, month: Int) -> Summary? {
+        guard let s = series(metric), month >= 1, month <= s.count else { return nil }
+        return s[month - 1]
+    }
+
+    /// A scalar metric.
+    public func scalar(_ metric: String) -> Summary? { series(metric)?.first }
+}

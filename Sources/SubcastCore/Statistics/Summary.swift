@@ -1,0 +1,57 @@
+import SubcastStochastics
+
+/// The distribution of one output across trials.
+///
+/// ```
+/// mean = (1/n) sum x_i,   sd = sqrt(sum (x_i - mean)^2 / (n - 1)),   se = sd / sqrt(n)
+/// p_q  = linear interpolation between order statistics (Hyndman-Fan type 7, numpy's default)
+/// ```
+/// computed by GSL (`gsl_stats_mean`, `gsl_stats_sd_m`, `gsl_sort`,
+/// `gsl_stats_quantile_from_sorted_data`). `se` is the Monte Carlo standard error of the mean.
+/// Undefined trial values (NaN) are left out; `n` says how many trials contributed.
+/// Deterministic: the same values in the same order give the same bits.
+public struct Summary: Sendable, Hashable {
+    public var n: Int
+    public var mean: Double
+    public var sd: Double
+    public var se: Double
+    public var p5: Double
+    public var p25: Double
+    public var p50: Double
+    public var p75: Double
+    public var p95: Double
+
+    /// The quantile levels reported.
+    public static let levels: [(String, Double)] = [("p5", 0.05), ("p25", 0.25), ("p50", 0.5), ("p75", 0.75), ("p95", 0.95)]
+
+    public init(_ values: [Double]) {
+        var x = values.filter { !$0.isNaN }
+        n = x.count
+        guard n > 0 else {
+            mean = .nan; sd = .nan; se = .nan; p5 = .nan; p25 = .nan; p50 = .nan; p75 = .nan; p95 = .nan
+            return
+        }
+        if x.contains(where: { $0.isInfinite }) {
+            // GSL's moments are not meaningful with infinities; order statistics still are.
+            x.sort()
+            mean = x.reduce(0, +) / Double(n)
+            sd = .nan
+            se = .nan
+        } else {
+            mean = SampleStatistics.mean(x)
+            sd = SampleStatistics.standardDeviation(x, mean: mean)
+            se = sd / Double(n).squareRoot()
+            SampleStatistics.sort(&x)
+        }
+        p5 = SampleStatistics.quantile(sorted: x, 0.05)
+        p25 = SampleStatistics.quantile(sorted: x, 0.25)
+        p50 = SampleStatistics.quantile(sorted: x, 0.50)
+        p75 = SampleStatistics.quantile(sorted: x, 0.75)
+        p95 = SampleStatistics.quantile(sorted: x, 0.95)
+    }
+
+    /// The statistics by name, in report order: mean, sd, se, p5, p25, p50, p75, p95.
+    public var named: [(String, Double)] {
+        [("mean", mean), ("sd", sd), ("se", se), ("p5", p5), ("p25", p25), ("p50", p50), ("p75", p75), ("p95", p95)]
+    }
+}
