@@ -1,0 +1,53 @@
+import Foundation
+import SubcastCore
+
+/// The `csv` format: tidy rows `month,metric,statistic,value` that a spreadsheet opens directly.
+///
+/// - Monthly metrics: `month` is the reporting month (1 ...), statistics n, mean, sd, se, p5,
+///   p25, p50, p75, p95, and `closed_form` for active, new and mrr (the exact expectation).
+/// - Retention: metric `retention` (pooled) or `retention_cohort_<month>`; `month` is the tenure
+///   month (1 = the month of acquisition).
+/// - Per-trial scalars (cltv, cltv_naive, ltv_cac, cac_payback_month, acquired): `month` empty.
+/// - Run information (scenario, seed, trials, versions, generator): statistic `info`, `month` empty.
+/// Undefined values are empty cells.
+public enum CSVReport {
+    public static func render(_ r: SimulationResult, info: RunInfo) -> String {
+        var lines = ["month,metric,statistic,value"]
+        func row(_ month: String, _ metric: String, _ stat: String, _ value: String) {
+            lines.append("\(month),\(metric),\(stat),\(value)")
+        }
+        func summary(_ month: String, _ metric: String, _ s: Summary) {
+            row(month, metric, "n", String(s.n))
+            for (name, v) in s.named { row(month, metric, name, NumberFormat.exact(v) ?? "") }
+        }
+        for (k, v) in [("scenario", field(r.scenario.name)), ("scenario_file", field(info.scenarioFile)),
+                       ("currency", field(r.scenario.currency)), ("seed", String(r.seed)), ("trials", String(r.trials)),
+                       ("horizon_months", String(r.scenario.horizonMonths)),
+                       ("lifetime_months", String(r.scenario.lifetimeMonths)),
+                       ("subcast_version", field(info.subcastVersion)), ("generator", field(info.generator)),
+                       ("gsl_version", field(info.gslVersion))] {
+            row("", k, "info", v)
+        }
+        let closed: [String: [Double]] = ["active": r.closedForm.active, "new": r.closedForm.new, "mrr": r.closedForm.mrr]
+        for m in 1...r.scenario.horizonMonths {
+            for metric in CohortModel.Monthly.allCases.map(\.rawValue) {
+                summary(String(m), metric, r.series(metric)![m - 1])
+                if let c = closed[metric] { row(String(m), metric, "closed_form", NumberFormat.exact(c[m - 1]) ?? "") }
+            }
+        }
+        for b in r.layout.blocks where b.kind == .byTenure || { if case .cohort = b.kind { return true }; return false }() {
+            for (i, s) in r.series(b.metric)!.enumerated() { summary(String(i + 1), b.metric, s) }
+        }
+        for s in CohortModel.Scalar.allCases { summary("", s.rawValue, r.scalar(s.rawValue)!) }
+        row("", "cltv", "closed_form", NumberFormat.exact(r.closedForm.cltv) ?? "")
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// Quotes a text field when it holds a comma, quote or line break (RFC 4180).
+    static func field(_ s: String) -> String {
+        if s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) {
+            return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        }
+        return s
+    }
+}

@@ -1,0 +1,54 @@
+import SubcastCore
+import SubcastStochastics
+
+/// What every output records besides the numbers: the versions, generator and seed that
+/// reproduce it. Holds no wall-clock values, so two runs compare byte for byte.
+public struct RunInfo: Sendable {
+    public var subcastVersion = Simulation.version
+    public var generator = RandomGenerator.name
+    public var gslVersion = GSL.version
+    /// The scenario file as the user named it.
+    public var scenarioFile: String
+
+    public init(scenarioFile: String) { self.scenarioFile = scenarioFile }
+}
+
+/// Shared number formatting for the writers.
+enum NumberFormat {
+    /// JSON/CSV: the shortest decimal that round-trips (Swift's `description`), integral values
+    /// without a fractional part, and NaN/infinity as `null`/empty.
+    static func exact(_ x: Double) -> String? {
+        guard x.isFinite else { return nil }
+        if x == x.rounded(), abs(x) < 1e15 { return String(Int64(x)) }
+        return "\(x)"
+    }
+
+    /// Human-readable with thousands separators and a fixed number of decimals.
+    static func human(_ x: Double, decimals: Int = 0) -> String {
+        guard x.isFinite else { return x.isNaN ? "n/a" : (x > 0 ? "inf" : "-inf") }
+        let scaled = (abs(x) * pow10(decimals)).rounded()
+        var integer = scaled / pow10(decimals)
+        integer.round(.towardZero)
+        var digits = String(Int64(integer))
+        var grouped = ""
+        while digits.count > 3 {
+            grouped = "," + digits.suffix(3) + grouped
+            digits = String(digits.dropLast(3))
+        }
+        grouped = digits + grouped
+        var out = (x < 0 && scaled > 0 ? "-" : "") + grouped
+        if decimals > 0 {
+            let frac = Int64(scaled) - Int64(integer) * Int64(pow10(decimals))
+            let f = String(frac)
+            out += "." + String(repeating: "0", count: max(0, decimals - f.count)) + f
+        }
+        return out
+    }
+
+    static func percent(_ x: Double, decimals: Int = 1) -> String {
+        guard x.isFinite else { return "n/a" }
+        return human(100 * x, decimals: decimals) + " %"
+    }
+
+    private static func pow10(_ d: Int) -> Double { (0..<d).reduce(1.0) { r, _ in r * 10 } }
+}

@@ -1,0 +1,156 @@
+import Yams
+
+/// A cursor over one node of a parsed scenario document that knows its key path and position,
+/// so every error names the file, line and key. The accessors check type and range and throw
+/// `ScenarioError` with what was expected.
+struct YAMLNode {
+    let node: Node
+    let path: String
+    let file: String
+
+    var line: Int { node.mark?.line ?? 0 }
+    var column: Int { node.mark?.column ?? 0 }
+
+    func error(_ message: String) -> ScenarioError {
+        ScenarioError(file: file, line: line, column: column, keyPath: path, message: message)
+    }
+
+    /// A short description of what the node is, for "got ..." messages.
+    var shape: String {
+        switch node {
+        case .mapping: return "a mapping"
+        case .sequence: return "a list"
+        case .alias: return "an alias"
+        case let .scalar(s):
+            if isNull { return "nothing (null)" }
+            let text = s.string.count > 40 ? String(s.string.prefix(37)) + "..." : s.string
+            return s.style == .plain ? "'\(text)'" : "the string \"\(text)\""
+        }
+    }
+
+    var isNull: Bool {
+        guard case let .scalar(s) = node, s.style == .plain else { return false }
+        return ["", "~", "null", "Null", "NULL"].contains(s.string)
+    }
+
+    // MARK: mappings
+
+    /// The entries of a mapping, checked for duplicate and unknown keys.
+    func mapping(allowed: [String]) throws(ScenarioError) -> Mapping {
+        guard case let .mapping(m) = node else { throw error("expected a mapping (key: value lines), got \(shape)") }
+        var entries: [(String, YAMLNode)] = []
+        var seen: [String: Int] = [:]
+        for (k, v) in m {
+            guard case let .scalar(ks) = k else {
+                throw YAMLNode(node: k, path: path, file: file).error("expected a plain key, got \(YAMLNode(node: k, path: path, file: file).shape)")
+            }
+            let key = ks.string
+            let childPath = path.isEmpty ? key : "\(path).\(key)"
+            let keyNode = YAMLNode(node: k, path: childPath, file: file)
+            if let first = seen[key] {
+                throw keyNode.error("duplicate key '\(key)' (first given on line \(first))")
+            }
+            if !allowed.contains(key) {
+                var message = "unknown key '\(key)'"
+                if !path.isEmpty { message += " in \(path)" }
+                if let suggestion = Self.closest(to: key, in: allowed) { message += "; did you mean '\(suggestion)'?" }
+                message += " (allowed: \(allowed.joined(separator: ", ")))"
+                throw keyNode.error(message)
+            }
+            seen[key] = keyNode.line
+            entries.append((key, YAMLNode(node: v, path: childPath, file: file)))
+        }
+        return Mapping(owner: self, entries: entries)
+    }
+
+    struct Mapping {
+        let owner: YAMLNode
+        let entries: [(String, YAMLNode)]
+
+        subscript(key: String) -> YAMLNode? {
+            guard let e = entries.first(where: { $0.0 == key }), !e.1.isNull else { return nil }
+            return e.1
+        }
+
+        func required(_ key: String, _ what: String) throws(ScenarioError) -> YAMLNode {
+            if let v = self[key] { return v }
+            if let e = entries.first(where: { $0.0 == key }) { throw e.1.error("expected \(what), got nothing (null)") }
+            let p = owner.path.isEmpty ? key : "\(owner.path).\(key)"
+            throw ScenarioError(file: owner.file, line: owner.line, column: owner.column, keyPath: p,
+                                message: "missing required key '\(key)' (\(what))")
+        }
+    }
+
+    func sequence() throws(ScenarioError) -> [YAMLNode] {
+        guard case let .sequence(s) = node else { throw error("expected a list (lines starting with '- '), got \(shape)") }
+        return s.enumerated().map { YAMLNode(node: $0.element, path: "\(path)[\($0.offset)]", file: file) }
+    }
+
+    // MARK: scalars
+
+    func string() throws(ScenarioError) -> String {
+        guard case let .scalar(s) = node, !isNull else { throw error("expected a text value, got \(shape)") }
+        return s.string
+    }
+
+    /// A finite number in the given range; `what` says the range in words for the message.
+    func number(_ what: String, _ valid: (Double) -> Bool) throws(ScenarioError) -> Double {
+        guard case let .scalar(s) = node, s.style == .plain, !isNull else {
+            throw error("expected \(what), got \(shape)")
+        }
+        let text = s.string.replacingOccurrences(of: "_", with: "")
+        let value: Double?
+        switch text.lowercased() {
+        case ".nan": value = .nan
+        case ".inf", "+.inf": value = .infinity
+        case "-.inf": value = -.infinity
+        default: value = Double(text)
+        }
+        guard let v = value else { throw error("expected \(what), got \(shape)") }
+        guard v.isFinite else { throw error("expected \(what), got \(s.string) (NaN and infinity are not allowed)") }
+        guard valid(v) else { throw error("expected \(what), got \(s.string)") }
+        return v
+    }
+
+    /// A whole number in `range`.
+    func integer(_ range: ClosedRange<Int>) throws(ScenarioError) -> Int {
+        let what = range.upperBound == Int.max ? "a whole number >= \(range.lowerBound)"
+            : "a whole number from \(range.lowerBound) to \(range.upperBound)"
+        let v = try number(what) { _ in true }
+        guard v == v.rounded(), abs(v) < 9.0e18 else { throw error("expected \(what), got \(v)") }
+        let i = Int(v)
+        guard range.contains(i) else { throw error("expected \(what), got \(i)") }
+        return i
+    }
+
+    /// A 64-bit unsigned integer (seeds), parsed exactly from its digits.
+    func unsigned64() throws(ScenarioError) -> UInt64 {
+        guard case let .scalar(s) = node, s.style == .plain, let v = UInt64(s.string.replacingOccurrences(of: "_", with: "")) else {
+            throw error("expected a whole number from 0 to 18446744073709551615, got \(shape)")
+        }
+        return v
+    }
+
+    // MARK: suggestions
+
+    static func closest(to key: String, in candidates: [String]) -> String? {
+        let scored = candidates.map { ($0, editDistance(key.lowercased(), $0.lowercased())) }
+        guard let best = scored.min(by: { $0.1 < $1.1 }) else { return nil }
+        return best.1 <= max(2, key.count / 3) ? best.0 : nil
+    }
+
+    static func editDistance(_ a: String, _ b: String) -> Int {
+        let a = Array(a), b = Array(b)
+        if a.isEmpty { return b.count }
+        if b.isEmpty { return a.count }
+        var prev = Array(0...b.count)
+        for i in 1...a.count {
+            var cur = [i] + Array(repeating: 0, count: b.count)
+            for j in 1...b.count {
+                cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+            }
+            prev = cur
+        }
+        return prev[b.count]
+    }
+}

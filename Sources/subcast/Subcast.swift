@@ -1,0 +1,38 @@
+import ArgumentParser
+import Foundation
+import SubcastCore
+import SubcastIO
+
+@main
+struct Subcast: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "subcast",
+        abstract: "Monte Carlo forecasts of subscription revenue (MRR, ARR, retention, CLTV) with honest uncertainty.",
+        discussion: """
+        Scenario files are YAML (or JSON); see Scenarios/README.md for the schema.
+
+        Examples:
+          subcast run Scenarios/b2b-saas.yaml
+          subcast run Scenarios/bench-sbg-cohorts.yaml --format json --seed 42 --trials 5000
+          subcast run Scenarios/consumer-app.yaml --out results/ --format csv
+        """,
+        version: Simulation.version,
+        subcommands: [Run.self]
+    )
+}
+
+/// Exit codes: 0 success, 1 runtime failure (e.g. cannot write output), 2 bad input
+/// (scenario file or option values), 64 unparseable command line.
+enum ExitStatus {
+    static let runtimeFailure: Int32 = 1
+    static let badInput: Int32 = 2
+}
+
+func fail(_ message: String, code: Int32) -> ExitCode {
+    FileHandle.standardError.write(Data("subcast: error: \(message)\n".utf8))
+    return ExitCode(code)
+}
+
+func note(_ message: String) {
+    FileHandle.standardError.write(Data("subcast: \(message)\n".utf8))
+}
