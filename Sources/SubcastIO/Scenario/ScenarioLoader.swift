@@ -59,10 +59,13 @@ public enum ScenarioLoader {
     }
 
     public static func parse(text: String, file: String) throws(ScenarioError) -> Scenario {
+        if text.utf8.count > Limits.maximumFileBytes {
+            throw ScenarioError(file: file, message: "document is \(text.utf8.count) bytes; scenario files are limited to \(Limits.maximumFileBytes) bytes")
+        }
         if text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
             throw ScenarioError(file: file, message: "file is empty; expected a scenario (see Scenarios/README.md)")
         }
-        try checkNesting(text, file: file)
+        try ScenarioPrescan.check(text, file: file)
         let root: Node
         do {
             guard let node = try Yams.compose(yaml: text) else {
@@ -72,64 +75,12 @@ public enum ScenarioLoader {
         } catch let e as ScenarioError {
             throw e
         } catch let e as YamlError {
-            throw yamlError(e, file: file)
+            throw locateDuplicate(e, text: text, file: file) ?? yamlError(e, file: file)
         } catch {
             throw ScenarioError(file: file, message: "not valid YAML or JSON: \(error)")
         }
         try checkNoAliases(root, file: file)
         return try ScenarioDecoder(file: file).decode(YAMLNode(node: root, path: "", file: file))
-    }
-
-    /// Rejects, before the recursive composer sees the text, flow nesting deeper than the limit
-    /// and YAML anchors and aliases (Yams resolves aliases silently, so they are found here: an
-    /// `&` or `*` that starts a value, outside quotes and comments).
-    static func checkNesting(_ text: String, file: String) throws(ScenarioError) {
-        var depth = 0, line = 1, column = 0
-        var quote: Character? = nil
-        var comment = false
-        var valueStart = true       // at a position where a node may begin
-        var previous: Character = "\n"
-        let chars = Array(text)
-        for (index, ch) in chars.enumerated() {
-            column += 1
-            if ch == "\n" { line += 1; column = 0; comment = false; valueStart = true; previous = ch; continue }
-            if comment { continue }
-            if let q = quote { if ch == q { quote = nil }; previous = ch; continue }
-            switch ch {
-            case "#" where previous == " " || previous == "\t" || previous == "\n": comment = true
-            case "\"" where valueStart, "'" where valueStart: quote = ch
-            case "&" where valueStart, "*" where valueStart:
-                let next = index + 1 < chars.count ? chars[index + 1] : " "
-                if !next.isWhitespace && next != "," && next != "]" && next != "}" {
-                    throw ScenarioError(file: file, line: line, column: column,
-                                        message: "YAML anchors (&name) and aliases (*name) are not supported in scenarios; write each value out")
-                }
-            case "[", "{":
-                depth += 1
-                if depth > Limits.maximumNesting {
-                    throw ScenarioError(file: file, line: line, column: column, message: "nested deeper than \(Limits.maximumNesting) levels; a scenario needs at most 4")
-                }
-            case "]", "}": depth = max(0, depth - 1)
-            default: break
-            }
-            if ch == " " || ch == "\t" {
-                if previous == ":" || previous == "-" || previous == "," { valueStart = true }
-            } else if ch == "[" || ch == "{" || ch == "," {
-                valueStart = true
-            } else {
-                valueStart = false
-            }
-            previous = ch
-        }
-        // Block-style nesting is bounded by indentation; check it too.
-        var l = 0
-        for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
-            l += 1
-            let indent = raw.prefix { $0 == " " || $0 == "-" }.count
-            if indent > 4 * Limits.maximumNesting {
-                throw ScenarioError(file: file, line: l, message: "indented deeper than \(4 * Limits.maximumNesting) columns; a scenario needs a few levels")
-            }
-        }
     }
 
     /// Bounds the size of the composed document (aliases are already rejected by `checkNesting`;
@@ -154,6 +105,50 @@ public enum ScenarioLoader {
             }
         }
         try walk(node)
+    }
+
+    /// Yams reports a duplicate key with the position of its first occurrence only. To name the
+    /// key path and the repeated occurrence like every other error, the first occurrence is
+    /// renamed in a copy of the text, the copy composed, and the renamed key found in the tree.
+    static func locateDuplicate(_ e: YamlError, text: String, file: String) -> ScenarioError? {
+        guard case let .duplicatedKeysInMapping(duplicates, context) = e, let name = duplicates.first,
+              context.mark.line >= 1 else { return nil }
+        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        guard context.mark.line <= lines.count else { return nil }
+        let line = lines[context.mark.line - 1]
+        let scalars = Array(line.unicodeScalars)
+        let start = max(0, min(scalars.count, context.mark.column - 1))
+        let tail = String(String.UnicodeScalarView(scalars[start...]))
+        guard let range = tail.range(of: name) else { return nil }
+        let marker = "__subcast_first_occurrence__"
+        lines[context.mark.line - 1] = String(String.UnicodeScalarView(scalars[..<start])) + tail.replacingCharacters(in: range, with: name + marker)
+        guard let root = try? Yams.compose(yaml: lines.joined(separator: "\n")) else { return nil }
+        func find(_ node: Node, _ path: String) -> ScenarioError? {
+            switch node {
+            case let .mapping(m):
+                if m.contains(where: { $0.key.string == name + marker }),
+                   let second = m.first(where: { $0.key.string == name })?.key {
+                    let keyPath = path.isEmpty ? name : "\(path).\(name)"
+                    let secondLine = second.mark?.line ?? 0
+                    var secondColumn = second.mark?.column ?? 0
+                    if secondLine == context.mark.line && secondColumn > context.mark.column {
+                        secondColumn -= marker.unicodeScalars.count
+                    }
+                    return ScenarioError(file: file, line: secondLine, column: secondColumn,
+                                         keyPath: keyPath,
+                                         message: "duplicate key '\(name)' (first given on line \(context.mark.line)); each key may appear once")
+                }
+                for (k, v) in m {
+                    let key = k.string ?? "?"
+                    if let found = find(v, path.isEmpty ? key : "\(path).\(key)") { return found }
+                }
+            case let .sequence(items):
+                for (i, v) in items.enumerated() { if let found = find(v, "\(path)[\(i)]") { return found } }
+            default: break
+            }
+            return nil
+        }
+        return find(root, "")
     }
 
     static func yamlError(_ e: YamlError, file: String) -> ScenarioError {
