@@ -14,8 +14,16 @@
 #include <gsl/gsl_statistics_double.h>
 #include <gsl/gsl_sort_double.h>
 #include <gsl/gsl_cdf.h>
+#include <gsl/gsl_vector.h>
+#include <gsl/gsl_matrix.h>
+#include <gsl/gsl_multimin.h>
+#include <gsl/gsl_linalg.h>
+#include <gsl/gsl_permutation.h>
 
 /* Swift 6 rejects mutable C globals as not concurrency-safe; read them through accessors. */
 static inline const char *subcast_gsl_version(void) { return gsl_version; }
+static inline const gsl_multimin_fminimizer_type *subcast_multimin_nmsimplex2(void) {
+    return gsl_multimin_fminimizer_nmsimplex2;
+}
 
 #endif

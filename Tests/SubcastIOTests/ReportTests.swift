@@ -100,7 +100,7 @@ import Testing
         #expect(ltvCac["mean"] is NSNumber, "with a CAC, LTV:CAC is defined: \(ltvCac)")
 
         let closed = try #require(o["closed_form"] as? [String: Any])
-        #expect(Set(closed.keys) == ["active", "mrr", "new", "retention", "cltv", "cltv_unlimited_lifetime"])
+        #expect(Set(closed.keys) == ["active", "mrr", "new", "retention", "cltv", "cltv_unlimited_lifetime", "at_point_estimates"])
         for k in ["active", "mrr", "new"] { #expect((closed[k] as? [Any])?.count == 6, "closed_form.\(k)") }
         #expect((closed["cltv"] as? NSNumber)?.doubleValue == r.closedForm.cltv)
     }

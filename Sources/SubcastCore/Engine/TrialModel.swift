@@ -14,6 +14,5 @@ public protocol TrialModel: Sendable {
 }
 
 extension CohortModel: TrialModel {
-    public var streamNames: [String] { CohortModel.streamNames }
     public var outputWidth: Int { layout.width }
 }

@@ -112,3 +112,52 @@ public enum ChurnModel: Sendable, Hashable {
         return sum
     }
 }
+
+// MARK: - Customers of a given tenure
+
+extension ChurnModel {
+    /// The probability that a customer who has paid `tenure` periods (>= 1) renews at the end of
+    /// this period: 1 - h(tenure). For sBG, (beta + tenure - 1) / (alpha + beta + tenure - 1),
+    /// rising with tenure.
+    public func retentionRate(tenure: Int) -> Double {
+        precondition(tenure >= 1)
+        return 1 - churnProbability(atRenewal: tenure)
+    }
+
+    /// The probability that a customer now in their `tenure`-th period (>= 1) is still active
+    /// `k` periods later (in period tenure + k): S(tenure + k - 1) / S(tenure - 1). For sBG this is
+    /// the survival of the posterior Beta(alpha, beta + tenure - 1).
+    public func probabilityActive(tenure: Int, afterMore k: Int) -> Double {
+        precondition(tenure >= 1 && k >= 0)
+        switch self {
+        case let .shiftedBetaGeometric(a, b):
+            return ChurnModel.shiftedBetaGeometric(alpha: a, beta: b + Double(tenure - 1)).survival(k)
+        case let .constant(p):
+            return pow(1 - p, Double(k))
+        }
+    }
+
+    /// Discounted expected residual lifetime (DERL) of a customer now in their `tenure`-th period:
+    /// the expected number of future payments, the k-th discounted by (1 + d)^-k, the current
+    /// period's payment excluded.
+    /// ```
+    /// DERL = sum_{k>=1} S(tenure + k - 1) / S(tenure - 1) x^k,    x = 1 / (1 + d)
+    ///      = x beta' / (alpha + beta') 2F1(1, beta' + 1; alpha + beta' + 1; x),   beta' = beta + tenure - 1
+    /// ```
+    /// (Fader & Hardie 2010). GSL's `gsl_sf_hyperg_2F1_e`, with the term-ratio series as fallback.
+    /// For constant churn p: (1 - p) x / (1 - (1 - p) x).
+    /// - Parameter d: discount rate per period, > 0.
+    public func discountedExpectedResidualLifetime(tenure: Int, discountPerPeriod d: Double) -> Double {
+        precondition(tenure >= 1 && d > 0)
+        let x = 1 / (1 + d)
+        switch self {
+        case let .shiftedBetaGeometric(a, b):
+            let bp = b + Double(tenure - 1)
+            let posterior = ChurnModel.shiftedBetaGeometric(alpha: a, beta: bp)
+            // sum_{k>=1} S'(k) x^k = DEL'(d) - 1, with DEL' the posterior's discounted expected lifetime.
+            return posterior.discountedExpectedLifetime(discountPerMonth: d) - 1
+        case let .constant(p):
+            return (1 - p) * x / (1 - (1 - p) * x)
+        }
+    }
+}

@@ -21,6 +21,9 @@ public struct ClosedForm: Sendable, Hashable {
     public var cltv: Double
     /// margin x sum_p mix_p price_p DEL_p(d): CLTV with an unlimited lifetime horizon.
     public var cltvUnlimited: Double
+    /// True when some plan's churn parameters are uncertain: the values above are then those at
+    /// the point estimates, not the expectation over the parameter distribution.
+    public var atPointEstimates: Bool
 
     public init(_ scenario: Scenario) {
         let H = scenario.horizonMonths
@@ -39,6 +42,7 @@ public struct ClosedForm: Sendable, Hashable {
                 mrr[m - 1] += n * plans[base.plan].pricePerMonth
             }
         }
+        atPointEstimates = plans.contains { $0.churnUncertainty != nil }
         let lambda = (1...H).map { scenario.acquisition.meanArrivals(month: $0) }
         for m in 1...H {
             for c in 1...m {

@@ -1,3 +1,4 @@
+import Foundation
 import SubcastStochastics
 
 /// The chain-binomial cohort model of one scenario: subscriber counts per
@@ -5,7 +6,8 @@ import SubcastStochastics
 /// binomial draws, so one trial costs O(months x cohorts x plans) whatever the number of
 /// subscribers.
 ///
-/// Order of events inside month m (the timing of `benchmark-model.md`):
+/// Order of events inside month m (the timing of `benchmark-model.md`), after drawing the trial's
+/// churn parameters for plans with `churnUncertainty` (stream `parameters`):
 /// 1. arrivals: A_m ~ Poisson(lambda (1 + g)^(m-1)) new subscribers (stream `acquisition`),
 ///    split over plans by Multinomial(A_m, plan mix) into the cohort of month m;
 /// 2. billing: every active subscriber pays its plan's monthly price (the arrival month
@@ -24,8 +26,9 @@ public struct CohortModel: Sendable {
     public let scenario: Scenario
     public let layout: OutputLayout
 
-    /// The random streams one trial uses, in the order `simulate` expects them.
-    public static let streamNames = ["acquisition", "churn"]
+    /// The random streams one trial uses, in the order `simulate` expects them: `acquisition`,
+    /// `churn`, and `parameters` when a plan's churn parameters are uncertain.
+    public let streamNames: [String]
 
     /// Monthly metrics, each a `.monthly` block of the layout.
     public enum Monthly: String, CaseIterable, Sendable {
@@ -55,6 +58,7 @@ public struct CohortModel: Sendable {
     let mix: [Double]
     let arrivalsMean: [Double]          // by month 1...horizon (index m - 1)
     let hazard: [[Double]]              // [plan][t], t = 1 ... maxRenewal (index t)
+    let uncertainPlans: [(plan: Int, draw: BivariateNormal)]
     let baseTenure: [Int]
     let basePlan: [Int]
     let baseCountInit: [Int]
@@ -82,6 +86,14 @@ public struct CohortModel: Sendable {
         hazard = scenario.plans.map { plan in
             (0...maxRenewal).map { t in t == 0 ? 0 : plan.churn.churnProbability(atRenewal: t) }
         }
+        uncertainPlans = scenario.plans.enumerated().compactMap { p, plan in
+            guard let u = plan.churnUncertainty, case let .shiftedBetaGeometric(a, b) = plan.churn else { return nil }
+            // Validated by the scenario loader; an invalid value here is a programmer error.
+            let draw = try! BivariateNormal(meanX: log(a), meanY: log(b), sdX: u.seLogAlpha, sdY: u.seLogBeta,
+                                            correlation: u.correlation)
+            return (p, draw)
+        }
+        streamNames = ["acquisition", "churn"] + (uncertainPlans.isEmpty ? [] : ["parameters"])
         baseTenure = scenario.existing.map(\.tenureMonths)
         basePlan = scenario.existing.map(\.plan)
         baseCountInit = scenario.existing.map(\.count)
@@ -113,6 +125,7 @@ public struct CohortModel: Sendable {
         var aliveByAge: [Double]
         var revenueByAge: [Double]
         var mrr: [Double]
+        var hazard: [[Double]]
     }
 
     public func makeScratch() -> Scratch {
@@ -122,7 +135,8 @@ public struct CohortModel: Sendable {
                        split: .init(repeating: 0, count: planCount),
                        aliveByAge: .init(repeating: 0, count: horizon),
                        revenueByAge: .init(repeating: 0, count: lifetime),
-                       mrr: .init(repeating: 0, count: horizon))
+                       mrr: .init(repeating: 0, count: horizon),
+                       hazard: hazard)
     }
 
     /// Simulates one trial and writes `layout.width` values into `out`.
@@ -130,8 +144,14 @@ public struct CohortModel: Sendable {
     ///   start of this trial's stream.
     public func simulate(streams: [RandomGenerator], scratch s: inout Scratch,
                          into out: UnsafeMutableBufferPointer<Double>) {
-        precondition(out.count == layout.width && streams.count == CohortModel.streamNames.count)
+        precondition(out.count == layout.width && streams.count == streamNames.count)
         let acquisition = streams[0], churn = streams[1]
+        // 0. parameters: this trial's churn parameters for plans whose parameters are uncertain.
+        for (p, draw) in uncertainPlans {
+            let (la, lb) = draw.sample(using: streams[2])
+            let a = exp(la), b = exp(lb)
+            for t in 1..<s.hazard[p].count { s.hazard[p][t] = a / (a + b + Double(t) - 1) }
+        }
         let P = planCount, B = baseCount
         for i in 0..<B { s.alive[i] = baseCountInit[i] }
         for i in B..<s.alive.count { s.alive[i] = 0; s.arrived[i] = 0 }
@@ -174,7 +194,7 @@ public struct CohortModel: Sendable {
                     let p = basePlan[i]
                     active += n
                     mrr += price[p] * Double(n)
-                    let k = Binomial.draw(trials: n, probability: hazard[p][baseTenure[i] + m], using: churn)
+                    let k = Binomial.draw(trials: n, probability: s.hazard[p][baseTenure[i] + m], using: churn)
                     s.alive[i] = n - k
                     churned += k
                     churnedMRR += price[p] * Double(k)
@@ -197,7 +217,7 @@ public struct CohortModel: Sendable {
                             lifetimeRevenue += revenue * discount[age]
                             s.revenueByAge[age] += revenue
                         }
-                        let k = Binomial.draw(trials: n, probability: hazard[p][age + 1], using: churn)
+                        let k = Binomial.draw(trials: n, probability: s.hazard[p][age + 1], using: churn)
                         s.alive[i] = n - k
                         if inHorizon {
                             active += n

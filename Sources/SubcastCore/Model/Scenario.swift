@@ -66,11 +66,36 @@ public struct Plan: Sendable, Hashable {
     public var pricePerMonth: Double
     /// Churn at renewals.
     public var churn: ChurnModel
+    /// Estimation uncertainty of sBG churn parameters (e.g. from `subcast fit`); nil = known exactly.
+    public var churnUncertainty: ChurnUncertainty?
 
-    public init(name: String, pricePerMonth: Double, churn: ChurnModel) {
+    public init(name: String, pricePerMonth: Double, churn: ChurnModel, churnUncertainty: ChurnUncertainty? = nil) {
         self.name = name
         self.pricePerMonth = pricePerMonth
         self.churn = churn
+        self.churnUncertainty = churnUncertainty
+    }
+}
+
+/// Uncertainty about sBG parameters, carried into the simulation: each trial draws
+/// ```
+/// (ln alpha, ln beta) ~ BivariateNormal((ln alpha^, ln beta^), (seLogAlpha, seLogBeta), correlation)
+/// ```
+/// from its own stream `parameters` (GSL's `gsl_ran_bivariate_gaussian`), so the spread of the
+/// results includes the estimation error of the churn model, and the process-noise streams are
+/// unchanged. This is the asymptotic normal distribution of a maximum-likelihood fit on the log scale.
+public struct ChurnUncertainty: Sendable, Hashable {
+    /// Standard error of ln alpha, >= 0.
+    public var seLogAlpha: Double
+    /// Standard error of ln beta, >= 0.
+    public var seLogBeta: Double
+    /// Correlation of ln alpha and ln beta, in [-1, 1].
+    public var correlation: Double
+
+    public init(seLogAlpha: Double, seLogBeta: Double, correlation: Double) {
+        self.seLogAlpha = seLogAlpha
+        self.seLogBeta = seLogBeta
+        self.correlation = correlation
     }
 }
 

@@ -11,7 +11,8 @@ import SubcastCore
 ///                "cohorts": [{"cohort_month": 1, "curve": [{"tenure_month": 1, ...S}, ...]}, ...]},
 ///  "acquired": S, "cltv": S, "cltv_naive": S, "ltv_cac": S, "cac_payback_month": S,
 ///  "closed_form": {"active": [...], "mrr": [...], "new": [...], "retention": [...],
-///                  "cltv": x, "cltv_unlimited_lifetime": x}}
+///                  "cltv": x, "cltv_unlimited_lifetime": x,
+///                  "at_point_estimates": bool}}
 /// ```
 /// S is `{"n", "mean", "sd", "se", "p5", "p25", "p50", "p75", "p95"}`; n counts the trials in
 /// which the value is defined; undefined statistics are `null`. Keys keep this order.
@@ -65,6 +66,7 @@ public enum JSONReport {
         }
         o.key("cltv"); o.number(c.cltv)
         o.key("cltv_unlimited_lifetime"); o.number(c.cltvUnlimited)
+        o.key("at_point_estimates"); o.raw(c.atPointEstimates ? "true" : "false")
         o.close("}")
         o.close("}")
         return o.text + "\n"

@@ -60,7 +60,7 @@ public enum TableReport {
             line("LTV : CAC", "ltv_cac", decimals: 2)
             line("CAC payback (tenure month)", "cac_payback_month", decimals: 1)
         }
-        out += table(["", "mean", "+/- se", "P5", "P50", "P95", "closed form"], unit)
+        out += table(["", "mean", "+/- se", "P5", "P50", "P95", r.closedForm.atPointEstimates ? "at estimates" : "closed form"], unit)
         let cltv = r.scalar("cltv")!.mean, naive = r.scalar("cltv_naive")!.mean
         if cltv.isFinite && naive.isFinite && cltv > 0 {
             out.append("The naive formula \(naive >= cltv ? "overstates" : "understates") CLTV by \(NumberFormat.percent(abs(naive / cltv - 1))): "

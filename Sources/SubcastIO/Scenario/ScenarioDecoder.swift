@@ -98,7 +98,7 @@ struct ScenarioDecoder {
         let price = try m.required("price_per_month", "the price per subscriber per month")
             .number("a price >= 0") { $0 >= 0 }
         let churnNode = try m.required("churn", "either alpha and beta, or mean_per_month and heterogeneity")
-        let c = try churnNode.mapping(allowed: ["alpha", "beta", "mean_per_month", "heterogeneity"])
+        let c = try churnNode.mapping(allowed: ["alpha", "beta", "mean_per_month", "heterogeneity", "uncertainty"])
         let churn: ChurnModel
         switch (c["alpha"], c["beta"], c["mean_per_month"], c["heterogeneity"]) {
         case let (a?, b?, nil, nil):
@@ -112,7 +112,18 @@ struct ScenarioDecoder {
             throw churnNode.error("expected either both 'alpha' and 'beta' (shifted-beta-geometric parameters) "
                                   + "or both 'mean_per_month' and 'heterogeneity', got \(c.entries.map { "'\($0.0)'" }.joined(separator: ", "))")
         }
-        return Plan(name: name, pricePerMonth: price, churn: churn)
+        var uncertainty: ChurnUncertainty? = nil
+        if let u = c["uncertainty"] {
+            guard c["alpha"] != nil else {
+                throw u.error("uncertainty applies to churn given as 'alpha' and 'beta' (e.g. from `subcast fit`)")
+            }
+            let m = try u.mapping(allowed: ["se_log_alpha", "se_log_beta", "correlation"])
+            let sa = try m.required("se_log_alpha", "the standard error of ln alpha").number("a standard error >= 0") { $0 >= 0 && $0 <= 10 }
+            let sb = try m.required("se_log_beta", "the standard error of ln beta").number("a standard error >= 0") { $0 >= 0 && $0 <= 10 }
+            let r = try m["correlation"]?.number("a correlation from -1 to 1") { $0 >= -1 && $0 <= 1 } ?? 0
+            uncertainty = ChurnUncertainty(seLogAlpha: sa, seLogBeta: sb, correlation: r)
+        }
+        return Plan(name: name, pricePerMonth: price, churn: churn, churnUncertainty: uncertainty)
     }
 
     func decodeAcquisition(_ node: YAMLNode, planNames: [String], horizon: Int) throws(ScenarioError) -> Acquisition {
