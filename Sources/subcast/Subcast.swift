@@ -15,9 +15,10 @@ struct Subcast: ParsableCommand {
           subcast run Scenarios/b2b-saas.yaml
           subcast run Scenarios/bench-sbg-cohorts.yaml --format json --seed 42 --trials 5000
           subcast run Scenarios/consumer-app.yaml --out results/ --format csv
+          subcast fit retention.csv --snippet uncertain
         """,
         version: Simulation.version,
-        subcommands: [Run.self]
+        subcommands: [Run.self, Fit.self]
     )
 }
 

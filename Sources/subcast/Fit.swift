@@ -1,0 +1,136 @@
+import ArgumentParser
+import Foundation
+import SubcastCore
+import SubcastIO
+
+struct Fit: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Fit shifted-beta-geometric churn to retention data and print a scenario snippet.",
+        discussion: """
+        Input is either a retention table (customers alive at the start of each period, one row per
+        cohort; a cohort triangle may be ragged) or a subscriptions export (one row per subscription:
+        id, start, end (empty if active), optional plan and amount), which needs --as-of.
+
+        Examples:
+          subcast fit retention.csv
+          subcast fit retention.csv --holdout 2 --format json
+          subcast fit subscriptions.csv --as-of 2026-10-31 --by-plan --snippet uncertain
+          subcast fit subscriptions.csv --as-of 2026-10-31 --out fit/
+        """
+    )
+
+    enum InputKind: String, ExpressibleByArgument, CaseIterable { case auto, retention, subscriptions }
+    enum Format: String, ExpressibleByArgument, CaseIterable { case table, json, snippet }
+
+    @Argument(help: "A CSV file: a retention table or a subscriptions export.")
+    var file: String
+
+    @Option(help: "Input kind: auto (subscriptions if the header has a start-date column), retention or subscriptions.")
+    var input: InputKind = .auto
+
+    @Option(help: "Period length of the data: month or year.")
+    var period: RetentionTable.Period = .month
+
+    @Option(name: .customLong("as-of"), help: "For subscriptions: the date the export was taken (YYYY-MM-DD); later end dates count as active.")
+    var asOf: String?
+
+    @Flag(name: .customLong("by-plan"), help: "For subscriptions: fit each plan separately.")
+    var byPlan = false
+
+    @Option(help: "For retention tables: hold out the last K periods of every cohort and show how the fit predicts them.")
+    var holdout: Int = 0
+
+    @Option(name: .customLong("discount-rate"), help: "Yearly discount rate for DERL (0.10 = 10 %).")
+    var discountRate: Double = 0.10
+
+    @Option(help: "The scenario snippet: point (alpha, beta) or uncertain (plus their estimation uncertainty).")
+    var snippet: FitReport.SnippetStyle = .point
+
+    @Option(help: "Output on stdout: table, json or snippet.")
+    var format: Format = .table
+
+    @Option(help: "Also write fit.txt, fit.json and churn-snippet.yaml into this directory.")
+    var out: String?
+
+    func run() throws {
+        func bad(_ key: String, _ message: String) -> ExitCode {
+            fail(ScenarioError(file: "<command line>", keyPath: key, message: message).description, code: ExitStatus.badInput)
+        }
+        guard holdout >= 0 && holdout <= 1000 else { throw bad("--holdout", "expected a whole number from 0 to 1000, got \(holdout)") }
+        guard discountRate.isFinite && discountRate > 0 && discountRate <= 10 else {
+            throw bad("--discount-rate", "expected a yearly rate above 0 and at most 10, got \(discountRate)")
+        }
+        let kind: InputKind
+        do {
+            kind = input == .auto ? try detectKind() : input
+        } catch {
+            throw fail(error.description, code: ExitStatus.badInput)
+        }
+        let perPeriod = period == .month ? pow(1 + discountRate, 1.0 / 12) - 1 : discountRate
+
+        var analyses: [FitAnalysis] = []
+        var asOfText: String? = nil
+        do {
+            switch kind {
+            case .retention, .auto:
+                if asOf != nil { throw bad("--as-of", "applies to subscriptions exports, not to retention tables") }
+                if byPlan { throw bad("--by-plan", "applies to subscriptions exports, not to retention tables") }
+                let table = try RetentionTableReader.read(path: file, period: period)
+                let data = table.survivalData(holdout: holdout)
+                do {
+                    analyses = [try FitAnalysis.analyse(data, cohorts: table.cohorts, holdout: holdout, discountPerPeriod: perPeriod)]
+                } catch {
+                    throw fail("\(file): cannot fit: \(error.message)", code: ExitStatus.badInput)
+                }
+            case .subscriptions:
+                if holdout > 0 { throw bad("--holdout", "applies to retention tables; for subscriptions, fit an export with an earlier --as-of") }
+                guard let text = asOf else { throw bad("--as-of", "a subscriptions export needs the date it was taken, e.g. --as-of 2026-10-31") }
+                guard let date = CalendarDate(parsing: text) else { throw bad("--as-of", "expected a date YYYY-MM-DD, got '\(text)'") }
+                asOfText = date.description
+                let data = try SubscriptionsReader.read(path: file, asOf: date, period: period, groupByPlan: byPlan)
+                for g in data.groups {
+                    do {
+                        analyses.append(try FitAnalysis.analyse(g.survival, group: g.plan, discountPerPeriod: perPeriod, meanAmount: g.meanAmount))
+                    } catch {
+                        throw fail("\(file): cannot fit\(g.plan.map { " plan '\($0)'" } ?? ""): \(error.message)", code: ExitStatus.badInput)
+                    }
+                }
+            }
+        } catch let e as ScenarioError {
+            throw fail(e.description, code: ExitStatus.badInput)
+        }
+
+        let context = FitReport.Context(input: file, inputKind: kind == .subscriptions ? "subscriptions export" : "retention table",
+                                        period: period, asOf: asOfText, holdout: holdout, discountRatePerYear: discountRate)
+        let snippetText = FitReport.snippet(analyses, context: context, style: snippet)
+        let tableText = FitReport.table(analyses, context: context)
+        let jsonText = FitReport.json(analyses, context: context, snippet: snippetText)
+        if let dir = out {
+            do {
+                try OutputFiles.write([("fit.txt", tableText), ("fit.json", jsonText), ("churn-snippet.yaml", snippetText)], to: dir)
+            } catch {
+                throw fail(error.description, code: ExitStatus.runtimeFailure)
+            }
+        }
+        let text: String
+        switch format {
+        case .table: text = tableText + "\nScenario snippet:\n" + snippetText
+        case .json: text = jsonText
+        case .snippet: text = snippetText
+        }
+        FileHandle.standardOutput.write(Data(text.utf8))
+    }
+
+    /// Subscriptions if the header names a start-date column, else a retention table.
+    func detectKind() throws(ScenarioError) -> InputKind {
+        let rows = try CSVReader.read(path: file)
+        guard let header = rows.first else {
+            throw ScenarioError(file: file, message: "file is empty; expected a retention table or a subscriptions export (CSV with a header row)")
+        }
+        let names = Set(header.fields.map { $0.trimmingCharacters(in: .whitespaces).lowercased() })
+        return names.isDisjoint(with: ["start", "start_date", "started_at", "created_at"]) ? .retention : .subscriptions
+    }
+}
+
+extension RetentionTable.Period: ExpressibleByArgument {}
+extension FitReport.SnippetStyle: ExpressibleByArgument {}
