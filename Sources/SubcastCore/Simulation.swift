@@ -17,8 +17,12 @@ public enum Simulation {
         let n = trials ?? scenario.trials
         let matrix = try MonteCarloEngine.run(model, trials: n, seed: seed, threads: threads, progress: progress)
         let summaries = summarise(matrix, threads: threads)
+        var histograms: [String: Histogram] = [:]
+        for b in model.layout.blocks where b.kind == .scalar {
+            histograms[b.metric] = Histogram(matrix.column(b.offset))
+        }
         return SimulationResult(scenario: scenario, seed: seed, trials: n, layout: model.layout,
-                                summaries: summaries, closedForm: ClosedForm(scenario))
+                                summaries: summaries, closedForm: ClosedForm(scenario), histograms: histograms)
     }
 
     /// Summarises every column; columns are independent, so this runs in parallel and its
@@ -59,6 +63,8 @@ public struct SimulationResult: Sendable {
     public let summaries: [Summary]
     /// Exact expectations for comparison with the simulated means.
     public let closedForm: ClosedForm
+    /// Distributions of the per-trial scalar metrics (cltv, ltv_cac, ...), for charts.
+    public let histograms: [String: Histogram]
 
     /// The summaries of one metric's block, in index order.
     public func series(_ metric: String) -> [Summary]? {

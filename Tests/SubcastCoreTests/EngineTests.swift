@@ -45,6 +45,7 @@ import Testing
         let active = model.layout.block("active")!, new = model.layout.block("new")!
         let churned = model.layout.block("churned")!, mrr = model.layout.block("mrr")!
         let cum = model.layout.block("cumulative_revenue")!
+        let newMRR = model.layout.block("new_mrr")!, churnedMRR = model.layout.block("churned_mrr")!
         for t in 0..<50 {
             #expect(m[t, active.offset] == 800 + m[t, new.offset], "trial \(t) month 1")
             var total = 0.0
@@ -54,6 +55,9 @@ import Testing
                 #expect(m[t, churned.offset + j] <= m[t, active.offset + j])
                 total += m[t, mrr.offset + j]
                 #expect(abs(m[t, cum.offset + j] - total) <= 1e-9 * total)
+                // MRR bridge: start - churned + new = end, exactly up to rounding.
+                let bridged = m[t, mrr.offset + j] - m[t, churnedMRR.offset + j] + m[t, newMRR.offset + j + 1]
+                #expect(abs(m[t, mrr.offset + j + 1] - bridged) <= 1e-9 * bridged, "trial \(t) month \(j + 2): MRR bridge, seed 3")
             }
         }
     }

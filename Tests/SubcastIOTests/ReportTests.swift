@@ -7,7 +7,7 @@ import Testing
     static let seed: UInt64 = 9_182_736
     static let statKeys: Set<String> = ["n", "mean", "sd", "se", "p5", "p25", "p50", "p75", "p95"]
     static let monthKeys: Set<String> = ["month", "active", "new", "churned", "mrr", "arr", "arpu",
-                                         "logo_churn_rate", "revenue_churn_rate", "cumulative_revenue"]
+                                         "logo_churn_rate", "revenue_churn_rate", "cumulative_revenue", "new_mrr", "churned_mrr"]
     static let topKeys = ["schema", "subcast_version", "generator", "gsl_version", "scenario", "scenario_file",
                           "currency", "seed", "trials", "horizon_months", "lifetime_months", "months", "retention",
                           "acquired", "cltv", "cltv_naive", "ltv_cac", "cac_payback_month", "closed_form"]

@@ -27,3 +27,14 @@ import Testing
         #expect(throws: GSLError.self) { try LinearAlgebra.inverse([[1, 2], [2, 4]]) }
     }
 }
+
+@Suite struct HistogramTests {
+    @Test func binsCountEveryValueOnce() {
+        let x = (0..<1000).map { Double($0) / 10 }          // 0.0 ... 99.9
+        let (edges, counts) = SampleStatistics.histogram(x, bins: 10, lower: 0, upper: 99.9)
+        #expect(edges.count == 11 && edges.first == 0 && edges.last == 99.9)
+        #expect(counts.reduce(0, +) == 1000, "\(counts)")
+        #expect(counts.allSatisfy { $0 >= 99 && $0 <= 101 }, "\(counts)")
+        #expect(SampleStatistics.histogram([-1, 5, 11], bins: 2, lower: 0, upper: 10).counts == [0, 1])
+    }
+}

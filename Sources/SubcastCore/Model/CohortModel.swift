@@ -14,7 +14,8 @@ import SubcastStochastics
 ///    included); this month's MRR is the sum;
 /// 3. renewals: every active subscriber who has now paid t months renews or churns; the
 ///    churners of a compartment of n are Binomial(n, h(t)) (stream `churn`), h from `ChurnModel`;
-/// 4. record: the month's metrics.
+/// 4. record: the month's metrics. The MRR bridge holds exactly in every trial:
+///    MRR_m = MRR_(m-1) - churned_mrr_(m-1) + new_mrr_m (no expansion or contraction in this model).
 /// Months 1 ... horizon are reported. To value CLTV over `lifetimeMonths` independently of the
 /// reporting horizon, the cohorts acquired in the horizon are then followed without new
 /// arrivals until each has reached that age (months horizon + 1 ... horizon + lifetime - 1).
@@ -36,6 +37,10 @@ public struct CohortModel: Sendable {
         case logoChurnRate = "logo_churn_rate"
         case revenueChurnRate = "revenue_churn_rate"
         case cumulativeRevenue = "cumulative_revenue"
+        /// MRR of this month's new subscribers.
+        case newMRR = "new_mrr"
+        /// MRR lost to the churners at this month's end (they paid this month, not the next).
+        case churnedMRR = "churned_mrr"
     }
 
     /// Per-trial scalar metrics.
@@ -162,6 +167,7 @@ public struct CohortModel: Sendable {
         let oActive = monthlyOffset[0], oNew = monthlyOffset[1], oChurned = monthlyOffset[2]
         let oMRR = monthlyOffset[3], oARR = monthlyOffset[4], oARPU = monthlyOffset[5]
         let oLogo = monthlyOffset[6], oRevChurn = monthlyOffset[7], oCum = monthlyOffset[8]
+        let oNewMRR = monthlyOffset[9], oChurnedMRR = monthlyOffset[10]
 
         var acquiredTotal = 0
         var lifetimeRevenue = 0.0     // discounted to each subscriber's arrival, before margin
@@ -172,6 +178,7 @@ public struct CohortModel: Sendable {
             let inHorizon = m <= horizon
             // 1. arrivals
             var arrivals = 0
+            var newMRR = 0.0
             if inHorizon {
                 arrivals = Poisson.draw(mean: arrivalsMean[m - 1], using: acquisition)
                 acquiredTotal += arrivals
@@ -179,9 +186,14 @@ public struct CohortModel: Sendable {
                 if P == 1 {
                     s.alive[base] = arrivals
                     s.arrived[base] = arrivals
+                    newMRR = price[0] * Double(arrivals)
                 } else if arrivals > 0 {
                     Multinomial.draw(trials: arrivals, weights: mix, into: &s.split, using: acquisition)
-                    for p in 0..<P { s.alive[base + p] = s.split[p]; s.arrived[base + p] = s.split[p] }
+                    for p in 0..<P {
+                        s.alive[base + p] = s.split[p]
+                        s.arrived[base + p] = s.split[p]
+                        newMRR += price[p] * Double(s.split[p])
+                    }
                 }
             }
             // 2. billing and 3. renewals, compartment by compartment
@@ -250,6 +262,8 @@ public struct CohortModel: Sendable {
                 out[oLogo + j] = active > 0 ? Double(churned) / Double(active) : .nan
                 out[oRevChurn + j] = mrr > 0 ? churnedMRR / mrr : .nan
                 out[oCum + j] = cumulativeRevenue
+                out[oNewMRR + j] = newMRR
+                out[oChurnedMRR + j] = churnedMRR
             }
         }
 

@@ -55,3 +55,23 @@ public struct Summary: Sendable, Hashable {
         [("mean", mean), ("sd", sd), ("se", se), ("p5", p5), ("p25", p25), ("p50", p50), ("p75", p75), ("p95", p95)]
     }
 }
+
+/// The distribution of a per-trial value as equal-width bins between its smallest and largest
+/// defined value (GSL's `gsl_histogram`), for charts.
+public struct Histogram: Sendable, Hashable {
+    /// Bin edges, `counts.count + 1` of them, ascending.
+    public var edges: [Double]
+    public var counts: [Int]
+
+    /// Bins `values` (NaN left out) into `bins` bins; a single distinct value gives one bin.
+    public init(_ values: [Double], bins: Int = 30) {
+        let x = values.filter { $0.isFinite }
+        guard let lo = x.min(), let hi = x.max() else { edges = []; counts = []; return }
+        if lo == hi {
+            edges = [lo, hi]
+            counts = [x.count]
+            return
+        }
+        (edges, counts) = SampleStatistics.histogram(x, bins: bins, lower: lo, upper: hi)
+    }
+}

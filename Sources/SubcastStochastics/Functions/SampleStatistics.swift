@@ -26,4 +26,22 @@ public enum SampleStatistics {
         if x.isEmpty { return .nan }
         return x.withUnsafeBufferPointer { gsl_stats_quantile_from_sorted_data($0.baseAddress, 1, $0.count, q) }
     }
+
+    /// Counts of `x` in `bins` equal-width bins over [lower, upper) (`gsl_histogram_set_ranges_uniform`,
+    /// `gsl_histogram_increment`); values outside the range are not counted. Returns the bin edges
+    /// (bins + 1) and counts.
+    public static func histogram(_ x: [Double], bins: Int, lower: Double, upper: Double) -> (edges: [Double], counts: [Int]) {
+        precondition(bins >= 1 && lower.isFinite && upper.isFinite && lower < upper)
+        GSL.initialize()
+        let h = gsl_histogram_alloc(bins)!
+        defer { gsl_histogram_free(h) }
+        gsl_histogram_set_ranges_uniform(h, lower, upper)
+        for v in x where v.isFinite {
+            // The upper edge itself belongs to the last bin.
+            _ = gsl_histogram_increment(h, v == upper ? h.pointee.range[bins - 1] : v)
+        }
+        let edges = (0...bins).map { h.pointee.range[$0] }
+        let counts = (0..<bins).map { Int(gsl_histogram_get(h, $0)) }
+        return (edges, counts)
+    }
 }
