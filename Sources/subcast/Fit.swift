@@ -7,9 +7,7 @@ struct Fit: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Fit shifted-beta-geometric churn to retention data and print a scenario snippet.",
         discussion: """
-        Input is either a retention table (customers alive at the start of each period, one row per
-        cohort; a cohort triangle may be ragged) or a subscriptions export (one row per subscription:
-        id, start, end (empty if active), optional plan and amount), which needs --as-of.
+        Input is either a retention table (customers alive at the start of each period, one row per cohort; a cohort triangle may be ragged) or a subscriptions export (one row per subscription: id, start, end (empty if active), optional plan and amount), which needs --as-of.
 
         Examples:
           subcast fit retention.csv
@@ -76,6 +74,10 @@ struct Fit: ParsableCommand {
                 if asOf != nil { throw bad("--as-of", "applies to subscriptions exports, not to retention tables") }
                 if byPlan { throw bad("--by-plan", "applies to subscriptions exports, not to retention tables") }
                 let table = try RetentionTableReader.read(path: file, period: period)
+                if holdout > 0 && table.cohorts.allSatisfy({ $0.alive.count - holdout < 2 }) {
+                    throw bad("--holdout", "holding out \(holdout) period(s) leaves no cohort with two or more periods to fit "
+                              + "(the longest cohort has \(table.cohorts.map(\.alive.count).max() ?? 0))")
+                }
                 let data = table.survivalData(holdout: holdout)
                 do {
                     analyses = [try FitAnalysis.analyse(data, cohorts: table.cohorts, holdout: holdout, discountPerPeriod: perPeriod)]

@@ -63,7 +63,7 @@ public struct CohortModel: Sendable {
     let mix: [Double]
     let arrivalsMean: [Double]          // by month 1...horizon (index m - 1)
     let hazard: [[Double]]              // [plan][t], t = 1 ... maxRenewal (index t)
-    let uncertainPlans: [(plan: Int, draw: BivariateNormal)]
+    let uncertainPlans: [(plan: Int, alpha: Double, beta: Double, draw: BivariateNormal)]
     let baseTenure: [Int]
     let basePlan: [Int]
     let baseCountInit: [Int]
@@ -94,9 +94,10 @@ public struct CohortModel: Sendable {
         uncertainPlans = scenario.plans.enumerated().compactMap { p, plan in
             guard let u = plan.churnUncertainty, case let .shiftedBetaGeometric(a, b) = plan.churn else { return nil }
             // Validated by the scenario loader; an invalid value here is a programmer error.
-            let draw = try! BivariateNormal(meanX: log(a), meanY: log(b), sdX: u.seLogAlpha, sdY: u.seLogBeta,
+            // Deviations of (ln alpha, ln beta) from the estimate; alpha-hat exp(0) is alpha-hat exactly.
+            let draw = try! BivariateNormal(meanX: 0, meanY: 0, sdX: u.seLogAlpha, sdY: u.seLogBeta,
                                             correlation: u.correlation)
-            return (p, draw)
+            return (p, a, b, draw)
         }
         streamNames = ["acquisition", "churn"] + (uncertainPlans.isEmpty ? [] : ["parameters"])
         baseTenure = scenario.existing.map(\.tenureMonths)
@@ -152,9 +153,9 @@ public struct CohortModel: Sendable {
         precondition(out.count == layout.width && streams.count == streamNames.count)
         let acquisition = streams[0], churn = streams[1]
         // 0. parameters: this trial's churn parameters for plans whose parameters are uncertain.
-        for (p, draw) in uncertainPlans {
-            let (la, lb) = draw.sample(using: streams[2])
-            let a = exp(la), b = exp(lb)
+        for (p, alphaHat, betaHat, draw) in uncertainPlans {
+            let (za, zb) = draw.sample(using: streams[2])
+            let a = alphaHat * exp(za), b = betaHat * exp(zb)
             for t in 1..<s.hazard[p].count { s.hazard[p][t] = a / (a + b + Double(t) - 1) }
         }
         let P = planCount, B = baseCount

@@ -25,7 +25,8 @@ public enum CSVReport {
                        ("horizon_months", String(r.scenario.horizonMonths)),
                        ("lifetime_months", String(r.scenario.lifetimeMonths)),
                        ("subcast_version", field(info.subcastVersion)), ("generator", field(info.generator)),
-                       ("gsl_version", field(info.gslVersion))] {
+                       ("gsl_version", field(info.gslVersion)),
+                       ("closed_form_at_point_estimates", r.closedForm.atPointEstimates ? "true" : "false")] {
             row("", k, "info", v)
         }
         let closed: [String: [Double]] = ["active": r.closedForm.active, "new": r.closedForm.new, "mrr": r.closedForm.mrr]

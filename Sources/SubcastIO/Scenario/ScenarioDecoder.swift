@@ -118,8 +118,8 @@ struct ScenarioDecoder {
                 throw u.error("uncertainty applies to churn given as 'alpha' and 'beta' (e.g. from `subcast fit`)")
             }
             let m = try u.mapping(allowed: ["se_log_alpha", "se_log_beta", "correlation"])
-            let sa = try m.required("se_log_alpha", "the standard error of ln alpha").number("a standard error >= 0") { $0 >= 0 && $0 <= 10 }
-            let sb = try m.required("se_log_beta", "the standard error of ln beta").number("a standard error >= 0") { $0 >= 0 && $0 <= 10 }
+            let sa = try m.required("se_log_alpha", "the standard error of ln alpha").number("a standard error from 0 to 10") { $0 >= 0 && $0 <= 10 }
+            let sb = try m.required("se_log_beta", "the standard error of ln beta").number("a standard error from 0 to 10") { $0 >= 0 && $0 <= 10 }
             let r = try m["correlation"]?.number("a correlation from -1 to 1") { $0 >= -1 && $0 <= 1 } ?? 0
             uncertainty = ChurnUncertainty(seLogAlpha: sa, seLogBeta: sb, correlation: r)
         }
