@@ -74,8 +74,9 @@ struct Fit: ParsableCommand {
                 if asOf != nil { throw bad("--as-of", "applies to subscriptions exports, not to retention tables") }
                 if byPlan { throw bad("--by-plan", "applies to subscriptions exports, not to retention tables") }
                 let table = try RetentionTableReader.read(path: file, period: period)
-                if holdout > 0 && table.cohorts.allSatisfy({ $0.alive.count - holdout < 2 }) {
-                    throw bad("--holdout", "holding out \(holdout) period(s) leaves no cohort with two or more periods to fit "
+                if holdout > 0 && table.cohorts.allSatisfy({ $0.alive.count - holdout < 3 }) {
+                    throw bad("--holdout", "holding out \(holdout) period(s) leaves no cohort with the three or more counts "
+                              + "(two renewals) a fit needs "
                               + "(the longest cohort has \(table.cohorts.map(\.alive.count).max() ?? 0))")
                 }
                 let data = table.survivalData(holdout: holdout)

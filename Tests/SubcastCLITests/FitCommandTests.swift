@@ -411,6 +411,16 @@ private func scenario(pasting snippet: String, seed: UInt64, trials: Int) -> Str
         #expect(r.stdoutData.isEmpty)
     }
 
+    @Test func holdoutThatLeavesNothingToFitIsNamed() throws {
+        let ws = try Workspace()
+        defer { ws.cleanup() }
+        let path = try ws.write("t.csv", "cohort,0,1,2,3,4,5,6,7\nregular,1000,631,468,382,326,289,262,241\n")
+        let r = try ws.run(["fit", path, "--holdout", "6"])
+        #expect(r.status == 2, "exit \(r.status), stderr: \(r.stderr)")
+        #expect(r.stderr.contains("--holdout") && r.stderr.contains("leaves no cohort"), "\(r.stderr)")
+        #expect(try ws.run(["fit", path, "--holdout", "5"]).status == 0)
+    }
+
     @Test func increasingSurvivorsAreReportedWithFileAndLine() throws {
         let ws = try Workspace()
         defer { ws.cleanup() }
