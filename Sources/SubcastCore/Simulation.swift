@@ -12,10 +12,12 @@ public enum Simulation {
     public static let version = "0.1.0"
 
     public static func run(_ scenario: Scenario, trials: Int? = nil, seed: UInt64, threads: Int,
-                           progress: (@Sendable (Int) -> Void)? = nil) throws(SimulationError) -> SimulationResult {
+                           progress: (@Sendable (Int) -> Void)? = nil,
+                           isCancelled: (@Sendable () -> Bool)? = nil) throws(SimulationError) -> SimulationResult {
         let model = CohortModel(scenario)
         let n = trials ?? scenario.trials
-        let matrix = try MonteCarloEngine.run(model, trials: n, seed: seed, threads: threads, progress: progress)
+        let matrix = try MonteCarloEngine.run(model, trials: n, seed: seed, threads: threads, progress: progress,
+                                              isCancelled: isCancelled)
         let summaries = summarise(matrix, threads: threads)
         var histograms: [String: Histogram] = [:]
         for b in model.layout.blocks where b.kind == .scalar {

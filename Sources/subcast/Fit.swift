@@ -50,6 +50,9 @@ struct Fit: ParsableCommand {
     @Option(help: "Also write fit.txt, fit.json and churn-snippet.yaml into this directory.")
     var out: String?
 
+    @Option(help: "Write a self-contained HTML report with charts to this file.")
+    var report: String?
+
     func run() throws {
         func bad(_ key: String, _ message: String) -> ExitCode {
             fail(ScenarioError(file: "<command line>", keyPath: key, message: message).description, code: ExitStatus.badInput)
@@ -111,6 +114,13 @@ struct Fit: ParsableCommand {
         if let dir = out {
             do {
                 try OutputFiles.write([("fit.txt", tableText), ("fit.json", jsonText), ("churn-snippet.yaml", snippetText)], to: dir)
+            } catch {
+                throw fail(error.description, code: ExitStatus.runtimeFailure)
+            }
+        }
+        if let path = report {
+            do {
+                try OutputFiles.write(HTMLReport.renderFit(analyses, context: context, snippet: snippetText), toFile: path)
             } catch {
                 throw fail(error.description, code: ExitStatus.runtimeFailure)
             }

@@ -39,8 +39,20 @@ struct Run: ParsableCommand {
     @Option(help: "Also write summary.txt, summary.csv and summary.json into this directory.")
     var out: String?
 
+    @Option(help: "Write a self-contained HTML report with charts to this file.")
+    var report: String?
+
+    @Flag(name: .customLong("allow-large"), help: "Run even when the work exceeds the safety bound (about \(Run.drawLimitText) draws).")
+    var allowLarge = false
+
     @Flag(help: "Print nothing on stderr except errors and a drawn seed.")
     var quiet = false
+
+    /// Work bound without --allow-large: 2 x 10^10 binomial draws, about 20 minutes on 2 cores.
+    static let drawLimit = 20_000_000_000
+    static let drawLimitText = "2e10"
+    /// Measured GSL binomial throughput on one core (see README, Benchmarks).
+    static let drawsPerSecondPerCore = 8.0e6
 
     func run() throws {
         let scenario: Scenario
@@ -70,11 +82,30 @@ struct Run: ParsableCommand {
             note("no seed given; drew seed \(rootSeed) (pass --seed \(rootSeed) to reproduce)")
         }
 
+        // Refuse runs that would take hours unless asked for explicitly.
+        let steps = CohortModel(scenario).stepsPerTrial
+        let work = n.multipliedReportingOverflow(by: max(steps, 1))
+        if !allowLarge && (work.overflow || work.partialValue > Run.drawLimit) {
+            let minutes = Double(n) * Double(steps) / Run.drawsPerSecondPerCore / Double(t) / 60
+            throw fail(ScenarioError(file: self.scenario, keyPath: "trials",
+                                     message: "\(n) trials x \(steps) cohort-months = about \(String(format: "%.2g", Double(n) * Double(steps))) binomial draws "
+                                        + "(roughly \(Int(minutes.rounded())) minutes on \(t) thread(s)), above the bound of \(Run.drawLimitText); "
+                                        + "use fewer trials or a shorter horizon or lifetime, or pass --allow-large").description,
+                       code: ExitStatus.badInput)
+        }
+
         let start = DispatchTime.now()
+        let interruption = Interruption()
+        let bar = ProgressBar(total: n, enabled: !quiet)
+        let progress: (@Sendable (Int) -> Void)? = bar.enabled ? { @Sendable done in bar.update(done) } : nil
         let result: SimulationResult
-        do {
-            result = try Simulation.run(scenario, trials: n, seed: rootSeed, threads: t)
+        do throws(SimulationError) {
+            result = try Simulation.run(scenario, trials: n, seed: rootSeed, threads: t,
+                                        progress: progress, isCancelled: { interruption.isRequested })
+            bar.finish()
         } catch {
+            bar.finish()
+            if case .cancelled = error { throw fail(error.description, code: ExitStatus.interrupted) }
             throw fail(error.description, code: ExitStatus.badInput)
         }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
@@ -84,6 +115,7 @@ struct Run: ParsableCommand {
         }
 
         let info = RunInfo(scenarioFile: self.scenario)
+        let html = report.map { _ in HTMLReport.render(result, info: info) }
         let rendered: [Format: String] = [
             .table: TableReport.render(result, info: info),
             .csv: CSVReport.render(result, info: info),
@@ -97,6 +129,14 @@ struct Run: ParsableCommand {
                 throw fail(error.description, code: ExitStatus.runtimeFailure)
             }
             if !quiet { note("wrote summary.txt, summary.csv and summary.json to \(dir)") }
+        }
+        if let path = report, let html {
+            do {
+                try OutputFiles.write(html, toFile: path)
+            } catch {
+                throw fail(error.description, code: ExitStatus.runtimeFailure)
+            }
+            if !quiet { note("wrote the report \(path)") }
         }
         FileHandle.standardOutput.write(Data(rendered[format]!.utf8))
     }

@@ -18,15 +18,16 @@ struct Subcast: ParsableCommand {
           subcast fit retention.csv --snippet uncertain
         """,
         version: Simulation.version,
-        subcommands: [Run.self, Fit.self]
+        subcommands: [Run.self, Fit.self, Validate.self, Init.self]
     )
 }
 
 /// Exit codes: 0 success, 1 runtime failure (e.g. cannot write output), 2 bad input
-/// (scenario file or option values), 64 unparseable command line.
+/// (scenario file or option values), 64 unparseable command line, 130 interrupted (Ctrl-C).
 enum ExitStatus {
     static let runtimeFailure: Int32 = 1
     static let badInput: Int32 = 2
+    static let interrupted: Int32 = 130
 }
 
 func fail(_ message: String, code: Int32) -> ExitCode {

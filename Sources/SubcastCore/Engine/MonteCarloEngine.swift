@@ -22,8 +22,11 @@ public enum MonteCarloEngine {
     ///   - seed: the root seed of every stream.
     ///   - threads: worker threads, >= 1 (capped at the number of blocks).
     ///   - progress: called (from any thread) with the number of trials finished so far.
+    ///   - isCancelled: polled before every block; once it returns true the workers stop and the
+    ///     run throws `SimulationError.cancelled` (nothing partial is returned).
     public static func run<M: TrialModel>(_ model: M, trials: Int, seed: UInt64, threads: Int,
-                                          progress: (@Sendable (Int) -> Void)? = nil) throws(SimulationError) -> TrialMatrix {
+                                          progress: (@Sendable (Int) -> Void)? = nil,
+                                          isCancelled: (@Sendable () -> Bool)? = nil) throws(SimulationError) -> TrialMatrix {
         precondition(trials >= 1 && threads >= 1)
         let bytes = trials.multipliedReportingOverflow(by: model.outputWidth * 8)
         if bytes.overflow || bytes.partialValue > maximumMatrixBytes {
@@ -39,6 +42,7 @@ public enum MonteCarloEngine {
             var scratch = model.makeScratch()
             var block = w
             while block < blocks {
+                if let isCancelled, isCancelled() { return }
                 let end = min((block + 1) * blockSize, trials)
                 for trial in (block * blockSize)..<end {
                     for (g, name) in zip(streams, names) {
@@ -46,9 +50,13 @@ public enum MonteCarloEngine {
                     }
                     model.simulate(streams: streams, scratch: &scratch, into: matrix.row(trial))
                 }
-                if let progress { progress(counter.add(end - block * blockSize)) }
+                let done = counter.add(end - block * blockSize)
+                progress?(done)
                 block += workers
             }
+        }
+        if let isCancelled, isCancelled() {
+            throw .cancelled(completedTrials: counter.add(0), trials: trials)
         }
         return matrix
     }
@@ -57,12 +65,16 @@ public enum MonteCarloEngine {
 /// Why a simulation could not run.
 public enum SimulationError: Error, CustomStringConvertible, Equatable, Sendable {
     case tooLarge(trials: Int, valuesPerTrial: Int, limitBytes: Int)
+    /// The caller cancelled the run (e.g. Ctrl-C).
+    case cancelled(completedTrials: Int, trials: Int)
 
     public var description: String {
         switch self {
         case let .tooLarge(trials, width, limit):
             return "\(trials) trials x \(width) values per trial exceeds the \(limit >> 30) GiB result limit; "
                 + "use fewer trials or a shorter horizon"
+        case let .cancelled(done, trials):
+            return "interrupted after \(done) of \(trials) trials; no results were written"
         }
     }
 }

@@ -123,6 +123,17 @@ public struct CohortModel: Sendable {
         self.layout = l
     }
 
+    /// Compartment-months one trial simulates (one binomial draw each, the dominant cost):
+    /// existing-base groups x horizon + plans x sum over acquisition cohorts of the months each is
+    /// followed (to the horizon, or to the CLTV lifetime if longer).
+    public var stepsPerTrial: Int {
+        var steps = baseCount * horizon
+        if lastMonth > horizon || scenario.acquisition.newPerMonth > 0 {
+            for c in 1...horizon { steps += planCount * max(horizon - c + 1, lastMonth > horizon ? lifetime : 0) }
+        }
+        return steps
+    }
+
     /// Reusable per-worker buffers, so the hot loop does not allocate.
     public struct Scratch {
         var alive: [Int]

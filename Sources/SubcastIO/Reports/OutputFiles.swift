@@ -40,4 +40,19 @@ public enum OutputFiles {
             }
         }
     }
+
+    /// Writes one file atomically (temporary file in the same directory, then rename); the
+    /// directory must exist.
+    public static func write(_ contents: String, toFile path: String) throws(WriteError) {
+        let url = URL(fileURLWithPath: path)
+        let directory = url.deletingLastPathComponent().path
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDir), isDir.boolValue else {
+            throw WriteError(path: path, reason: "the directory \(directory) does not exist")
+        }
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue {
+            throw WriteError(path: path, reason: "is a directory")
+        }
+        try write([(url.lastPathComponent, contents)], to: directory)
+    }
 }

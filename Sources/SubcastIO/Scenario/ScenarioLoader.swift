@@ -47,6 +47,33 @@ public enum ScenarioLoader {
         return try parse(data: data, file: path)
     }
 
+    /// Loads a scenario and reports which key paths the file gives explicitly (non-null), e.g.
+    /// `economics.gross_margin` or `existing[0].tenure_months`; every other field took its default.
+    public static func loadResolved(path: String) throws(ScenarioError) -> (scenario: Scenario, explicitKeys: Set<String>) {
+        let scenario = try load(path: path)
+        var keys = Set<String>()
+        if let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8),
+           let root = try? Yams.compose(yaml: text) {
+            func walk(_ node: Node, _ path: String) {
+                switch node {
+                case let .mapping(m):
+                    for (k, v) in m {
+                        let key = k.string ?? "?"
+                        let p = path.isEmpty ? key : "\(path).\(key)"
+                        if YAMLNode(node: v, path: p, file: "").isNull { continue }
+                        keys.insert(p)
+                        walk(v, p)
+                    }
+                case let .sequence(items):
+                    for (i, v) in items.enumerated() { walk(v, "\(path)[\(i)]") }
+                default: break
+                }
+            }
+            walk(root, "")
+        }
+        return (scenario, keys)
+    }
+
     /// Parses scenario text; `file` is used in error messages only.
     public static func parse(data: Data, file: String) throws(ScenarioError) -> Scenario {
         if data.count > Limits.maximumFileBytes {
