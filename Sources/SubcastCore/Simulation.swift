@@ -16,19 +16,30 @@ public enum Simulation {
                            isCancelled: (@Sendable () -> Bool)? = nil) throws(SimulationError) -> SimulationResult {
         let model = CohortModel(scenario)
         let n = trials ?? scenario.trials
-        let matrix = try MonteCarloEngine.run(model, trials: n, seed: seed, threads: threads, progress: progress,
-                                              isCancelled: isCancelled)
-        let summaries = summarise(matrix, threads: threads)
+        let reduction = try MonteCarloEngine.reduce(model, trials: n, seed: seed, threads: threads, progress: progress,
+                                                    isCancelled: isCancelled)
+        return result(scenario, seed: seed, reduction: reduction)
+    }
+
+    /// The result of a complete reduction (all merge blocks of `reduction.trials`), e.g. one
+    /// joined from shards.
+    public static func result(_ scenario: Scenario, seed: UInt64, reduction: Reduction) -> SimulationResult {
+        let model = CohortModel(scenario)
+        precondition(reduction.width == model.layout.width
+                     && reduction.mergeBlocks == 0..<Reduction.mergeBlockCount(trials: reduction.trials))
+        let moments = reduction.total
+        let summaries = (0..<reduction.width).map { Summary(moments: moments[$0], sketch: reduction.sketches[$0]) }
         var histograms: [String: Histogram] = [:]
         for b in model.layout.blocks where b.kind == .scalar {
-            histograms[b.metric] = Histogram(matrix.column(b.offset))
+            histograms[b.metric] = Histogram(reduction.sketches[b.offset])
         }
-        return SimulationResult(scenario: scenario, seed: seed, trials: n, layout: model.layout,
+        return SimulationResult(scenario: scenario, seed: seed, trials: reduction.trials, layout: model.layout,
                                 summaries: summaries, closedForm: ClosedForm(scenario), histograms: histograms)
     }
 
-    /// Summarises every column; columns are independent, so this runs in parallel and its
-    /// result does not depend on `threads`.
+    /// Exact summaries of a full trial matrix (type-7 quantiles of the stored values), for
+    /// small runs and tests; columns are independent, so this runs in parallel and its result
+    /// does not depend on `threads`.
     static func summarise(_ matrix: TrialMatrix, threads: Int) -> [Summary] {
         let out = SummaryBuffer(count: matrix.width)
         let workers = max(1, min(threads, matrix.width))

@@ -72,7 +72,7 @@ public enum SimulationError: Error, CustomStringConvertible, Equatable, Sendable
         switch self {
         case let .tooLarge(trials, width, limit):
             return "\(trials) trials x \(width) values per trial exceeds the \(limit >> 30) GiB result limit; "
-                + "use fewer trials or a shorter horizon"
+                + "use fewer trials, a shorter horizon or fewer reported cohorts"
         case let .cancelled(done, trials):
             return "interrupted after \(done) of \(trials) trials; no results were written"
         }

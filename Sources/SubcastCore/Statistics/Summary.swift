@@ -50,6 +50,24 @@ public struct Summary: Sendable, Hashable {
         p95 = SampleStatistics.quantile(sorted: x, 0.95)
     }
 
+    /// The summary of a stream: mean and sd from its moments (exact up to rounding), quantiles
+    /// from its sketch (each within the sketch's relative accuracy of the exact type-7 quantile).
+    public init(moments m: Moments, sketch: QuantileSketch) {
+        n = m.n
+        guard n > 0 else {
+            mean = .nan; sd = .nan; se = .nan; p5 = .nan; p25 = .nan; p50 = .nan; p75 = .nan; p95 = .nan
+            return
+        }
+        mean = m.mean
+        sd = m.sd
+        se = sd / Double(n).squareRoot()
+        p5 = sketch.quantile(0.05)
+        p25 = sketch.quantile(0.25)
+        p50 = sketch.quantile(0.50)
+        p75 = sketch.quantile(0.75)
+        p95 = sketch.quantile(0.95)
+    }
+
     /// The statistics by name, in report order: mean, sd, se, p5, p25, p50, p75, p95.
     public var named: [(String, Double)] {
         [("mean", mean), ("sd", sd), ("se", se), ("p5", p5), ("p25", p25), ("p50", p50), ("p75", p75), ("p95", p95)]
@@ -73,5 +91,24 @@ public struct Histogram: Sendable, Hashable {
             return
         }
         (edges, counts) = SampleStatistics.histogram(x, bins: bins, lower: lo, upper: hi)
+    }
+
+    /// Bins a sketch: each sketch bucket's count goes to the bin holding its representative value.
+    public init(_ sketch: QuantileSketch, bins: Int = 30) {
+        guard sketch.count > 0 else { edges = []; counts = []; return }
+        let lo = sketch.minimum, hi = sketch.maximum
+        if lo == hi {
+            edges = [lo, hi]
+            counts = [sketch.count]
+            return
+        }
+        let width = (hi - lo) / Double(bins)
+        edges = (0...bins).map { lo + Double($0) * width }
+        edges[bins] = hi
+        var c = [Int](repeating: 0, count: bins)
+        for (v, n) in sketch.buckets {
+            c[min(bins - 1, max(0, Int((v - lo) / width)))] += n
+        }
+        counts = c
     }
 }
