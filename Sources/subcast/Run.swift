@@ -42,6 +42,12 @@ struct Run: ParsableCommand {
     @Option(help: "Write a self-contained HTML report with charts to this file.")
     var report: String?
 
+    @Option(help: "Simulate only shard I of N (I from 0): whole blocks of 4096 trials, for job arrays. Needs --partial.")
+    var shard: String?
+
+    @Option(help: "Write this run's mergeable partial result to FILE instead of printing results (see `subcast merge`).")
+    var partial: String?
+
     @Flag(name: .customLong("allow-large"), help: "Run even when the work exceeds the safety bound (about \(Run.drawLimitText) draws).")
     var allowLarge = false
 
@@ -82,6 +88,27 @@ struct Run: ParsableCommand {
             note("no seed given; drew seed \(rootSeed) (pass --seed \(rootSeed) to reproduce)")
         }
 
+        var shardIndex = 0, shardCount = 1
+        if let text = shard {
+            let parts = text.split(separator: "/")
+            guard parts.count == 2, let i = Int(parts[0]), let c = Int(parts[1]), c >= 1, c <= 100_000, i >= 0, i < c else {
+                throw fail(ScenarioError(file: "<command line>", keyPath: "--shard",
+                                         message: "expected I/N with 0 <= I < N (e.g. 0/4 ... 3/4), got '\(text)'").description,
+                           code: ExitStatus.badInput)
+            }
+            guard partial != nil else {
+                throw fail(ScenarioError(file: "<command line>", keyPath: "--shard",
+                                         message: "a shard's result is partial; give --partial FILE and combine the files with `subcast merge`").description,
+                           code: ExitStatus.badInput)
+            }
+            (shardIndex, shardCount) = (i, c)
+        }
+        if partial != nil && (out != nil || report != nil) {
+            throw fail(ScenarioError(file: "<command line>", keyPath: "--partial",
+                                     message: "a partial result is written instead of results; use --out and --report with `subcast merge`").description,
+                       code: ExitStatus.badInput)
+        }
+
         // Refuse runs that would take hours unless asked for explicitly.
         let steps = CohortModel(scenario).stepsPerTrial
         let work = n.multipliedReportingOverflow(by: max(steps, 1))
@@ -98,6 +125,35 @@ struct Run: ParsableCommand {
         let interruption = Interruption()
         let bar = ProgressBar(total: n, enabled: !quiet)
         let progress: (@Sendable (Int) -> Void)? = bar.enabled ? { @Sendable done in bar.update(done) } : nil
+        if let partialPath = partial {
+            let blocks = MonteCarloEngine.mergeBlocks(trials: n, shard: shardIndex, of: shardCount)
+            let reduction: Reduction
+            do throws(SimulationError) {
+                reduction = try MonteCarloEngine.reduce(CohortModel(scenario), trials: n, seed: rootSeed, threads: t,
+                                                        mergeBlocks: blocks, keepBlocks: true, progress: progress,
+                                                        isCancelled: { interruption.isRequested })
+                bar.finish()
+            } catch {
+                bar.finish()
+                if case .cancelled = error { throw fail(error.description, code: ExitStatus.interrupted) }
+                throw fail(error.description, code: ExitStatus.badInput)
+            }
+            guard let text = try? String(contentsOfFile: self.scenario, encoding: .utf8) else {
+                throw fail("\(self.scenario): cannot re-read the scenario text", code: ExitStatus.runtimeFailure)
+            }
+            let p = PartialResult(info: RunInfo(scenarioFile: self.scenario), scenarioText: text, seed: rootSeed, trials: n,
+                                  shardIndex: shardIndex, shardCount: shardCount, reduction: reduction)
+            do {
+                try OutputFiles.write(p.encoded(), toFile: partialPath)
+            } catch {
+                throw fail(error.description, code: ExitStatus.runtimeFailure)
+            }
+            if !quiet {
+                let trialsHere = max(0, min(blocks.upperBound * Reduction.mergeBlockSize, n) - blocks.lowerBound * Reduction.mergeBlockSize)
+                note("shard \(shardIndex)/\(shardCount): \(trialsHere) of \(n) trials (blocks \(blocks.lowerBound)..<\(blocks.upperBound)) written to \(partialPath)")
+            }
+            return
+        }
         let result: SimulationResult
         do throws(SimulationError) {
             result = try Simulation.run(scenario, trials: n, seed: rootSeed, threads: t,
@@ -114,30 +170,35 @@ struct Run: ParsableCommand {
                         Double(n) / max(seconds, 1e-9), t, t == 1 ? "" : "s"))
         }
 
-        let info = RunInfo(scenarioFile: self.scenario)
-        let html = report.map { _ in HTMLReport.render(result, info: info) }
-        let rendered: [Format: String] = [
-            .table: TableReport.render(result, info: info),
-            .csv: CSVReport.render(result, info: info),
-            .json: JSONReport.render(result, info: info),
-        ]
-        if let dir = out {
-            do {
-                try OutputFiles.write([("summary.txt", rendered[.table]!), ("summary.csv", rendered[.csv]!),
-                                       ("summary.json", rendered[.json]!)], to: dir)
-            } catch {
-                throw fail(error.description, code: ExitStatus.runtimeFailure)
-            }
-            if !quiet { note("wrote summary.txt, summary.csv and summary.json to \(dir)") }
-        }
-        if let path = report, let html {
-            do {
-                try OutputFiles.write(html, toFile: path)
-            } catch {
-                throw fail(error.description, code: ExitStatus.runtimeFailure)
-            }
-            if !quiet { note("wrote the report \(path)") }
-        }
-        FileHandle.standardOutput.write(Data(rendered[format]!.utf8))
+        try emit(result, info: RunInfo(scenarioFile: self.scenario), format: format, out: out, report: report, quiet: quiet)
     }
+}
+
+/// Renders a result in every format, writes the requested files atomically (all rendering
+/// first, so a failure writes nothing) and prints the chosen format. Shared by `run` and `merge`.
+func emit(_ result: SimulationResult, info: RunInfo, format: Run.Format, out: String?, report: String?, quiet: Bool) throws {
+    let html = report.map { _ in HTMLReport.render(result, info: info) }
+    let rendered: [Run.Format: String] = [
+        .table: TableReport.render(result, info: info),
+        .csv: CSVReport.render(result, info: info),
+        .json: JSONReport.render(result, info: info),
+    ]
+    if let dir = out {
+        do {
+            try OutputFiles.write([("summary.txt", rendered[.table]!), ("summary.csv", rendered[.csv]!),
+                                   ("summary.json", rendered[.json]!)], to: dir)
+        } catch {
+            throw fail(error.description, code: ExitStatus.runtimeFailure)
+        }
+        if !quiet { note("wrote summary.txt, summary.csv and summary.json to \(dir)") }
+    }
+    if let path = report, let html {
+        do {
+            try OutputFiles.write(html, toFile: path)
+        } catch {
+            throw fail(error.description, code: ExitStatus.runtimeFailure)
+        }
+        if !quiet { note("wrote the report \(path)") }
+    }
+    FileHandle.standardOutput.write(Data(rendered[format]!.utf8))
 }

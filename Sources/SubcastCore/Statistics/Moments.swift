@@ -43,3 +43,13 @@ public struct Moments: Sendable, Hashable {
     /// Sample standard deviation (divisor n - 1); 0 for n < 2.
     public var sd: Double { n < 2 ? 0 : (max(m2, 0) / Double(n - 1)).squareRoot() }
 }
+
+extension Moments {
+    /// Exact text encoding `n mean m2` with the doubles as hex bit patterns.
+    public var encoded: String { "\(n) \(String(mean.bitPattern, radix: 16)) \(String(m2.bitPattern, radix: 16))" }
+
+    public init?<S: StringProtocol>(n: S, mean: S, m2: S) {
+        guard let count = Int(n), count >= 0, let a = UInt64(mean, radix: 16), let b = UInt64(m2, radix: 16) else { return nil }
+        self.init(n: count, mean: Double(bitPattern: a), m2: Double(bitPattern: b))
+    }
+}

@@ -132,3 +132,42 @@ public struct QuantileSketch: Sendable, Hashable {
     /// Memory held, in counters.
     public var counters: Int { positive.count + negative.count }
 }
+
+// MARK: - Exact text encoding (for partial results of shards)
+
+extension QuantileSketch {
+    /// A one-line exact encoding: accuracy, count, zeros, min, max (doubles as bit patterns in
+    /// hex), then the positive and negative buckets as offset:counts.
+    public var encoded: String {
+        func hex(_ x: Double) -> String { String(x.bitPattern, radix: 16) }
+        func run(_ offset: Int, _ counts: [Int]) -> String {
+            counts.isEmpty ? "-" : "\(offset):" + counts.map(String.init).joined(separator: ",")
+        }
+        return [hex(relativeAccuracy), String(count), String(zeros), hex(minimum), hex(maximum),
+                run(positiveOffset, positive), run(negativeOffset, negative)].joined(separator: " ")
+    }
+
+    /// Decodes `encoded`; nil if malformed or inconsistent.
+    public init?(encoded text: Substring) {
+        let f = text.split(separator: " ", omittingEmptySubsequences: false)
+        func dbl(_ s: Substring) -> Double? { UInt64(s, radix: 16).map { Double(bitPattern: $0) } }
+        func run(_ s: Substring) -> (Int, [Int])? {
+            if s == "-" { return (0, []) }
+            let parts = s.split(separator: ":")
+            guard parts.count == 2, let o = Int(parts[0]) else { return nil }
+            let counts = parts[1].split(separator: ",").map { Int($0) }
+            guard counts.allSatisfy({ $0 != nil && $0! >= 0 }) else { return nil }
+            return (o, counts.map { $0! })
+        }
+        guard f.count == 7, let a = dbl(f[0]), a > 0, a < 1, let n = Int(f[1]), let z = Int(f[2]),
+              let lo = dbl(f[3]), let hi = dbl(f[4]), let p = run(f[5]), let q = run(f[6]) else { return nil }
+        self.init(relativeAccuracy: a)
+        count = n
+        zeros = z
+        minimum = lo
+        maximum = hi
+        (positiveOffset, positive) = p
+        (negativeOffset, negative) = q
+        guard n >= 0, z >= 0, z + positive.reduce(0, +) + negative.reduce(0, +) == n else { return nil }
+    }
+}

@@ -1,0 +1,47 @@
+import ArgumentParser
+import Foundation
+import SubcastCore
+import SubcastIO
+
+struct Merge: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Combine the partial results of shards into the result of one run.",
+        discussion: """
+        Each shard is `subcast run SCENARIO --seed S --shard I/N --partial FILE` (I = 0 ... N-1, e.g. a Slurm array task or a Kubernetes indexed job). The merged output is byte-identical to `subcast run SCENARIO --seed S` in one process. Partials of different scenarios, seeds, trial counts, shard counts or Subcast/GSL builds are refused.
+
+        Examples:
+          subcast merge part-*.subcast
+          subcast merge part-0.subcast part-1.subcast --format json --out results/ --report forecast.html
+        """
+    )
+
+    @Argument(help: "The partial result files of every shard.")
+    var partials: [String]
+
+    @Option(help: "Output format on stdout: table, csv or json.")
+    var format: Run.Format = .table
+
+    @Option(help: "Also write summary.txt, summary.csv and summary.json into this directory.")
+    var out: String?
+
+    @Option(help: "Write a self-contained HTML report with charts to this file.")
+    var report: String?
+
+    @Flag(help: "Print nothing on stderr except errors.")
+    var quiet = false
+
+    func run() throws {
+        guard !partials.isEmpty else {
+            throw fail("give the partial result files to merge", code: ExitStatus.badInput)
+        }
+        let merged: (SimulationResult, RunInfo)
+        do {
+            var parts: [(path: String, partial: PartialResult)] = []
+            for path in partials { parts.append((path, try PartialResult.read(path: path))) }
+            merged = try PartialResult.merge(parts)
+        } catch {
+            throw fail(error.description, code: ExitStatus.badInput)
+        }
+        try emit(merged.0, info: merged.1, format: format, out: out, report: report, quiet: quiet)
+    }
+}
