@@ -9,6 +9,12 @@ let package = Package(
         .library(name: "SubcastIO", targets: ["SubcastIO"]),
         .library(name: "SubcastStochastics", targets: ["SubcastStochastics"]),
     ],
+    traits: [
+        // `swift build --traits MPI`: `mpirun -np N subcast run ...` splits the trials across
+        // ranks (Open MPI via pkg-config `ompi-c`). Off by default; the default build needs no MPI.
+        .trait(name: "MPI", description: "Split `subcast run` across MPI ranks (needs Open MPI: libopenmpi-dev)."),
+        .default(enabledTraits: []),
+    ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
@@ -19,6 +25,12 @@ let package = Package(
             name: "CGSL",
             pkgConfig: "gsl",
             providers: [.apt(["libgsl-dev"])]
+        ),
+        // Open MPI through pkg-config, only with the MPI trait (Sources/CMPI/shim.h).
+        .systemLibrary(
+            name: "CMPI",
+            pkgConfig: "ompi-c",
+            providers: [.apt(["libopenmpi-dev", "openmpi-bin"])]
         ),
         // Generator, streams, samplers and special functions: a Swift face on GSL.
         .target(name: "SubcastStochastics", dependencies: ["CGSL"]),
@@ -34,7 +46,12 @@ let package = Package(
             "SubcastIO",
             "SubcastCore",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .target(name: "CMPI", condition: .when(traits: ["MPI"])),
         ]),
+        // Fuzz target for the scenario and CSV readers. Normal builds: a replay tool
+        // (`ScenarioFuzz FILE...`); with `-Xswiftc -DFUZZING -Xswiftc -sanitize=fuzzer,address`
+        // a libFuzzer binary (scripts/fuzz.sh, Fuzz/README.md).
+        .executableTarget(name: "ScenarioFuzz", dependencies: ["SubcastIO", "SubcastCore"]),
         .testTarget(name: "SubcastStochasticsTests", dependencies: ["SubcastStochastics"]),
         .testTarget(name: "SubcastCoreTests", dependencies: ["SubcastCore"]),
         .testTarget(name: "SubcastIOTests", dependencies: ["SubcastIO"]),

@@ -61,6 +61,12 @@ struct Run: ParsableCommand {
     static let drawsPerSecondPerCore = 8.0e6
 
     func run() throws {
+        #if MPI
+        // Built with `--traits MPI`: under mpirun with several ranks they split the trials (MPIRun.swift).
+        let mpi = MPIWorld.start()
+        defer { mpi.finish() }
+        if mpi.size > 1 { return try runDistributed(mpi) }
+        #endif
         let scenario: Scenario
         do {
             scenario = try ScenarioLoader.load(path: self.scenario)

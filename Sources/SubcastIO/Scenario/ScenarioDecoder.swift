@@ -102,11 +102,15 @@ struct ScenarioDecoder {
         let churn: ChurnModel
         switch (c["alpha"], c["beta"], c["mean_per_month"], c["heterogeneity"]) {
         case let (a?, b?, nil, nil):
-            churn = .shiftedBetaGeometric(alpha: try a.number("alpha > 0") { $0 > 0 },
-                                          beta: try b.number("beta > 0") { $0 > 0 })
+            churn = .shiftedBetaGeometric(alpha: try a.number("alpha > 0 and at most 1e9") { $0 > 0 && $0 <= 1e9 },
+                                          beta: try b.number("beta > 0 and at most 1e9") { $0 > 0 && $0 <= 1e9 })
         case let (nil, nil, mean?, phi?):
             let mu = try mean.number("a monthly churn probability strictly between 0 and 1") { $0 > 0 && $0 < 1 }
-            let h = try phi.number("a heterogeneity (polarisation) from 0 (everyone alike) up to, not including, 1") { $0 >= 0 && $0 < 1 }
+            // Below 1e-9 the implied alpha and beta (about 1/heterogeneity) leave floating point's
+            // useful range; 0 itself means homogeneous churn.
+            let h = try phi.number("a heterogeneity (polarisation) of 0 (everyone alike) or from 1e-9 up to, not including, 1") {
+                $0 == 0 || ($0 >= 1e-9 && $0 < 1)
+            }
             churn = ChurnModel(meanPerMonth: mu, heterogeneity: h)
         default:
             throw churnNode.error("expected either both 'alpha' and 'beta' (shifted-beta-geometric parameters) "

@@ -13,15 +13,39 @@
 enum ScenarioPrescan {
     typealias Limits = ScenarioLoader.Limits
 
+    /// Splits on every line break YAML or Unicode knows (LF, CRLF, CR, NEL, LS, PS) at the level
+    /// of Unicode scalars: Swift's `Character` merges CRLF into one, which would hide lines.
+    static func lines(_ text: String) -> [[Unicode.Scalar]] {
+        var out: [[Unicode.Scalar]] = []
+        var current: [Unicode.Scalar] = []
+        var previousCR = false
+        for u in text.unicodeScalars {
+            switch u.value {
+            case 0x0A:
+                if !previousCR { out.append(current) }
+                current = []
+                previousCR = false
+            case 0x0D, 0x85, 0x2028, 0x2029:
+                out.append(current)
+                current = []
+                previousCR = u.value == 0x0D
+            default:
+                current.append(u)
+                previousCR = false
+            }
+        }
+        out.append(current)
+        return out
+    }
+
     static func check(_ text: String, file: String) throws(ScenarioError) {
         var depth = 0
-        var quote: Character? = nil
+        var quote: Unicode.Scalar? = nil
         var escaped = false
         var blockParentIndent: Int? = nil      // inside a block scalar opened on a line of this indent
         var lineNumber = 0
-        for rawLine in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        for line in lines(text) {
             lineNumber += 1
-            let line = Array(rawLine.last == "\r" ? rawLine.dropLast() : rawLine)
             let indent = line.prefix { $0 == " " }.count
             if indent > 4 * Limits.maximumNesting {
                 throw ScenarioError(file: file, line: lineNumber, message: "indented deeper than \(4 * Limits.maximumNesting) columns; a scenario needs a few levels")
@@ -32,7 +56,7 @@ enum ScenarioPrescan {
                 blockParentIndent = nil
             }
             var valueStart = true
-            var previous: Character = " "
+            var previous: Unicode.Scalar = " "
             var i = 0
             while i < line.count {
                 let ch = line[i]
@@ -57,15 +81,15 @@ enum ScenarioPrescan {
                         i += 1
                         continue
                     case "&", "*":
-                        let next = i + 1 < line.count ? line[i + 1] : " "
-                        if !next.isWhitespace && next != "," && next != "]" && next != "}" {
+                        let next: Unicode.Scalar = i + 1 < line.count ? line[i + 1] : " "
+                        if !(next == " " || next == "\t") && next != "," && next != "]" && next != "}" {
                             throw ScenarioError(file: file, line: lineNumber, column: column,
                                                 message: "YAML anchors (&name) and aliases (*name) are not supported in scenarios; write each value out")
                         }
                     case "|", ">":
                         // A block scalar header: the indicator, optional indentation/chomping, then nothing.
                         let rest = line[(i + 1)...].prefix { $0 != "#" }
-                        if rest.allSatisfy({ $0 == " " || $0 == "\t" || $0 == "+" || $0 == "-" || $0.isNumber }) {
+                        if rest.allSatisfy({ $0 == " " || $0 == "\t" || $0 == "+" || $0 == "-" || ("0"..."9").contains($0) }) {
                             blockParentIndent = indent
                             i = line.count
                             continue
@@ -86,7 +110,8 @@ enum ScenarioPrescan {
                 if ch == " " || ch == "\t" {
                     if previous == ":" || previous == "-" || previous == "," || previous == "?" { valueStart = true }
                 } else {
-                    valueStart = ch == "[" || ch == "{" || ch == ","
+                    // In flow collections ({...}, [...]) a ':' separates a value even without a space ("k":*a).
+                    valueStart = ch == "[" || ch == "{" || ch == "," || (ch == ":" && depth > 0)
                 }
                 previous = ch
                 i += 1
