@@ -12,7 +12,11 @@ import CGSL
 /// 64-bit outputs and uniform doubles (`(x >> 11) * 2^-53`) equal numpy's for the same key.
 /// Period 2^128 per stream; 2^127 distinct streams through the odd increment.
 public struct PCG64: Sendable, Hashable {
-    static let multiplier: UInt128 = (0x2360_ED05_1FC6_5DA4 as UInt128) << 64 | 0x4385_DF64_9FCC_F645
+    /// The LCG multiplier. A literal (not a computed `static let`), so the hot path needs no
+    /// lazy-initialisation check (`swift_once`) per number.
+    static var multiplier: UInt128 {
+        @inline(__always) get { 0x2360_ED05_1FC6_5DA4_4385_DF64_9FCC_F645 }
+    }
 
     /// The 128-bit LCG state.
     public var state: UInt128
