@@ -249,27 +249,12 @@ extension Run {
         guard let data = FileManager.default.contents(atPath: self.scenario) else {
             throw RankFailure(message: "\(self.scenario): cannot re-read the scenario text", code: ExitStatus.runtimeFailure)
         }
-        var digest: UInt64 = 0xcbf2_9ce4_8422_2325
-        for b in data { digest = (digest ^ UInt64(b)) &* 0x100_0000_01b3 }
-        let n = trials ?? scenario.trials
-        if !(1...ScenarioLoader.Limits.maximumTrials).contains(n) {
-            throw bad("--trials", "expected a whole number from 1 to \(ScenarioLoader.Limits.maximumTrials), got \(n)")
-        }
-        let t = threads ?? ProcessInfo.processInfo.activeProcessorCount
-        if !(1...1024).contains(t) {
-            throw bad("--threads", "expected a whole number from 1 to 1024, got \(t)")
-        }
-        // The same work bound as a one-process run (the ranks share the draws).
-        let steps = CohortModel(scenario).stepsPerTrial
-        let work = n.multipliedReportingOverflow(by: max(steps, 1))
-        if !allowLarge && (work.overflow || work.partialValue > Run.drawLimit) {
-            let minutes = Double(n) * Double(steps) / Run.drawsPerSecondPerCore / Double(t * ranks) / 60
-            throw RankFailure(message: ScenarioError(
-                file: self.scenario, keyPath: "trials",
-                message: "\(n) trials x \(steps) cohort-months = about \(String(format: "%.2g", Double(n) * Double(steps))) binomial draws "
-                    + "(roughly \(Int(minutes.rounded())) minutes on \(ranks) ranks x \(t) thread(s)), above the bound of \(Run.drawLimitText); "
-                    + "use fewer trials or a shorter horizon or lifetime, or pass --allow-large").description,
-                code: ExitStatus.badInput)
+        let digest = PartialResult.digest(data)
+        let n: Int, t: Int
+        do {
+            (n, t) = try checkedSize(scenario, processes: ranks)
+        } catch {
+            throw RankFailure(message: error.description, code: ExitStatus.badInput)
         }
         return DistributedPlan(scenario: scenario, scenarioDigest: digest, trials: n, threads: t, seed: seed ?? scenario.seed)
     }

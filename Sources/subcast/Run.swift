@@ -60,6 +60,32 @@ struct Run: ParsableCommand {
     /// Measured GSL binomial throughput on one core (see README, Benchmarks).
     static let drawsPerSecondPerCore = 8.0e6
 
+    /// Trials and threads after checking the options against the scenario, and the work bound
+    /// (unless --allow-large): runs that would take hours are refused with an estimate. Shared by
+    /// the one-process and the MPI paths; `processes` is the number of MPI ranks.
+    func checkedSize(_ scenario: Scenario, processes: Int = 1) throws(ScenarioError) -> (trials: Int, threads: Int) {
+        let n = trials ?? scenario.trials
+        if !(1...ScenarioLoader.Limits.maximumTrials).contains(n) {
+            throw ScenarioError(file: "<command line>", keyPath: "--trials",
+                                message: "expected a whole number from 1 to \(ScenarioLoader.Limits.maximumTrials), got \(n)")
+        }
+        let t = threads ?? ProcessInfo.processInfo.activeProcessorCount
+        if !(1...1024).contains(t) {
+            throw ScenarioError(file: "<command line>", keyPath: "--threads", message: "expected a whole number from 1 to 1024, got \(t)")
+        }
+        let steps = CohortModel(scenario).stepsPerTrial
+        let work = n.multipliedReportingOverflow(by: max(steps, 1))
+        if !allowLarge && (work.overflow || work.partialValue > Run.drawLimit) {
+            let minutes = Double(n) * Double(steps) / Run.drawsPerSecondPerCore / Double(t * processes) / 60
+            let on = processes > 1 ? "\(processes) ranks x \(t) thread(s)" : "\(t) thread(s)"
+            throw ScenarioError(file: self.scenario, keyPath: "trials",
+                                message: "\(n) trials x \(steps) cohort-months = about \(String(format: "%.2g", Double(n) * Double(steps))) binomial draws "
+                                    + "(roughly \(Int(minutes.rounded())) minutes on \(on)), above the bound of \(Run.drawLimitText); "
+                                    + "use fewer trials or a shorter horizon or lifetime, or pass --allow-large")
+        }
+        return (n, t)
+    }
+
     func run() throws {
         #if MPI
         // Built with `--traits MPI`: under mpirun with several ranks they split the trials (MPIRun.swift).
@@ -73,18 +99,11 @@ struct Run: ParsableCommand {
         } catch {
             throw fail(error.description, code: ExitStatus.badInput)
         }
-        let n = trials ?? scenario.trials
-        if !(1...ScenarioLoader.Limits.maximumTrials).contains(n) {
-            throw fail(ScenarioError(file: "<command line>", keyPath: "--trials",
-                                     message: "expected a whole number from 1 to \(ScenarioLoader.Limits.maximumTrials), got \(n)").description,
-                       code: ExitStatus.badInput)
-        }
-        let cores = ProcessInfo.processInfo.activeProcessorCount
-        let t = threads ?? cores
-        if !(1...1024).contains(t) {
-            throw fail(ScenarioError(file: "<command line>", keyPath: "--threads",
-                                     message: "expected a whole number from 1 to 1024, got \(t)").description,
-                       code: ExitStatus.badInput)
+        let n: Int, t: Int
+        do {
+            (n, t) = try checkedSize(scenario)
+        } catch {
+            throw fail(error.description, code: ExitStatus.badInput)
         }
         let rootSeed: UInt64
         if let s = seed ?? scenario.seed {
@@ -112,18 +131,6 @@ struct Run: ParsableCommand {
         if partial != nil && (out != nil || report != nil) {
             throw fail(ScenarioError(file: "<command line>", keyPath: "--partial",
                                      message: "a partial result is written instead of results; use --out and --report with `subcast merge`").description,
-                       code: ExitStatus.badInput)
-        }
-
-        // Refuse runs that would take hours unless asked for explicitly.
-        let steps = CohortModel(scenario).stepsPerTrial
-        let work = n.multipliedReportingOverflow(by: max(steps, 1))
-        if !allowLarge && (work.overflow || work.partialValue > Run.drawLimit) {
-            let minutes = Double(n) * Double(steps) / Run.drawsPerSecondPerCore / Double(t) / 60
-            throw fail(ScenarioError(file: self.scenario, keyPath: "trials",
-                                     message: "\(n) trials x \(steps) cohort-months = about \(String(format: "%.2g", Double(n) * Double(steps))) binomial draws "
-                                        + "(roughly \(Int(minutes.rounded())) minutes on \(t) thread(s)), above the bound of \(Run.drawLimitText); "
-                                        + "use fewer trials or a shorter horizon or lifetime, or pass --allow-large").description,
                        code: ExitStatus.badInput)
         }
 

@@ -54,11 +54,16 @@ public struct PartialResult: Sendable {
         self.reduction = reduction
     }
 
+    /// FNV-1a 64 of some bytes (an identity check for scenario texts, not a cryptographic hash).
+    public static func digest<Bytes: Sequence>(_ bytes: Bytes) -> UInt64 where Bytes.Element == UInt8 {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for b in bytes { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
+        return h
+    }
+
     /// FNV-1a 64 of the scenario text, as 16 hex digits.
     public var scenarioDigest: String {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for b in scenarioText.utf8 { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
-        let s = String(h, radix: 16)
+        let s = String(PartialResult.digest(scenarioText.utf8), radix: 16)
         return String(repeating: "0", count: 16 - s.count) + s
     }
 
