@@ -20,5 +20,25 @@ let package = Package(
             path: "Benchmarks/EngineBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
+        // A plain timer of the engine on the sbg-cohorts model that prints one JSON line, run by
+        // run-baselines.sh beside the C + GSL and NumPy baselines. It lives in Sources/, not in
+        // Benchmarks/: the benchmark plugin treats every executable under Benchmarks/ as a
+        // package-benchmark suite.
+        .executableTarget(
+            name: "EngineTimer",
+            dependencies: [.product(name: "SubcastCore", package: "Subcast")],
+            path: "Sources/EngineTimer"
+        ),
+        // Where the engine's time goes: the sbg-cohorts loop written lean in Swift, with GSL's
+        // mt19937 or Subcast's PCG64 generator, with and without the engine's per-trial stream
+        // re-keying, plus micro-timings of re-keying and of the trial matrix (see README.md).
+        .executableTarget(
+            name: "EngineAblation",
+            dependencies: [
+                .product(name: "SubcastStochastics", package: "Subcast"),
+                .product(name: "SubcastCore", package: "Subcast"),
+            ],
+            path: "Sources/EngineAblation"
+        ),
     ]
 )
