@@ -13,7 +13,9 @@
 #   SKIP_BUILD=1         reuse the binaries of the previous run
 #   ABLATION=1           also time the engine taken apart (EngineAblation: the same loop written
 #                        lean in Swift with each generator, with and without per-trial re-keying;
-#                        C + GSL with PCG64), for the "where the time goes" table; 0 to skip
+#                        C + GSL with PCG64; the engine's job with its hot loop restructured, and
+#                        a check that it gives the engine's outputs exactly), for the "where the
+#                        time goes" table; 0 to skip
 #   QUIET_WAIT=0         seconds to wait, before each timing, for the machine to be idle (all
 #                        cores below 10 % busy over one second); 0 = do not wait. Timings taken
 #                        while other processes competed for the CPU are flagged in the table.
@@ -22,7 +24,8 @@
 #   C + GSL 1 thread 20k trials; Swift 1 thread and all cores 20k trials; as the hardware's
 #   reference for thread scaling, THREADS C processes at once with 20k trials in all; NumPy 20k trials;
 #   Swift (and, for reference, C) at lambda 1,000 vs 1,000,000 with 5k trials;
-#   Swift 10k vs 100k trials on 1 thread; with ABLATION=1 the ablation runs (20k trials, 1 thread).
+#   Swift 10k vs 100k trials on 1 thread; the engine's streaming-statistics path (reduce) 1 thread
+#   20k trials, for reference; with ABLATION=1 the ablation runs (20k trials, 1 thread).
 # The repeats are interleaved (every configuration once, then again), so a burst of load from
 # another process spreads over all configurations instead of hitting one.
 set -euo pipefail
@@ -164,6 +167,7 @@ for ((r = 1; r <= REPEATS; r++)); do
     run swift_all_20k    "$SWIFT_BIN" 20000 1000 "$r" "$THREADS"
     run c_par_20k        run_parallel c "$THREADS" "$C_BIN" $(( 20000 / THREADS )) 1000 "$r"
     run numpy_20k        "$PYTHON" "$NUMPY" 20000 1000 "$r"
+    run swift_reduce_20k "$SWIFT_BIN" 20000 1000 "$r" 1 reduce
     run swift_lam1e3_5k  "$SWIFT_BIN" 5000 1000 "$r" 1
     run swift_lam1e6_5k  "$SWIFT_BIN" 5000 1000000 "$r" 1
     run c_lam1e3_5k      "$C_BIN" 5000 1000 "$r"

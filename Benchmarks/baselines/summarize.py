@@ -22,6 +22,7 @@ LABELS = {
     "swift_all_20k": "Swift engine, {threads} threads, 20k trials",
     "c_par_20k": "C + GSL, {threads} processes at once, 20k trials in all (hardware reference)",
     "numpy_20k": "NumPy (vectorised over trials), 20k trials",
+    "swift_reduce_20k": "Swift engine, streaming statistics (`MonteCarloEngine.reduce`), 1 thread, 20k trials",
     "swift_lam1e3_5k": "Swift engine, lambda 1,000, 5k trials, 1 thread",
     "swift_lam1e6_5k": "Swift engine, lambda 1,000,000, 5k trials, 1 thread",
     "c_lam1e3_5k": "C + GSL, lambda 1,000, 5k trials (reference)",
@@ -108,8 +109,8 @@ def ablation(runs):
         ("c_20k", "C + GSL, mt19937 (the baseline)", None),
         ("abl_lean_mt_20k", "Swift, the same loop, mt19937", "c_20k"),
         ("abl_c_pcg64_20k", "C + GSL, PCG64 written in C", "c_20k"),
-        ("abl_lean_fixed_20k", "Swift, the same loop, PCG64 in Swift with a literal multiplier", "abl_c_pcg64_20k"),
-        ("abl_lean_pcg_20k", "Swift, the same loop, Subcast's PCG64 (`swift_once` per number)", "abl_lean_fixed_20k"),
+        ("abl_lean_fixed_20k", "Swift, the same loop, PCG64 in Swift behind a gsl_rng_type (FastPCG64)", "abl_c_pcg64_20k"),
+        ("abl_lean_pcg_20k", "Swift, the same loop, Subcast's PCG64 (SubcastStochastics.RandomGenerator)", "abl_lean_fixed_20k"),
         ("abl_lean_rekey_20k", "... plus the engine's per-trial re-keying of 2 streams", "abl_lean_pcg_20k"),
         ("swift_1t_20k", "Subcast's engine (CohortModel + MonteCarloEngine, 1 thread)", "abl_lean_rekey_20k"),
     ]

@@ -42,6 +42,11 @@ let benchmarks: @Sendable () -> Void = {
             blackHole(try MonteCarloEngine.run(model, trials: 20_000, seed: 1, threads: threads))
         }
     }
+    // The bounded-memory path Simulation.run uses: every output series reduced to moments and a
+    // quantile sketch per trial instead of stored in the trial matrix.
+    Benchmark("sbg-cohorts engine, streaming statistics (reduce): 20k trials, 1 thread", configuration: config) { _ in
+        blackHole(try MonteCarloEngine.reduce(model, trials: 20_000, seed: 1, threads: 1))
+    }
     // Cost must not depend on the number of subscribers, only on trials x months x cohorts.
     for lambda in [1_000, 1_000_000] {
         let m = CohortModel(sbgCohorts(lambda: Double(lambda)))

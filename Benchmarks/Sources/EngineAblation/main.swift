@@ -10,9 +10,11 @@
 //   lean-mt19937       GSL's mt19937, one generator for the run: the C program in Swift.
 //   lean-pcg64         Subcast's generator as the engine uses it (SubcastStochastics'
 //                      RandomGenerator: PCG64 in Swift behind a gsl_rng_type), one stream.
-//   lean-pcg64-fixed   the same PCG64 (same state, same draws) behind a gsl_rng_type whose
-//                      multiplier is a literal instead of a lazily initialised `static let`,
-//                      so no `swift_once` runs per random number.
+//   lean-pcg64-fixed   the same PCG64 (same state, same draws) behind this file's own
+//                      gsl_rng_type (FastPCG64.swift), whose multiplier is a literal. It measured
+//                      the `swift_once` per random number that Subcast's PCG64 paid while its
+//                      multiplier was a lazily initialised `static let` (fixed in 1262396); now
+//                      the two should time the same.
 //   lean-pcg64-rekey   as lean-pcg64, plus the engine's per-trial re-keying: two streams
 //                      (acquisition, churn), each `reseed(StreamKey(seed:trial:name:))` per trial.
 //   restructured       the engine's whole job for this model (per-trial re-keying of both streams,
