@@ -27,10 +27,13 @@ public struct Scenario: Sendable, Hashable {
     public var lifetimeMonths: Int
     /// Acquisition months whose cohort retention curves are reported individually.
     public var reportedCohorts: [Int]
+    /// Business levers (all off by default).
+    public var levers: Levers
 
     public init(name: String, currency: String = "USD", horizonMonths: Int, trials: Int, seed: UInt64? = nil,
                 plans: [Plan], acquisition: Acquisition, existing: [ExistingCohort] = [],
-                economics: Economics = Economics(), lifetimeMonths: Int = 120, reportedCohorts: [Int]? = nil) {
+                economics: Economics = Economics(), lifetimeMonths: Int = 120, reportedCohorts: [Int]? = nil,
+                levers: Levers = Levers()) {
         self.name = name
         self.currency = currency
         self.horizonMonths = horizonMonths
@@ -42,6 +45,13 @@ public struct Scenario: Sendable, Hashable {
         self.economics = economics
         self.lifetimeMonths = lifetimeMonths
         self.reportedCohorts = reportedCohorts ?? Scenario.defaultReportedCohorts(horizon: horizonMonths)
+        self.levers = levers
+    }
+
+    /// True when some lever (scenario-wide or of a plan) is on: the scenario then runs on
+    /// `LeverModel`, otherwise on the leaner `CohortModel` (which gives the same numbers).
+    public var usesLevers: Bool {
+        !levers.isEmpty || plans.contains { !$0.options.isEmpty }
     }
 
     /// Months 1, 2, 3, 6, 12 and every 12th month after, up to the horizon.
@@ -68,12 +78,16 @@ public struct Plan: Sendable, Hashable {
     public var churn: ChurnModel
     /// Estimation uncertainty of sBG churn parameters (e.g. from `subcast fit`); nil = known exactly.
     public var churnUncertainty: ChurnUncertainty?
+    /// The plan's levers (billing, discounts, seats, usage, moves, support tickets).
+    public var options: PlanOptions
 
-    public init(name: String, pricePerMonth: Double, churn: ChurnModel, churnUncertainty: ChurnUncertainty? = nil) {
+    public init(name: String, pricePerMonth: Double, churn: ChurnModel, churnUncertainty: ChurnUncertainty? = nil,
+                options: PlanOptions = PlanOptions()) {
         self.name = name
         self.pricePerMonth = pricePerMonth
         self.churn = churn
         self.churnUncertainty = churnUncertainty
+        self.options = options
     }
 }
 

@@ -1,0 +1,310 @@
+/// The business levers of a scenario: support, onboarding, pricing, seats and usage, plan
+/// moves, dunning and the switch from licences. Every lever is off by default; with all of them
+/// off, `LeverModel` reproduces `CohortModel` bit for bit. Per-plan levers live in
+/// `PlanOptions` (`Plan.options`).
+///
+/// All levers act on counts of subscribers in compartments, through binomial, multinomial,
+/// Poisson, hypergeometric and gamma draws, so a trial's cost does not depend on the number of
+/// subscribers. See `LeverModel` for the order of events in a month.
+public struct Levers: Sendable, Hashable {
+    public var support: Support?
+    public var onboarding: Onboarding?
+    /// Dated list-price changes, in month order.
+    public var priceEvents: [PriceEvent]
+    /// Price elasticity of acquisition e: the month's mean arrivals are multiplied by
+    /// sum_p mix_p (price_p(m) / referencePrice_p)^e (0 = prices do not affect acquisition).
+    public var priceElasticity: Double
+    public var freeTrial: FreeTrial?
+    public var dunning: Dunning?
+    public var licenceSwitch: LicenceSwitch?
+
+    public init(support: Support? = nil, onboarding: Onboarding? = nil, priceEvents: [PriceEvent] = [],
+                priceElasticity: Double = 0, freeTrial: FreeTrial? = nil, dunning: Dunning? = nil,
+                licenceSwitch: LicenceSwitch? = nil) {
+        self.support = support
+        self.onboarding = onboarding
+        self.priceEvents = priceEvents
+        self.priceElasticity = priceElasticity
+        self.freeTrial = freeTrial
+        self.dunning = dunning
+        self.licenceSwitch = licenceSwitch
+    }
+
+    /// True when no scenario-level lever is set.
+    public var isEmpty: Bool {
+        support == nil && onboarding == nil && priceEvents.isEmpty && priceElasticity == 0
+            && freeTrial == nil && dunning == nil && licenceSwitch == nil
+    }
+}
+
+/// Customer support, the retention engine.
+///
+/// Each month every active subscriber without an open ticket raises one with probability
+/// 1 - exp(-rate) (rate = the plan's `ticketsPerMonth`). Agents handle at most
+/// `agents x ticketsPerAgentPerMonth` tickets a month, oldest first; the rest wait in a backlog
+/// that carries over. A handled ticket is resolved well with probability
+/// `firstContactResolution x exp(-backlogPenalty x backlog / capacity)` (backlog at the start
+/// of the month, in months of capacity), else badly. A bad resolution makes the subscriber a
+/// detractor for `badMonths` months (churn hazard x `badChurnMultiplier`); a good one a promoter
+/// for `goodMonths` months (hazard x `goodChurnMultiplier`) with a chance `upsellProbability` of
+/// an upgrade to the plan's `upsellTo` plan.
+public struct Support: Sendable, Hashable {
+    /// Agents, >= 0.
+    public var agents: Double
+    /// Tickets one agent resolves a month, > 0.
+    public var ticketsPerAgentPerMonth: Double
+    /// Cost of one agent a month, >= 0.
+    public var costPerAgentPerMonth: Double
+    /// Probability that a ticket handled without backlog is resolved well, in [0, 1].
+    public var firstContactResolution: Double
+    /// How fast quality falls with the backlog (per month of capacity waiting), >= 0.
+    public var backlogPenalty: Double
+    /// Churn hazard multiplier while a ticket waits in the backlog, >= 0 (default 1).
+    public var waitingChurnMultiplier: Double
+    /// Churn hazard multiplier of a detractor, >= 0.
+    public var badChurnMultiplier: Double
+    /// Months a detractor stays one, >= 1.
+    public var badMonths: Int
+    /// Churn hazard multiplier of a promoter, >= 0.
+    public var goodChurnMultiplier: Double
+    /// Months a promoter stays one, >= 1.
+    public var goodMonths: Int
+    /// Probability that a well resolved ticket leads to an upgrade, in [0, 1].
+    public var upsellProbability: Double
+
+    public init(agents: Double, ticketsPerAgentPerMonth: Double, costPerAgentPerMonth: Double = 0,
+                firstContactResolution: Double, backlogPenalty: Double = 0, waitingChurnMultiplier: Double = 1,
+                badChurnMultiplier: Double = 1, badMonths: Int = 1, goodChurnMultiplier: Double = 1,
+                goodMonths: Int = 1, upsellProbability: Double = 0) {
+        self.agents = agents
+        self.ticketsPerAgentPerMonth = ticketsPerAgentPerMonth
+        self.costPerAgentPerMonth = costPerAgentPerMonth
+        self.firstContactResolution = firstContactResolution
+        self.backlogPenalty = backlogPenalty
+        self.waitingChurnMultiplier = waitingChurnMultiplier
+        self.badChurnMultiplier = badChurnMultiplier
+        self.badMonths = badMonths
+        self.goodChurnMultiplier = goodChurnMultiplier
+        self.goodMonths = goodMonths
+        self.upsellProbability = upsellProbability
+    }
+
+    /// Tickets handled a month at most (rounded down).
+    public var capacity: Int { Int((agents * ticketsPerAgentPerMonth).rounded(.down)) }
+    public var costPerMonth: Double { agents * costPerAgentPerMonth }
+}
+
+/// Onboarding and management by exception.
+///
+/// A new subscriber's ramp-up time R is lognormal with median `rampMedianMonths` and log-sd
+/// `rampLogSD`. Those with R > `thresholdMonths` are at risk from their first month (probability
+/// q = P(R > threshold)): their churn hazard is multiplied by `atRiskChurnMultiplier`, until
+/// they finish ramping up (each month an at-risk subscriber of age a finishes with the
+/// conditional probability P(R <= a + 1 | R > max(a, threshold))) or an intervention saves them.
+/// Each month the exception report detects each at-risk subscriber with probability
+/// `detectionRate`; up to `capacityPerMonth` detected ones get an intervention that succeeds
+/// with `successRate` and costs `costPerIntervention`.
+public struct Onboarding: Sendable, Hashable {
+    public var rampMedianMonths: Double
+    public var rampLogSD: Double
+    public var thresholdMonths: Double
+    public var atRiskChurnMultiplier: Double
+    public var detectionRate: Double
+    public var successRate: Double
+    public var costPerIntervention: Double
+    /// nil = unlimited.
+    public var capacityPerMonth: Int?
+
+    public init(rampMedianMonths: Double, rampLogSD: Double, thresholdMonths: Double, atRiskChurnMultiplier: Double,
+                detectionRate: Double = 0, successRate: Double = 0, costPerIntervention: Double = 0,
+                capacityPerMonth: Int? = nil) {
+        self.rampMedianMonths = rampMedianMonths
+        self.rampLogSD = rampLogSD
+        self.thresholdMonths = thresholdMonths
+        self.atRiskChurnMultiplier = atRiskChurnMultiplier
+        self.detectionRate = detectionRate
+        self.successRate = successRate
+        self.costPerIntervention = costPerIntervention
+        self.capacityPerMonth = capacityPerMonth
+    }
+}
+
+/// A list-price change of one plan from a month on.
+public struct PriceEvent: Sendable, Hashable {
+    /// First month billed at the new price, 1 ... horizon.
+    public var month: Int
+    /// Index into `Scenario.plans`.
+    public var plan: Int
+    /// The new monthly list price, >= 0 (annual billing scales with it).
+    public var newPricePerMonth: Double
+    /// One-off extra churn probability of existing subscribers who see the new price, at the end
+    /// of the event month, in [0, 1].
+    public var churnShock: Double
+    /// Existing subscribers keep their price (and see no shock); only new ones pay the new price.
+    public var grandfather: Bool
+
+    public init(month: Int, plan: Int, newPricePerMonth: Double, churnShock: Double = 0, grandfather: Bool = false) {
+        self.month = month
+        self.plan = plan
+        self.newPricePerMonth = newPricePerMonth
+        self.churnShock = churnShock
+        self.grandfather = grandfather
+    }
+}
+
+/// Free trials: every new sign-up first trials for `months` months without paying; at the end
+/// a Binomial(trialists, conversion) number convert and start paying (their tenure starts then).
+public struct FreeTrial: Sendable, Hashable {
+    public var months: Int
+    public var conversion: Double
+    public init(months: Int, conversion: Double) {
+        self.months = months
+        self.conversion = conversion
+    }
+}
+
+/// Involuntary churn: at each payment (monthly, or the annual renewal) a payment fails with
+/// probability `failureRate`; dunning recovers it with `recoveryProbability`; unrecovered
+/// subscribers churn.
+public struct Dunning: Sendable, Hashable {
+    public var failureRate: Double
+    public var recoveryProbability: Double
+    public init(failureRate: Double, recoveryProbability: Double) {
+        self.failureRate = failureRate
+        self.recoveryProbability = recoveryProbability
+    }
+}
+
+/// Today's licence business and the switch to subscriptions.
+///
+/// Licence path (the counterfactual): every month Poisson(`licencesPerMonth`) licences are sold
+/// at `licencePrice`; each licence customer then pays maintenance of
+/// `maintenanceShare x licencePrice / 12` a month from the month after the sale, and keeps paying
+/// with monthly survival `maintenanceRenewal^(1/12)` (the annual renewal rate spread over the
+/// year). The installed base at month 1 is `installedBase` maintenance payers.
+///
+/// Subscription path: the same until month `switchMonth - 1` (same draws). From `switchMonth`
+/// on no licences are sold; new customers arrive through the scenario's acquisition (which
+/// starts at the switch), and each month a Binomial(base, `migrationPerMonth`) share of the
+/// maintenance payers migrates to plan `migrationPlan` at `migrationPricePerMonth` (or the plan's
+/// price); the others keep paying maintenance.
+public struct LicenceSwitch: Sendable, Hashable {
+    public var switchMonth: Int
+    public var licencesPerMonth: Double
+    public var licencePrice: Double
+    public var maintenanceShare: Double
+    public var maintenanceRenewal: Double
+    public var installedBase: Int
+    public var migrationPerMonth: Double
+    public var migrationPlan: Int
+    public var migrationPricePerMonth: Double?
+
+    public init(switchMonth: Int, licencesPerMonth: Double, licencePrice: Double, maintenanceShare: Double,
+                maintenanceRenewal: Double, installedBase: Int = 0, migrationPerMonth: Double = 0,
+                migrationPlan: Int = 0, migrationPricePerMonth: Double? = nil) {
+        self.switchMonth = switchMonth
+        self.licencesPerMonth = licencesPerMonth
+        self.licencePrice = licencePrice
+        self.maintenanceShare = maintenanceShare
+        self.maintenanceRenewal = maintenanceRenewal
+        self.installedBase = installedBase
+        self.migrationPerMonth = migrationPerMonth
+        self.migrationPlan = migrationPlan
+        self.migrationPricePerMonth = migrationPricePerMonth
+    }
+
+    /// Monthly maintenance fee of one licence customer.
+    public var maintenancePerMonth: Double { maintenanceShare * licencePrice / 12 }
+    /// Monthly probability that a maintenance payer keeps paying.
+    public var maintenanceSurvivalPerMonth: Double { pow(maintenanceRenewal, 1.0 / 12) }
+}
+
+/// Levers of one plan.
+public struct PlanOptions: Sendable, Hashable {
+    /// Share of this plan's new subscribers who choose annual billing, in [0, 1].
+    public var annualShare: Double
+    /// Annual billing pays 12 x the monthly price x (1 - annualDiscount) up front, in [0, 1).
+    public var annualDiscount: Double
+    /// Introductory discount: a fraction off for the first `introMonths` months.
+    public var introDiscount: Double
+    public var introMonths: Int
+    /// Per-seat pricing (nil = none).
+    public var seats: Seats?
+    /// Usage pricing (nil = none).
+    public var usage: Usage?
+    /// Monthly probabilities of moving to other plans (index, probability), total <= 1.
+    public var moves: [(plan: Int, probability: Double)]
+    /// Support tickets a subscriber raises a month (a Poisson rate), >= 0.
+    public var ticketsPerMonth: Double
+    /// The plan a support upsell moves to (nil = no upsell from this plan).
+    public var upsellTo: Int?
+    /// Reference price for elasticity (nil = the plan's initial price).
+    public var referencePrice: Double?
+
+    public init(annualShare: Double = 0, annualDiscount: Double = 0, introDiscount: Double = 0, introMonths: Int = 0,
+                seats: Seats? = nil, usage: Usage? = nil, moves: [(plan: Int, probability: Double)] = [],
+                ticketsPerMonth: Double = 0, upsellTo: Int? = nil, referencePrice: Double? = nil) {
+        self.annualShare = annualShare
+        self.annualDiscount = annualDiscount
+        self.introDiscount = introDiscount
+        self.introMonths = introMonths
+        self.seats = seats
+        self.usage = usage
+        self.moves = moves
+        self.ticketsPerMonth = ticketsPerMonth
+        self.upsellTo = upsellTo
+        self.referencePrice = referencePrice
+    }
+
+    public static func == (a: PlanOptions, b: PlanOptions) -> Bool {
+        a.annualShare == b.annualShare && a.annualDiscount == b.annualDiscount && a.introDiscount == b.introDiscount
+            && a.introMonths == b.introMonths && a.seats == b.seats && a.usage == b.usage
+            && a.moves.map(\.plan) == b.moves.map(\.plan) && a.moves.map(\.probability) == b.moves.map(\.probability)
+            && a.ticketsPerMonth == b.ticketsPerMonth && a.upsellTo == b.upsellTo && a.referencePrice == b.referencePrice
+    }
+
+    public func hash(into h: inout Hasher) {
+        h.combine(annualShare); h.combine(annualDiscount); h.combine(introDiscount); h.combine(introMonths)
+        h.combine(seats); h.combine(usage); h.combine(ticketsPerMonth); h.combine(upsellTo); h.combine(referencePrice)
+        for m in moves { h.combine(m.plan); h.combine(m.probability) }
+    }
+
+    /// True when this plan uses no lever.
+    public var isEmpty: Bool { self == PlanOptions() }
+}
+
+/// Per-seat pricing. A subscriber signs up with 1 + Poisson(`meanAtSignup` - 1) seats; each month
+/// every seat beyond the first is removed with probability `contractionPerMonth`, and each
+/// subscriber adds Poisson(`expansionPerMonth`) seats. The extra seats of a subscriber stay
+/// Poisson and independent of the others', so the seats of a compartment and of its churners are
+/// drawn exactly from aggregate Poisson and binomial draws.
+public struct Seats: Sendable, Hashable {
+    public var pricePerSeat: Double
+    public var meanAtSignup: Double
+    public var expansionPerMonth: Double
+    public var contractionPerMonth: Double
+    public init(pricePerSeat: Double, meanAtSignup: Double, expansionPerMonth: Double = 0, contractionPerMonth: Double = 0) {
+        self.pricePerSeat = pricePerSeat
+        self.meanAtSignup = meanAtSignup
+        self.expansionPerMonth = expansionPerMonth
+        self.contractionPerMonth = contractionPerMonth
+    }
+}
+
+/// Usage pricing: a subscriber's usage in a month is Gamma with mean `meanUnitsPerMonth x
+/// (1 + growthPerMonth)^age` and coefficient of variation `cv`, independently across
+/// subscribers and months; n subscribers' total is one Gamma(n / cv^2, scale) draw.
+public struct Usage: Sendable, Hashable {
+    public var pricePerUnit: Double
+    public var meanUnitsPerMonth: Double
+    public var cv: Double
+    public var growthPerMonth: Double
+    public init(pricePerUnit: Double, meanUnitsPerMonth: Double, cv: Double, growthPerMonth: Double = 0) {
+        self.pricePerUnit = pricePerUnit
+        self.meanUnitsPerMonth = meanUnitsPerMonth
+        self.cv = cv
+        self.growthPerMonth = growthPerMonth
+    }
+}
+
+import Foundation
