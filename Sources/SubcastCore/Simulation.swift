@@ -14,7 +14,7 @@ public enum Simulation {
     public static func run(_ scenario: Scenario, trials: Int? = nil, seed: UInt64, threads: Int,
                            progress: (@Sendable (Int) -> Void)? = nil,
                            isCancelled: (@Sendable () -> Bool)? = nil) throws(SimulationError) -> SimulationResult {
-        let model = CohortModel(scenario)
+        let model = ForecastModel(scenario)
         let n = trials ?? scenario.trials
         let reduction = try MonteCarloEngine.reduce(model, trials: n, seed: seed, threads: threads, progress: progress,
                                                     isCancelled: isCancelled)
@@ -24,7 +24,7 @@ public enum Simulation {
     /// The result of a complete reduction (all merge blocks of `reduction.trials`), e.g. one
     /// joined from shards.
     public static func result(_ scenario: Scenario, seed: UInt64, reduction: Reduction) -> SimulationResult {
-        let model = CohortModel(scenario)
+        let model = ForecastModel(scenario)
         precondition(reduction.width == model.layout.width
                      && reduction.mergeBlocks == 0..<Reduction.mergeBlockCount(trials: reduction.trials))
         let moments = reduction.total

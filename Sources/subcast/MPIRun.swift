@@ -171,7 +171,7 @@ extension Run {
         let progress: (@Sendable (Int) -> Void)? = bar.enabled ? { @Sendable done in bar.update(done) } : nil
         var reduction: Reduction?
         do throws(SimulationError) {
-            reduction = try MonteCarloEngine.reduce(CohortModel(plan.scenario), trials: n, seed: seed, threads: plan.threads,
+            reduction = try MonteCarloEngine.reduce(ForecastModel(plan.scenario), trials: n, seed: seed, threads: plan.threads,
                                                     mergeBlocks: blocks, keepBlocks: true, progress: progress,
                                                     isCancelled: { interruption.isRequested })
             bar.finish()

@@ -73,7 +73,7 @@ struct Run: ParsableCommand {
         if !(1...1024).contains(t) {
             throw ScenarioError(file: "<command line>", keyPath: "--threads", message: "expected a whole number from 1 to 1024, got \(t)")
         }
-        let steps = CohortModel(scenario).stepsPerTrial
+        let steps = ForecastModel(scenario).stepsPerTrial
         let work = n.multipliedReportingOverflow(by: max(steps, 1))
         if !allowLarge && (work.overflow || work.partialValue > Run.drawLimit) {
             let minutes = Double(n) * Double(steps) / Run.drawsPerSecondPerCore / Double(t * processes) / 60
@@ -142,7 +142,7 @@ struct Run: ParsableCommand {
             let blocks = MonteCarloEngine.mergeBlocks(trials: n, shard: shardIndex, of: shardCount)
             let reduction: Reduction
             do throws(SimulationError) {
-                reduction = try MonteCarloEngine.reduce(CohortModel(scenario), trials: n, seed: rootSeed, threads: t,
+                reduction = try MonteCarloEngine.reduce(ForecastModel(scenario), trials: n, seed: rootSeed, threads: t,
                                                         mergeBlocks: blocks, keepBlocks: true, progress: progress,
                                                         isCancelled: { interruption.isRequested })
                 bar.finish()

@@ -211,7 +211,7 @@ public struct PartialResult: Sendable {
             throw ScenarioError(file: "<command line>", message: "cannot merge: the shards' merge blocks do not tile the run")
         }
         let scenario = try ScenarioLoader.parse(text: first.scenarioText, file: first.scenarioFile)
-        guard CohortModel(scenario).layout.width == joined.width else {
+        guard ForecastModel(scenario).layout.width == joined.width else {
             throw ScenarioError(file: firstPath, message: "cannot merge: the partial's outputs do not match its scenario")
         }
         return (Simulation.result(scenario, seed: first.seed, reduction: joined), here)

@@ -66,7 +66,7 @@ public enum ScenarioListing {
         line("lifetime_months", "\(s.lifetimeMonths)", path: "cltv.lifetime_months", indent: 1)
         out.append("report:")
         line("cohorts", "[" + s.reportedCohorts.map(String.init).joined(separator: ", ") + "]", path: "report.cohorts", indent: 1)
-        let steps = CohortModel(s).stepsPerTrial
+        let steps = ForecastModel(s).stepsPerTrial
         out.append("# work: \(steps) cohort-month steps (binomial draws) per trial, \(NumberFormat.human(Double(steps) * Double(s.trials))) for \(s.trials) trials")
         return out.joined(separator: "\n") + "\n"
     }

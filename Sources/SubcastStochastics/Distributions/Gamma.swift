@@ -21,4 +21,12 @@ public struct Gamma: Sendable, Hashable {
     public var variance: Double { shape * scale * scale }
 
     public func sample(using g: RandomGenerator) -> Double { gsl_ran_gamma(g.rng, shape, scale) }
+
+    /// Unchecked draw for hot loops whose caller has validated the parameters (shape and scale
+    /// finite and > 0; a non-positive shape returns 0, the limit of an empty sum).
+    @inlinable
+    public static func draw(shape: Double, scale: Double, using g: RandomGenerator) -> Double {
+        if !(shape > 0) { return 0 }
+        return gsl_ran_gamma(g.rng, shape, scale)
+    }
 }

@@ -22,4 +22,11 @@ public struct Lognormal: Sendable, Hashable {
     public var variance: Double { (exp(sigma * sigma) - 1) * exp(2 * mu + sigma * sigma) }
 
     public func sample(using g: RandomGenerator) -> Double { gsl_ran_lognormal(g.rng, mu, sigma) }
+
+    /// P(X <= x), 0 for x <= 0. The corresponding GSL function is `gsl_cdf_lognormal_P`.
+    public func cdf(_ x: Double) -> Double { x <= 0 ? 0 : gsl_cdf_lognormal_P(x, mu, sigma) }
+
+    /// P(X > x), 1 for x <= 0, accurate in the upper tail. The corresponding GSL function is
+    /// `gsl_cdf_lognormal_Q`.
+    public func survival(_ x: Double) -> Double { x <= 0 ? 1 : gsl_cdf_lognormal_Q(x, mu, sigma) }
 }
