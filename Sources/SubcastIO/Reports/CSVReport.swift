@@ -3,13 +3,18 @@ import SubcastCore
 
 /// The `csv` format: tidy rows `month,metric,statistic,value` that a spreadsheet opens directly.
 ///
-/// - Monthly metrics: `month` is the reporting month (1 ...), statistics n, mean, sd, se, p5,
-///   p25, p50, p75, p95, and `closed_form` for active, new and mrr (the exact expectation).
+/// - Monthly metrics (every monthly block of the layout, in layout order: the core metrics, then
+///   the lever metrics the scenario switches on): `month` is the reporting month (1 ...),
+///   statistics n, mean, sd, se, p5, p25, p50, p75, p95, and `closed_form` for active, new and
+///   mrr (the exact expectation; only without levers).
 /// - Retention: metric `retention` (pooled) or `retention_cohort_<month>`; `month` is the tenure
 ///   month (1 = the month of acquisition).
-/// - Per-trial scalars (cltv, cltv_naive, ltv_cac, cac_payback_month, acquired): `month` empty.
+/// - Per-trial scalars (acquired, cltv, cltv_naive, ltv_cac, cac_payback_month, then lever
+///   scalars such as valley_depth or overtakes_in_horizon): `month` empty; `cltv` also has a
+///   `closed_form` row without levers.
 /// - Run information (scenario, seed, trials, versions, generator): statistic `info`, `month` empty.
-/// Undefined values are empty cells.
+/// Undefined values are empty cells. With levers (`Scenario.usesLevers`) there are no
+/// `closed_form` rows and no `closed_form_at_point_estimates` info row.
 public enum CSVReport {
     public static func render(_ r: SimulationResult, info: RunInfo) -> String {
         var lines = ["month,metric,statistic,value"]
@@ -20,27 +25,30 @@ public enum CSVReport {
             row(month, metric, "n", String(s.n))
             for (name, v) in s.named { row(month, metric, name, NumberFormat.exact(v) ?? "") }
         }
-        for (k, v) in [("scenario", field(r.scenario.name)), ("scenario_file", field(info.scenarioFile)),
-                       ("currency", field(r.scenario.currency)), ("seed", String(r.seed)), ("trials", String(r.trials)),
-                       ("horizon_months", String(r.scenario.horizonMonths)),
-                       ("lifetime_months", String(r.scenario.lifetimeMonths)),
-                       ("subcast_version", field(info.subcastVersion)), ("generator", field(info.generator)),
-                       ("gsl_version", field(info.gslVersion)),
-                       ("closed_form_at_point_estimates", r.closedForm.atPointEstimates ? "true" : "false")] {
-            row("", k, "info", v)
+        var infoRows = [("scenario", field(r.scenario.name)), ("scenario_file", field(info.scenarioFile)),
+                        ("currency", field(r.scenario.currency)), ("seed", String(r.seed)), ("trials", String(r.trials)),
+                        ("horizon_months", String(r.scenario.horizonMonths)),
+                        ("lifetime_months", String(r.scenario.lifetimeMonths)),
+                        ("subcast_version", field(info.subcastVersion)), ("generator", field(info.generator)),
+                        ("gsl_version", field(info.gslVersion))]
+        if r.hasClosedForm {
+            infoRows.append(("closed_form_at_point_estimates", r.closedForm.atPointEstimates ? "true" : "false"))
         }
-        let closed: [String: [Double]] = ["active": r.closedForm.active, "new": r.closedForm.new, "mrr": r.closedForm.mrr]
+        for (k, v) in infoRows { row("", k, "info", v) }
+        let closed: [String: [Double]] = r.hasClosedForm
+            ? ["active": r.closedForm.active, "new": r.closedForm.new, "mrr": r.closedForm.mrr] : [:]
+        let monthly = r.monthlyBlocks.map { ($0.metric, r.series($0.metric)!) }
         for m in 1...r.scenario.horizonMonths {
-            for metric in CohortModel.Monthly.allCases.map(\.rawValue) {
-                summary(String(m), metric, r.series(metric)![m - 1])
+            for (metric, series) in monthly where m <= series.count {
+                summary(String(m), metric, series[m - 1])
                 if let c = closed[metric] { row(String(m), metric, "closed_form", NumberFormat.exact(c[m - 1]) ?? "") }
             }
         }
         for b in r.layout.blocks where b.kind == .byTenure || { if case .cohort = b.kind { return true }; return false }() {
             for (i, s) in r.series(b.metric)!.enumerated() { summary(String(i + 1), b.metric, s) }
         }
-        for s in CohortModel.Scalar.allCases { summary("", s.rawValue, r.scalar(s.rawValue)!) }
-        row("", "cltv", "closed_form", NumberFormat.exact(r.closedForm.cltv) ?? "")
+        for b in r.scalarBlocks { summary("", b.metric, r.scalar(b.metric)!) }
+        if r.hasClosedForm { row("", "cltv", "closed_form", NumberFormat.exact(r.closedForm.cltv) ?? "") }
         return lines.joined(separator: "\n") + "\n"
     }
 

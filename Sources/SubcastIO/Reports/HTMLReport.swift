@@ -8,7 +8,11 @@ import SubcastCore
 /// same bytes.
 ///
 /// Charts carry a `data-chart` attribute (`chartIDs` for run reports, `fitChartIDs` for fit
-/// reports) that tests and `scripts/check-report.py` look for.
+/// reports) that tests and `scripts/check-report.py` look for. With levers the page follows the
+/// result's layout: the lever tables of the table report (`TableReport.leverSections`) below the
+/// key months, expansion and contraction in the MRR bridge, and the `leverChartIDs` charts whose
+/// metrics are present (`chartIDs(for:)`); closed-form values, which describe the model without
+/// levers only, are left out.
 ///
 /// ```swift
 /// let html = HTMLReport.render(result, info: RunInfo(scenarioFile: "Scenarios/b2b-saas.yaml"))
@@ -17,6 +21,19 @@ import SubcastCore
 public enum HTMLReport {
     /// The charts of a run report, in page order.
     public static let chartIDs = ["mrr-fan", "active-fan", "retention", "cltv-histogram", "mrr-bridge"]
+    /// The charts of lever metrics, in page order after `chartIDs`, each drawn only when the
+    /// result holds its metrics: licence vs subscription path (monthly revenue and cumulative),
+    /// and the support panel.
+    public static let leverChartIDs = ["licence-paths", "licence-cumulative", "support"]
+
+    /// The charts a run report of `r` draws, in page order.
+    public static func chartIDs(for r: SimulationResult) -> [String] {
+        var ids = chartIDs
+        if r.has("licence_path_revenue") && r.has("subscription_path_revenue") { ids.append("licence-paths") }
+        if r.has("cumulative_licence_path_revenue") && r.has("cumulative_subscription_path_revenue") { ids.append("licence-cumulative") }
+        if r.has("tickets") || r.has("backlog") || r.has("bad_resolutions") { ids.append("support") }
+        return ids
+    }
     /// The charts of a fit report: `cohort-fit` only for retention-table input.
     public static let fitChartIDs = ["fit-check", "cohort-fit"]
 
@@ -34,6 +51,7 @@ public enum HTMLReport {
         for sentence in summarySentences(r) { body += HTMLPage.paragraph(sentence) }
         body += "</div>\n"
         body += keyMonthsTable(r)
+        body += leverTables(r)
         body += "</section>\n"
 
         body += "<section id=\"inputs\">\n<h2>Key inputs</h2>\n"
@@ -46,6 +64,9 @@ public enum HTMLReport {
         body += retentionChart(r)
         body += cltvHistogram(r)
         body += mrrBridge(r)
+        body += licencePaths(r)
+        body += licenceCumulative(r)
+        body += supportPanel(r)
         body += "</section>\n"
 
         body += "<footer>\n"
@@ -53,9 +74,13 @@ public enum HTMLReport {
             + "Running <code>subcast run \(e(shellQuoted(info.scenarioFile))) --seed \(r.seed) --trials \(r.trials)</code> "
             + "reproduces every number in this report.</p>\n"
         body += "<p>Fan charts show the spread across trials: half of the trials lie in the darker band, 90 % in the lighter one. "
-            + "Closed-form values are exact expectations of the model, computed without simulation"
-            + (r.closedForm.atPointEstimates ? " (here at the point estimates of the uncertain churn parameters)" : "")
-            + ".</p>\n</footer>\n"
+        if r.hasClosedForm {
+            body += "Closed-form values are exact expectations of the model, computed without simulation"
+                + (r.closedForm.atPointEstimates ? " (here at the point estimates of the uncertain churn parameters)" : "")
+                + ".</p>\n</footer>\n"
+        } else {
+            body += "The scenario uses business levers, which the closed-form expectations do not describe, so none are shown.</p>\n</footer>\n"
+        }
         return HTMLPage.document(title: "Subcast forecast: \(s.name)", body: body)
     }
 
@@ -67,9 +92,13 @@ public enum HTMLReport {
         if let mrr = r.summary("mrr", month: h) {
             out.append("Median MRR in month \(h) is \(cur) \(money(mrr.p50)); 90 % of trials fall between "
                        + "\(money(mrr.p5)) and \(money(mrr.p95)) (ARR \(money(12 * mrr.p50))).")
-            let cf = r.closedForm.mrr[h - 1]
-            out.append("The simulated mean MRR is \(money(mrr.mean)) \u{00b1} \(money(mrr.se)) (Monte Carlo standard error); "
-                       + "the closed-form expectation is \(money(cf)).")
+            if r.hasClosedForm {
+                let cf = r.closedForm.mrr[h - 1]
+                out.append("The simulated mean MRR is \(money(mrr.mean)) \u{00b1} \(money(mrr.se)) (Monte Carlo standard error); "
+                           + "the closed-form expectation is \(money(cf)).")
+            } else {
+                out.append("The simulated mean MRR is \(money(mrr.mean)) \u{00b1} \(money(mrr.se)) (Monte Carlo standard error).")
+            }
         }
         if let active = r.summary("active", month: h), let cum = r.summary("cumulative_revenue", month: h) {
             out.append("About \(NumberFormat.human(active.p50)) subscribers are active in month \(h) (90 % of trials: "
@@ -82,7 +111,8 @@ public enum HTMLReport {
             } else {
                 out.append("Mean CLTV per acquired subscriber is \(cur) \(money(cltv.mean)) of gross margin over \(s.lifetimeMonths) months, "
                            + "discounted at \(NumberFormat.percent(s.economics.discountRatePerYear)) a year "
-                           + "(90 % of trials: \(money(cltv.p5)) to \(money(cltv.p95)); closed form \(money(r.closedForm.cltv))).")
+                           + "(90 % of trials: \(money(cltv.p5)) to \(money(cltv.p95))"
+                           + (r.hasClosedForm ? "; closed form \(money(r.closedForm.cltv)))." : ")."))
                 if let naive = r.scalar("cltv_naive"), naive.n > 0, naive.mean.isFinite, cltv.mean > 0 {
                     out.append("The naive ARPU \u{00d7} margin / churn formula gives \(money(naive.mean)), which "
                                + "\(naive.mean >= cltv.mean ? "overstates" : "understates") CLTV by "
@@ -107,6 +137,7 @@ public enum HTMLReport {
         } else {
             out.append("No acquisition cost is set, so LTV:CAC and CAC payback are not computed.")
         }
+        if let licence = TableReport.licenceSentence(r) { out.append(licence) }
         return out
     }
 
@@ -122,6 +153,16 @@ public enum HTMLReport {
         }
         return HTMLPage.table(["month", "active (mean)", "new (mean)", "churn (mean)", "MRR mean", "MRR P5", "MRR P50", "MRR P95", "ARR mean"],
                               rows, numeric: Set(0..<9), caption: "Key months (amounts in \(cur))")
+    }
+
+    /// The lever sections of the table report as HTML tables with their sentences.
+    static func leverTables(_ r: SimulationResult) -> String {
+        var out = ""
+        for section in TableReport.leverSections(r) {
+            out += HTMLPage.table(section.header, section.rows, numeric: Set(0..<section.header.count), caption: section.title)
+            for note in section.notes { out += HTMLPage.paragraph(note, className: "note") }
+        }
+        return out
     }
 
     static func inputsTables(_ r: SimulationResult, info: RunInfo) -> String {
@@ -201,8 +242,11 @@ public enum HTMLReport {
         guard let series = r.series(metric) else { return "" }
         let h = series.count
         let xs = (1...h).map(Double.init)
-        let hi = (series.map(\.p95) + closedForm).filter(\.isFinite).max() ?? 1
-        let lo = min(0, (series.map(\.p5) + closedForm).filter(\.isFinite).min() ?? 0)
+        // Without a closed form (levers), the simulated mean takes its place.
+        let closedForm = r.hasClosedForm ? closedForm : []
+        let reference = r.hasClosedForm ? closedForm : series.map(\.mean)
+        let hi = (series.map(\.p95) + reference).filter(\.isFinite).max() ?? 1
+        let lo = min(0, (series.map(\.p5) + reference).filter(\.isFinite).min() ?? 0)
         var c = SVGChart(id: id, title: title, x: .fixed(label: "month", 1, Double(max(h, 2)), integer: true),
                          y: .extended(label: yLabel, lo, hi))
         c.band(xs, lower: series.map(\.p5), upper: series.map(\.p95), fill: SVGChart.Palette.blue, opacity: 0.17,
@@ -210,8 +254,12 @@ public enum HTMLReport {
         c.band(xs, lower: series.map(\.p25), upper: series.map(\.p75), fill: SVGChart.Palette.blue, opacity: 0.38,
                legend: "P25\u{2013}P75 (50 %)")
         c.line(xs, series.map(\.p50), stroke: SVGChart.Palette.navy, width: 2.6, legend: "median")
-        c.line(xs, Array(closedForm.prefix(h)), stroke: SVGChart.Palette.vermillion, width: 2, dash: "7 5",
-               onTop: true, legend: r.closedForm.atPointEstimates ? "closed-form mean (at point estimates)" : "closed-form mean")
+        if closedForm.count >= h {
+            c.line(xs, Array(closedForm.prefix(h)), stroke: SVGChart.Palette.vermillion, width: 2, dash: "7 5",
+                   onTop: true, legend: r.closedForm.atPointEstimates ? "closed-form mean (at point estimates)" : "closed-form mean")
+        } else {
+            c.line(xs, reference, stroke: SVGChart.Palette.vermillion, width: 2, dash: "7 5", onTop: true, legend: "mean")
+        }
         return HTMLPage.figure(c.render(), heading: heading, caption: caption)
     }
 
@@ -257,9 +305,11 @@ public enum HTMLReport {
                    legend: "cohort of month \(month)")
             cohortCount += 1
         }
-        let cf = r.closedForm.retention
-        c.line((1...cf.count).map(Double.init), cf.map { 100 * $0 }, stroke: SVGChart.Palette.black, width: 2, dash: "1 4",
-               onTop: true, legend: r.closedForm.atPointEstimates ? "closed form (at point estimates)" : "closed form")
+        if r.hasClosedForm {
+            let cf = r.closedForm.retention
+            c.line((1...cf.count).map(Double.init), cf.map { 100 * $0 }, stroke: SVGChart.Palette.black, width: 2, dash: "1 4",
+                   onTop: true, legend: r.closedForm.atPointEstimates ? "closed form (at point estimates)" : "closed form")
+        }
         var caption = "Share of an acquisition cohort still paying in each tenure month (mean over trials). "
             + "The pooled curve averages all cohorts old enough to reach that tenure."
         if let p12 = r.summary("retention", month: min(12, h)) {
@@ -273,7 +323,7 @@ public enum HTMLReport {
         let cur = r.scenario.currency
         let hist = r.histograms["cltv"] ?? Histogram([])
         let mean = r.scalar("cltv")?.mean ?? .nan
-        let closed = r.closedForm.cltv
+        let closed = r.hasClosedForm ? r.closedForm.cltv : .nan
         let marks = [mean, closed].filter(\.isFinite)
         var lo = (hist.edges + marks).min() ?? 0, hi = (hist.edges + marks).max() ?? 1
         let pad = hi > lo ? (hi - lo) * 0.04 : max(abs(hi) * 0.05, 1)
@@ -290,9 +340,11 @@ public enum HTMLReport {
         let meanLeft = mean.isFinite && closed.isFinite && mean < closed
         c.verticalLine(at: mean, stroke: SVGChart.Palette.navy, width: 2.4, label: "mean \(money(mean))", labelRow: meanLeft ? 0 : 1,
                        legend: "simulated mean")
-        c.verticalLine(at: closed, stroke: SVGChart.Palette.vermillion, width: 2.2, dash: "7 5",
-                       label: "closed form \(money(closed))", labelRow: meanLeft ? 1 : 0,
-                       legend: r.closedForm.atPointEstimates ? "closed form (at point estimates)" : "closed form")
+        if r.hasClosedForm {
+            c.verticalLine(at: closed, stroke: SVGChart.Palette.vermillion, width: 2.2, dash: "7 5",
+                           label: "closed form \(money(closed))", labelRow: meanLeft ? 1 : 0,
+                           legend: r.closedForm.atPointEstimates ? "closed form (at point estimates)" : "closed form")
+        }
         let caption = "Discounted gross margin per acquired subscriber over \(r.scenario.lifetimeMonths) months, one value per trial "
             + "(the trial's margin over all its new subscribers divided by their number). The spread reflects how many subscribers "
             + "each trial acquired and how long they stayed."
@@ -300,6 +352,7 @@ public enum HTMLReport {
     }
 
     static func mrrBridge(_ r: SimulationResult) -> String {
+        if r.has("expansion_mrr") || r.has("contraction_mrr") { return leverMRRBridge(r) }
         let cur = r.scenario.currency
         guard let newMRR = r.series("new_mrr"), let churnedMRR = r.series("churned_mrr") else { return "" }
         let h = newMRR.count
@@ -326,6 +379,141 @@ public enum HTMLReport {
             + "The line is the net change; month 1 starts from "
             + (r.scenario.existing.isEmpty ? "zero (no subscribers at the start)." : "the MRR of the existing base.")
         return HTMLPage.figure(c.render(), heading: "MRR bridge.", caption: caption)
+    }
+
+    /// The MRR bridge with expansion and contraction (levers): stacked monthly bars, new and
+    /// expansion MRR up, churned and contraction MRR down, and the net change as a line.
+    static func leverMRRBridge(_ r: SimulationResult) -> String {
+        let cur = r.scenario.currency
+        let h = r.scenario.horizonMonths
+        let zero = [Double](repeating: 0, count: h)
+        func means(_ metric: String) -> [Double]? {
+            r.series(metric).map { s in (0..<h).map { $0 < s.count && s[$0].mean.isFinite ? s[$0].mean : 0 } }
+        }
+        let new = means("new_mrr") ?? zero
+        let expansion = means("expansion_mrr") ?? zero
+        let contraction = means("contraction_mrr") ?? zero
+        // As in the model without levers: churned_mrr of month m leaves MRR between months m and m + 1.
+        let churnedSeries = means("churned_mrr") ?? zero
+        let churned = (0..<h).map { $0 == 0 ? 0 : churnedSeries[$0 - 1] }
+        let up1 = new, up2 = (0..<h).map { new[$0] + expansion[$0] }
+        let down1 = churned.map { -$0 }, down2 = (0..<h).map { -churned[$0] - contraction[$0] }
+        // The net change of the bars (MRR of month m minus MRR of month m - 1), not the model's
+        // net_new_mrr, which subtracts the churned MRR of the same month.
+        let net = (0..<h).map { up2[$0] + down2[$0] }
+        let hi = max(0, (up2 + net).filter(\.isFinite).max() ?? 0)
+        let lo = min(0, (down2 + net).filter(\.isFinite).min() ?? 0)
+        let xs = (1...h).map(Double.init)
+        var c = SVGChart(id: "mrr-bridge", title: "Monthly MRR bridge (\(cur))",
+                         x: .fixed(label: "month", 0.5, Double(h) + 0.5, integer: true),
+                         y: .extended(label: "change in MRR (\(cur) per month)", lo, hi == lo ? 1 : hi))
+        c.bars(xs, up1, barWidth: 0.72, fill: SVGChart.Palette.blue, legend: "new MRR",
+               tooltip: { "month \($0 + 1): new MRR +\(money(new[$0]))" })
+        c.bars(xs, up2, bases: up1, barWidth: 0.72, fill: SVGChart.Palette.green, legend: "expansion MRR",
+               tooltip: { "month \($0 + 1): expansion MRR +\(money(expansion[$0]))" })
+        c.bars(xs, down1, barWidth: 0.72, fill: SVGChart.Palette.orange, legend: "churned MRR",
+               tooltip: { "month \($0 + 1): churned MRR \u{2212}\(money(churned[$0]))" })
+        c.bars(xs, down2, bases: down1, barWidth: 0.72, fill: SVGChart.Palette.purple, legend: "contraction MRR",
+               tooltip: { "month \($0 + 1): contraction MRR \u{2212}\(money(contraction[$0]))" })
+        c.line(xs, net, stroke: SVGChart.Palette.black, width: 2, marker: h <= 48 ? .circle(filled: true) : nil, onTop: true,
+               legend: "net change", tooltip: { "month \($0 + 1): net change \(money(net[$0]))" })
+        var caption = "How MRR changes from one month to the next (means over trials): MRR of month m = MRR of month m\u{2212}1 "
+            + "+ new MRR of month m + expansion \u{2212} contraction \u{2212} MRR of the subscribers who churned at the end of "
+            + "month m\u{2212}1. Expansion and contraction are the rises and falls of the MRR of existing subscribers "
+            + "(plan moves, upsells, seats, usage, price changes, introductory discounts ending). The line is the net change."
+        if let nrr = r.summary("nrr", month: h), let grr = r.summary("grr", month: h), h >= 13 {
+            caption += " In month \(h) net revenue retention is \(NumberFormat.percent(nrr.mean)) and gross revenue retention "
+                + "\(NumberFormat.percent(grr.mean)) (means)."
+        }
+        return HTMLPage.figure(c.render(), heading: "MRR bridge.", caption: caption)
+    }
+
+    /// A fan of a monthly metric's mean with its P5-P95 band, for charts of several series.
+    private static func meanWithBand(_ c: inout SVGChart, _ series: [Summary], color: String, dash: String = "",
+                                     legend: String) {
+        let xs = (1...series.count).map(Double.init)
+        c.band(xs, lower: series.map(\.p5), upper: series.map(\.p95), fill: color, opacity: 0.16,
+               legend: "\(legend): P5\u{2013}P95")
+        c.line(xs, series.map(\.mean), stroke: color, width: 2.4, dash: dash, legend: "\(legend): mean")
+    }
+
+    /// The value axis bounds of several series: from zero (or the lowest mean below it) to the
+    /// highest P95 or mean.
+    private static func bounds(_ all: [[Summary]]) -> (Double, Double) {
+        let means = all.flatMap { $0.map(\.mean) }.filter(\.isFinite)
+        let highs = all.flatMap { $0.map(\.p95) }.filter(\.isFinite) + means
+        let lo = min(0, means.min() ?? 0), hi = max(highs.max() ?? 1, lo + 1)
+        return (lo, hi)
+    }
+
+    static func licencePaths(_ r: SimulationResult) -> String {
+        guard let licence = r.series("licence_path_revenue"), let sub = r.series("subscription_path_revenue") else { return "" }
+        let cur = r.scenario.currency
+        let h = max(licence.count, sub.count)
+        let (lo, hi) = bounds([licence, sub])
+        var c = SVGChart(id: "licence-paths", title: "Monthly revenue: staying with licences vs switching to subscriptions (\(cur))",
+                         x: .fixed(label: "month", 1, Double(max(h, 2)), integer: true),
+                         y: .extended(label: "revenue (\(cur) per month)", lo, hi))
+        meanWithBand(&c, licence, color: SVGChart.Palette.orange, dash: "9 4", legend: "licence path")
+        meanWithBand(&c, sub, color: SVGChart.Palette.blue, legend: "subscription path")
+        if let m = r.scenario.levers.licenceSwitch?.switchMonth, m >= 1, m <= h {
+            c.verticalLine(at: Double(m), stroke: SVGChart.Palette.gray, width: 1.6, dash: "4 4", label: "switch in month \(m)")
+        }
+        var caption = "Revenue in each month if the business keeps selling licences (one-off price plus maintenance) "
+            + "and if it switches to subscriptions (means over trials, shaded: 90 % of trials)."
+        if let l = r.summary("licence_path_revenue", month: h), let s = r.summary("subscription_path_revenue", month: h) {
+            caption += " In month \(h) the licence path brings \(money(l.mean)) and the subscription path \(money(s.mean))."
+        }
+        return HTMLPage.figure(c.render(), heading: "Switch from licences: monthly revenue.", caption: caption)
+    }
+
+    static func licenceCumulative(_ r: SimulationResult) -> String {
+        guard let licence = r.series("cumulative_licence_path_revenue"),
+              let sub = r.series("cumulative_subscription_path_revenue") else { return "" }
+        let cur = r.scenario.currency
+        let h = max(licence.count, sub.count)
+        let (lo, hi) = bounds([licence, sub])
+        var c = SVGChart(id: "licence-cumulative", title: "Cumulative revenue: licences vs subscriptions (\(cur))",
+                         x: .fixed(label: "month", 1, Double(max(h, 2)), integer: true),
+                         y: .extended(label: "cumulative revenue (\(cur))", lo, hi))
+        meanWithBand(&c, licence, color: SVGChart.Palette.orange, dash: "9 4", legend: "licence path")
+        meanWithBand(&c, sub, color: SVGChart.Palette.blue, legend: "subscription path")
+        if let o = r.scalar("overtake_month"), o.n > 0, o.p50.isFinite {
+            c.verticalLine(at: o.p50, stroke: SVGChart.Palette.navy, width: 1.8, dash: "4 4",
+                           label: "median overtake month \(TableReport.months(o.p50))")
+        }
+        var caption = "Revenue summed from month 1 on both paths (means, shaded: 90 % of trials). The subscription path "
+            + "overtakes where its curve crosses the licence path."
+        if let sentence = TableReport.licenceSentence(r) { caption += " " + sentence }
+        return HTMLPage.figure(c.render(), heading: "Switch from licences: cumulative revenue.", caption: caption)
+    }
+
+    static func supportPanel(_ r: SimulationResult) -> String {
+        let metrics: [(String, String, String, String)] = [
+            ("tickets", "tickets raised", SVGChart.Palette.blue, ""),
+            ("backlog", "backlog", SVGChart.Palette.orange, "9 4"),
+            ("bad_resolutions", "bad resolutions", SVGChart.Palette.vermillion, "3 3"),
+        ]
+        let present = metrics.compactMap { m in r.series(m.0).map { (m, $0) } }
+        guard !present.isEmpty else { return "" }
+        let h = present.map(\.1.count).max() ?? 1
+        let values = present.flatMap { $0.1.flatMap { [$0.mean, $0.p95] } }.filter(\.isFinite)
+        var c = SVGChart(id: "support", title: "Customer support by month",
+                         x: .fixed(label: "month", 1, Double(max(h, 2)), integer: true),
+                         y: .extended(label: "tickets", 0, max(values.max() ?? 1, 1)))
+        for ((metric, label, color, dash), series) in present {
+            let xs = (1...series.count).map(Double.init)
+            if metric == "backlog" {
+                c.band(xs, lower: series.map(\.p5), upper: series.map(\.p95), fill: color, opacity: 0.16, legend: "backlog: P5\u{2013}P95")
+            }
+            c.line(xs, series.map(\.mean), stroke: color, width: 2.4, dash: dash, legend: "\(label): mean")
+        }
+        var caption = "Tickets raised each month, those left waiting at the month's end (the backlog; shaded: 90 % of trials) "
+            + "and tickets resolved badly, which make detractors who churn more (means over trials)."
+        let parts = [("support_churn", "subscribers lost to bad resolutions"), ("support_saved", "kept by good ones")]
+            .compactMap { m, label in TableReport.total(r, m).map { "\(NumberFormat.human($0, decimals: 1)) \(label)" } }
+        if !parts.isEmpty { caption += " Over \(r.scenario.horizonMonths) months: " + parts.joined(separator: ", ") + "." }
+        return HTMLPage.figure(c.render(), heading: "Support.", caption: caption)
     }
 
     // MARK: fit report

@@ -7,16 +7,26 @@ import SubcastCore
 ///  "scenario_file", "currency", "seed", "trials", "horizon_months", "lifetime_months",
 ///  "months": [{"month": 1, "active": S, "new": S, "churned": S, "mrr": S, "arr": S, "arpu": S,
 ///              "logo_churn_rate": S, "revenue_churn_rate": S, "cumulative_revenue": S,
-///              "new_mrr": S, "churned_mrr": S}, ...],
+///              "new_mrr": S, "churned_mrr": S, ...lever metrics: S}, ...],
 ///  "retention": {"pooled": [{"tenure_month": 1, ...S}, ...],
 ///                "cohorts": [{"cohort_month": 1, "curve": [{"tenure_month": 1, ...S}, ...]}, ...]},
 ///  "acquired": S, "cltv": S, "cltv_naive": S, "ltv_cac": S, "cac_payback_month": S,
+///  ...lever scalars: S,
 ///  "closed_form": {"active": [...], "mrr": [...], "new": [...], "retention": [...],
 ///                  "cltv": x, "cltv_unlimited_lifetime": x,
-///                  "at_point_estimates": bool}}
+///                  "at_point_estimates": bool} or null}
 /// ```
 /// S is `{"n", "mean", "sd", "se", "p5", "p25", "p50", "p75", "p95"}`; n counts the trials in
 /// which the value is defined; undefined statistics are `null`. Keys keep this order.
+///
+/// The report follows the result's layout: every monthly block becomes a key of each month
+/// object and every scalar block a top-level key, both in layout order. A scenario without
+/// levers has exactly the keys above. With levers (`Scenario.usesLevers`) the months also hold
+/// the lever metrics the scenario switches on (`expansion_mrr`, `contraction_mrr`,
+/// `net_new_mrr`, `cash`, `cumulative_cash`, `nrr`, `grr`, `involuntary_churned`, `tickets`,
+/// `backlog`, `licence_path_revenue`, ...), the scalars follow `cac_payback_month` (e.g.
+/// `valley_depth`, `valley_months`, `overtake_month`, `overtakes_in_horizon`), and
+/// `closed_form` is `null`: the closed-form expectations describe the model without levers only.
 public enum JSONReport {
     public static func render(_ r: SimulationResult, info: RunInfo) -> String {
         var o = JSONWriter()
@@ -34,11 +44,11 @@ public enum JSONReport {
         o.key("lifetime_months"); o.raw(String(r.scenario.lifetimeMonths))
 
         o.key("months"); o.open("[")
-        let monthly = CohortModel.Monthly.allCases.map { ($0.rawValue, r.series($0.rawValue)!) }
+        let monthly = r.monthlyBlocks.map { ($0.metric, r.series($0.metric)!) }
         for m in 1...r.scenario.horizonMonths {
             o.element(); o.open("{", compact: false)
             o.key("month"); o.raw(String(m))
-            for (name, s) in monthly { o.key(name); summary(&o, s[m - 1]) }
+            for (name, s) in monthly where m <= s.count { o.key(name); summary(&o, s[m - 1]) }
             o.close("}")
         }
         o.close("]")
@@ -56,10 +66,15 @@ public enum JSONReport {
         o.close("]")
         o.close("}")
 
-        for s in CohortModel.Scalar.allCases {
-            o.key(s.rawValue); summary(&o, r.scalar(s.rawValue)!)
+        for b in r.scalarBlocks {
+            o.key(b.metric); summary(&o, r.scalar(b.metric)!)
         }
 
+        guard r.hasClosedForm else {
+            o.key("closed_form"); o.raw("null")
+            o.close("}")
+            return o.text + "\n"
+        }
         let c = r.closedForm
         o.key("closed_form"); o.open("{")
         for (name, values) in [("active", c.active), ("mrr", c.mrr), ("new", c.new), ("retention", c.retention)] {
@@ -91,6 +106,17 @@ public enum JSONReport {
         }
         o.close("]")
     }
+}
+
+extension SimulationResult {
+    /// The `.monthly` blocks of the layout, in layout order.
+    var monthlyBlocks: [OutputLayout.Block] { layout.blocks.filter { $0.kind == .monthly } }
+    /// The `.scalar` blocks of the layout, in layout order.
+    var scalarBlocks: [OutputLayout.Block] { layout.blocks.filter { $0.kind == .scalar } }
+    /// True when `closedForm` describes the simulated model: only without levers.
+    var hasClosedForm: Bool { !scenario.usesLevers }
+    /// True when the layout has a block for `metric`.
+    func has(_ metric: String) -> Bool { layout.block(metric) != nil }
 }
 
 /// A small deterministic JSON emitter: keys in insertion order, two-space indentation,

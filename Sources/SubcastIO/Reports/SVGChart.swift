@@ -275,9 +275,18 @@ struct SVGChart {
     /// Vertical bars from `base` to `values` (NaN skipped), `barWidth` in x units, centred on xs.
     mutating func bars(_ xs: [Double], _ values: [Double], base: Double = 0, barWidth: Double, fill: String,
                        stroke: String? = nil, opacity: Double = 1, legend label: String? = nil, tooltip: ((Int) -> String)? = nil) {
+        bars(xs, values, bases: [Double](repeating: base, count: xs.count), barWidth: barWidth, fill: fill, stroke: stroke,
+             opacity: opacity, legend: label, tooltip: tooltip)
+    }
+
+    /// Vertical bars from `bases[i]` to `values[i]` (NaN skipped): stacked bars, each series
+    /// starting where the previous one ends.
+    mutating func bars(_ xs: [Double], _ values: [Double], bases: [Double], barWidth: Double, fill: String,
+                       stroke: String? = nil, opacity: Double = 1, legend label: String? = nil, tooltip: ((Int) -> String)? = nil) {
         var out = ""
         let w = max(0.8, px(x.lo + barWidth) - px(x.lo))
-        for i in xs.indices where values[i].isFinite {
+        for i in xs.indices where values[i].isFinite && bases[i].isFinite {
+            let base = bases[i]
             let x0 = px(xs[i]) - w / 2
             let y0 = clampY(max(values[i], base)), y1 = clampY(min(values[i], base))
             out += "<rect x=\"\(svgNumber(x0))\" y=\"\(svgNumber(y0))\" width=\"\(svgNumber(w))\" height=\"\(svgNumber(max(0, y1 - y0)))\" fill=\"\(fill)\""

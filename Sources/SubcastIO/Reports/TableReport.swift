@@ -1,6 +1,11 @@
 import SubcastCore
 
 /// The default `table` format: a terminal summary of key months, CLTV and unit economics.
+///
+/// With levers, compact sections follow the MRR table, each only when the result holds its
+/// metrics: "MRR bridge", "Support", "Onboarding", "Cash vs revenue" and "Switch from
+/// licences" (`leverSections`); the closed-form column is left out (it describes the model
+/// without levers only).
 public enum TableReport {
     /// Months shown: 1, 3, 6, 12, then every 12th, and the horizon.
     public static func keyMonths(horizon: Int) -> [Int] {
@@ -44,6 +49,13 @@ public enum TableReport {
         out.append("Cumulative revenue over \(h) months: mean \(NumberFormat.human(cum.mean)), P5-P95 \(NumberFormat.human(cum.p5)) - \(NumberFormat.human(cum.p95)).")
         out.append("")
 
+        for section in leverSections(r) {
+            out.append(section.title)
+            out += table(section.header, section.rows)
+            out += section.notes
+            out.append("")
+        }
+
         out.append("Per acquired subscriber (\(cur))")
         var unit: [[String]] = []
         func line(_ label: String, _ metric: String, decimals: Int, closed: Double? = nil) {
@@ -54,13 +66,17 @@ public enum TableReport {
                          NumberFormat.human(x.p95, decimals: decimals),
                          closed.map { NumberFormat.human($0, decimals: decimals) } ?? ""])
         }
-        line("CLTV (discounted, margin)", "cltv", decimals: 2, closed: r.closedForm.cltv)
+        line("CLTV (discounted, margin)", "cltv", decimals: 2, closed: r.hasClosedForm ? r.closedForm.cltv : nil)
         line("naive ARPU x margin / churn", "cltv_naive", decimals: 2)
         if s.economics.cacPerSubscriber > 0 {
             line("LTV : CAC", "ltv_cac", decimals: 2)
             line("CAC payback (tenure month)", "cac_payback_month", decimals: 1)
         }
-        out += table(["", "mean", "+/- se", "P5", "P50", "P95", r.closedForm.atPointEstimates ? "at estimates" : "closed form"], unit)
+        if r.hasClosedForm {
+            out += table(["", "mean", "+/- se", "P5", "P50", "P95", r.closedForm.atPointEstimates ? "at estimates" : "closed form"], unit)
+        } else {
+            out += table(["", "mean", "+/- se", "P5", "P50", "P95"], unit.map { Array($0.prefix(6)) })
+        }
         let cltv = r.scalar("cltv")!.mean, naive = r.scalar("cltv_naive")!.mean
         if cltv.isFinite && naive.isFinite && cltv > 0 {
             out.append("The naive formula \(naive >= cltv ? "overstates" : "understates") CLTV by \(NumberFormat.percent(abs(naive / cltv - 1))): "
@@ -73,6 +89,166 @@ public enum TableReport {
             }
         }
         return out.joined(separator: "\n") + "\n"
+    }
+
+    // MARK: lever sections
+
+    /// One compact section of the lever metrics: a title, a key-month table and sentences below it.
+    struct Section {
+        var title: String
+        var header: [String]
+        var rows: [[String]]
+        var notes: [String] = []
+    }
+
+    /// The sections of the lever metrics present in `r`, in report order (none without levers).
+    static func leverSections(_ r: SimulationResult) -> [Section] {
+        [mrrBridgeSection(r), supportSection(r), onboardingSection(r), cashSection(r), licenceSection(r)].compactMap { $0 }
+    }
+
+    /// A key-month table of the means of `columns` (header, metric, decimals) that exist in `r`;
+    /// nil when none of `required` exists.
+    private static func meanTable(_ r: SimulationResult, required: [String],
+                                  _ columns: [(header: String, metric: String, format: (Double) -> String)])
+        -> (header: [String], rows: [[String]])? {
+        guard required.contains(where: r.has) else { return nil }
+        let present = columns.filter { r.has($0.metric) }
+        let rows = keyMonths(horizon: r.scenario.horizonMonths).map { m in
+            [String(m)] + present.map { c in r.summary(c.metric, month: m).map { c.format($0.mean) } ?? "" }
+        }
+        return (["month"] + present.map(\.header), rows)
+    }
+
+    /// The sum of a monthly metric's means over the horizon (the mean of the trials' totals).
+    static func total(_ r: SimulationResult, _ metric: String) -> Double? {
+        r.series(metric).map { $0.reduce(0) { $0 + $1.mean } }
+    }
+
+    private static func money(_ x: Double) -> String { NumberFormat.human(x) }
+    /// A number of months: whole when within 0.05 of a whole number (quantiles from sketches are
+    /// approximate), else with one decimal.
+    static func months(_ x: Double) -> String {
+        NumberFormat.human(x, decimals: x.isFinite && abs(x - x.rounded()) < 0.05 ? 0 : 1)
+    }
+    private static func count(_ x: Double) -> String { NumberFormat.human(x, decimals: 1) }
+
+    static func mrrBridgeSection(_ r: SimulationResult) -> Section? {
+        let leverOnly = ["expansion_mrr", "contraction_mrr", "net_new_mrr", "nrr", "grr"]
+        guard leverOnly.contains(where: r.has) else { return nil }
+        let h = r.scenario.horizonMonths
+        var columns: [(header: String, metric: String, format: (Double) -> String)] = [
+            ("new MRR", "new_mrr", money), ("expansion", "expansion_mrr", money), ("contraction", "contraction_mrr", money),
+            ("churned MRR", "churned_mrr", money), ("net new MRR", "net_new_mrr", money),
+        ]
+        // NRR and GRR compare with the MRR of 12 months earlier: defined from month 13.
+        if h >= 13 {
+            columns += [("NRR", "nrr", { NumberFormat.percent($0) }), ("GRR", "grr", { NumberFormat.percent($0) })]
+        }
+        guard var t = meanTable(r, required: leverOnly, columns) else { return nil }
+        for (i, m) in keyMonths(horizon: h).enumerated() where m < 13 {
+            for (j, name) in t.header.enumerated() where name == "NRR" || name == "GRR" { t.rows[i][j] = "" }
+        }
+        var notes: [String] = []
+        if r.has("nrr") || r.has("grr") {
+            notes.append(h >= 13 ? "NRR and GRR (net and gross revenue retention over 12 months) are defined from month 13."
+                                 : "NRR and GRR need 12 months of history: the horizon of \(h) months is too short.")
+        }
+        return Section(title: "MRR bridge (\(r.scenario.currency), means)", header: t.header, rows: t.rows, notes: notes)
+    }
+
+    static func supportSection(_ r: SimulationResult) -> Section? {
+        guard let t = meanTable(r, required: ["tickets", "backlog", "support_cost"], [
+            ("tickets", "tickets", count), ("handled", "handled_tickets", count), ("backlog", "backlog", count),
+            ("good", "good_resolutions", count), ("bad", "bad_resolutions", count), ("cost", "support_cost", money),
+            ("churn from bad", "support_churn", count), ("saved by good", "support_saved", count),
+            ("upsells", "upsells", count),
+        ]) else { return nil }
+        let h = r.scenario.horizonMonths
+        var parts: [String] = []
+        if let x = total(r, "tickets") { parts.append("\(NumberFormat.human(x)) tickets") }
+        if let x = total(r, "support_churn") { parts.append("\(NumberFormat.human(x, decimals: 1)) subscribers lost to bad resolutions") }
+        if let x = total(r, "support_saved") { parts.append("\(NumberFormat.human(x, decimals: 1)) kept by good ones") }
+        if let x = total(r, "upsells") { parts.append("\(NumberFormat.human(x, decimals: 1)) upsells") }
+        if let x = total(r, "support_cost") { parts.append("support cost \(r.scenario.currency) \(NumberFormat.human(x))") }
+        let notes = parts.isEmpty ? [] : ["Over \(h) months (means of the trials' totals): " + parts.joined(separator: ", ") + "."]
+        return Section(title: "Support (means per month)", header: t.header, rows: t.rows, notes: notes)
+    }
+
+    static func onboardingSection(_ r: SimulationResult) -> Section? {
+        guard let t = meanTable(r, required: ["at_risk", "interventions", "saves", "intervention_cost"], [
+            ("at risk", "at_risk", count), ("interventions", "interventions", count), ("saves", "saves", count),
+            ("cost", "intervention_cost", money),
+        ]) else { return nil }
+        var notes: [String] = []
+        if let saves = total(r, "saves"), let cost = total(r, "intervention_cost") {
+            var text = "Over \(r.scenario.horizonMonths) months onboarding saves \(NumberFormat.human(saves, decimals: 1)) subscribers "
+                + "for \(r.scenario.currency) \(NumberFormat.human(cost)) (means)"
+            if saves > 0 { text += ", \(NumberFormat.human(cost / saves, decimals: 2)) a save" }
+            notes.append(text + ".")
+        }
+        return Section(title: "Onboarding (means per month)", header: t.header, rows: t.rows, notes: notes)
+    }
+
+    static func cashSection(_ r: SimulationResult) -> Section? {
+        guard r.has("cash") else { return nil }
+        var header = ["month", "MRR mean", "cash mean", "cash P5", "cash P95"]
+        if r.has("cumulative_revenue") && r.has("cumulative_cash") { header += ["cumulative revenue", "cumulative cash"] }
+        let rows = keyMonths(horizon: r.scenario.horizonMonths).map { m -> [String] in
+            let cash = r.summary("cash", month: m)
+            var row = [String(m), r.summary("mrr", month: m).map { money($0.mean) } ?? "",
+                       cash.map { money($0.mean) } ?? "", cash.map { money($0.p5) } ?? "", cash.map { money($0.p95) } ?? ""]
+            if header.count > 5 {
+                row += [money(r.summary("cumulative_revenue", month: m)!.mean), money(r.summary("cumulative_cash", month: m)!.mean)]
+            }
+            return row
+        }
+        var notes: [String] = []
+        let h = r.scenario.horizonMonths
+        if let cum = r.summary("cumulative_cash", month: h), let rev = r.summary("cumulative_revenue", month: h) {
+            notes.append("Cumulative cash over \(h) months: mean \(money(cum.mean)), P5-P95 \(money(cum.p5)) - \(money(cum.p95)), "
+                         + "against \(money(rev.mean)) of revenue (annual plans pay a year in advance; revenue counts a twelfth a month).")
+        }
+        return Section(title: "Cash vs revenue (\(r.scenario.currency))", header: header, rows: rows, notes: notes)
+    }
+
+    static func licenceSection(_ r: SimulationResult) -> Section? {
+        guard let t = meanTable(r, required: ["licence_path_revenue", "subscription_path_revenue"], [
+            ("licence path", "licence_path_revenue", money), ("subscription path", "subscription_path_revenue", money),
+            ("cumulative licence", "cumulative_licence_path_revenue", money),
+            ("cumulative subscription", "cumulative_subscription_path_revenue", money),
+            ("maintenance payers", "maintenance_payers", count), ("migrated", "migrated", count),
+        ]) else { return nil }
+        return Section(title: "Switch from licences (\(r.scenario.currency), means)", header: t.header, rows: t.rows,
+                       notes: licenceSentence(r).map { [$0] } ?? [])
+    }
+
+    /// Valley depth and length, the median overtake month and the probability of overtaking
+    /// within the horizon; nil without the licence-switch scalars.
+    static func licenceSentence(_ r: SimulationResult) -> String? {
+        let cur = r.scenario.currency
+        let h = r.scenario.horizonMonths
+        var parts: [String] = []
+        if let v = r.scalar("valley_depth"), v.n > 0 {
+            parts.append("the revenue valley of switching (the largest monthly shortfall against the licence path) is "
+                         + "\(cur) \(money(v.p50)) deep at the median (P5-P95 \(money(v.p5)) - \(money(v.p95)))")
+        }
+        if let v = r.scalar("valley_months"), v.n > 0 {
+            parts.append("it lasts \(months(v.p50)) months (median)")
+        }
+        if let o = r.scalar("overtake_month") {
+            if o.n > 0 {
+                parts.append("cumulative subscription revenue overtakes the licence path in month \(months(o.p50)) "
+                             + "(median of the \(o.n) of \(r.trials) trials that overtake)")
+            } else {
+                parts.append("cumulative subscription revenue does not overtake the licence path within \(h) months in any trial")
+            }
+        }
+        if let p = r.scalar("overtakes_in_horizon"), p.n > 0 {
+            parts.append("the probability of overtaking within the \(h)-month horizon is \(NumberFormat.percent(p.mean))")
+        }
+        guard !parts.isEmpty else { return nil }
+        let text = parts.joined(separator: "; ") + "."
+        return text.prefix(1).uppercased() + text.dropFirst()
     }
 
     /// Right-aligned columns (first column left-aligned).
