@@ -48,7 +48,7 @@ public enum MonteCarloEngine {
                     for (g, name) in zip(streams, names) {
                         g.reseed(StreamKey(seed: seed, trial: UInt64(trial), name: name))
                     }
-                    model.simulate(streams: streams, scratch: &scratch, into: matrix.row(trial))
+                    model.simulate(trial: trial, seed: seed, streams: streams, scratch: &scratch, into: matrix.row(trial))
                 }
                 let done = counter.add(end - block * blockSize)
                 progress?(done)

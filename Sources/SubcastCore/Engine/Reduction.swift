@@ -123,7 +123,7 @@ extension MonteCarloEngine {
                     for (g, name) in zip(streams, names) {
                         g.reseed(StreamKey(seed: seed, trial: UInt64(trial), name: name))
                     }
-                    model.simulate(streams: streams, scratch: &scratch, into: row)
+                    model.simulate(trial: trial, seed: seed, streams: streams, scratch: &scratch, into: row)
                     for j in 0..<width {
                         moments[j].add(row[j])
                         sketches[j].add(row[j])

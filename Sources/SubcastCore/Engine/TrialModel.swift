@@ -11,6 +11,19 @@ public protocol TrialModel: Sendable {
     var outputWidth: Int { get }
     func makeScratch() -> Scratch
     func simulate(streams: [RandomGenerator], scratch: inout Scratch, into out: UnsafeMutableBufferPointer<Double>)
+    /// The engine's entry point: simulates trial `trial` of a run with root seed `seed`. Models
+    /// that need to know which trial they simulate (Latin hypercube strata, several variants on
+    /// the same streams) implement this; by default it calls `simulate(streams:scratch:into:)`.
+    func simulate(trial: Int, seed: UInt64, streams: [RandomGenerator], scratch: inout Scratch,
+                  into out: UnsafeMutableBufferPointer<Double>)
+}
+
+extension TrialModel {
+    @inlinable
+    public func simulate(trial: Int, seed: UInt64, streams: [RandomGenerator], scratch: inout Scratch,
+                         into out: UnsafeMutableBufferPointer<Double>) {
+        simulate(streams: streams, scratch: &scratch, into: out)
+    }
 }
 
 extension CohortModel: TrialModel {

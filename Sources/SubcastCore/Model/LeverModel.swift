@@ -50,6 +50,11 @@ import SubcastStochastics
 /// 9. licence paths: maintenance payers of both paths survive Binomial(n, renewal^(1/12)),
 ///    licences sold Poisson(licences per month) on the licence path (`licences`); record.
 ///
+/// A subscriber's condition is one at a time: raising a ticket moves an at-risk, detractor or
+/// promoter subscriber to waiting, and the ticket's outcome decides the next condition.
+/// NRR and GRR of month m > 12 compare the MRR of the groups that existed in month m - 12 with
+/// their MRR then (GRR counts each group at most at its MRR of then), so they are cohort-level.
+///
 /// With every lever off this makes exactly the draws of `CohortModel`, in the same order and
 /// from the same streams, and reports the same numbers bit for bit.
 public struct LeverModel: Sendable {
@@ -125,19 +130,28 @@ public struct LeverModel: Sendable {
     let tenureOffset: Int, cohortOffsets: [Int], coreScalar: [Int]
     let leverScalar: [Scalar: Int]
 
-    public init(_ scenario: Scenario) {
+    /// - Parameters:
+    ///   - scenario: the values to simulate.
+    ///   - shape: decides what is simulated and reported (which streams, compartments and output
+    ///     series exist) when it differs from `scenario`'s own: runs that draw some inputs per
+    ///     trial pass one shape for all trials so that every trial has the same layout. It must
+    ///     have the same plans, sections and integer settings as `scenario`.
+    public init(_ scenario: Scenario, shape: Scenario? = nil) {
         self.scenario = scenario
+        let shape = shape ?? scenario
+        precondition(shape.plans.count == scenario.plans.count && shape.horizonMonths == scenario.horizonMonths
+                     && shape.lifetimeMonths == scenario.lifetimeMonths)
         let plans = scenario.plans, levers = scenario.levers
         P = plans.count
         B = scenario.existing.count
         H = scenario.horizonMonths
         lifetime = scenario.lifetimeMonths
-        let acquires = scenario.acquisition.newPerMonth > 0
+        let acquires = scenario.acquisition.newPerMonth > 0 || shape.acquisition.newPerMonth > 0
         lastMonth = acquires ? H + lifetime - 1 : H
         margin = scenario.economics.grossMargin
         cac = scenario.economics.cacPerSubscriber
         mix = scenario.acquisition.planMix
-        anyAnnual = plans.contains { $0.options.annualShare > 0 }
+        anyAnnual = shape.plans.contains { $0.options.annualShare > 0 }
         NB = anyAnnual ? 2 : 1
         support = levers.support
         onboarding = levers.onboarding
@@ -168,7 +182,7 @@ public struct LeverModel: Sendable {
 
         // Groups.
         cohortBase = B
-        migrantBase = (licence?.migrationPerMonth ?? 0) > 0 ? B + H : -1
+        migrantBase = (shape.levers.licenceSwitch?.migrationPerMonth ?? 0) > 0 ? B + H : -1
         G = B + H + (migrantBase >= 0 ? H : 0)
 
         // Streams: the core ones first, in CohortModel's order.
@@ -178,14 +192,15 @@ public struct LeverModel: Sendable {
             names.append(name)
             return names.count - 1
         }
-        let uncertain = plans.contains { $0.churnUncertainty != nil }
+        let uncertain = shape.plans.contains { $0.churnUncertainty != nil }
         iParameters = stream("parameters", uncertain)
         iTrials = stream("trials", freeTrial != nil)
-        iPricing = stream("pricing", anyAnnual || levers.priceEvents.contains { $0.churnShock > 0 && !$0.grandfather })
+        let hasShock = shape.levers.priceEvents.contains { $0.churnShock > 0 && !$0.grandfather }
+        iPricing = stream("pricing", anyAnnual || hasShock)
         iOnboarding = stream("onboarding", onboarding != nil)
         iSupport = stream("support", support != nil)
-        iMoves = stream("moves", plans.contains { !$0.options.moves.isEmpty })
-        iUsage = stream("usage", plans.contains { $0.options.seats != nil || $0.options.usage != nil })
+        iMoves = stream("moves", shape.plans.contains { !$0.options.moves.isEmpty })
+        iUsage = stream("usage", shape.plans.contains { $0.options.seats != nil || $0.options.usage != nil })
         iDunning = stream("dunning", dunning != nil)
         iLicences = stream("licences", licence != nil)
         streamNames = names
@@ -280,7 +295,6 @@ public struct LeverModel: Sendable {
         var l = OutputLayout()
         coreMonthly = CohortModel.Monthly.allCases.map { l.add($0.rawValue, .monthly, count: horizon) }
         var lever: [Monthly: Int] = [:]
-        let hasShock = levers.priceEvents.contains { $0.churnShock > 0 && !$0.grandfather }
         for metric in Monthly.allCases {
             let present: Bool
             switch metric {
@@ -431,7 +445,7 @@ public struct LeverModel: Sendable {
         // Existing base: healthy, at month 1's list prices, seats drawn at the start.
         for i in 0..<B {
             let p = basePlan[i]
-            for q in 0..<P { s.unitPrice[compartment(i, q, 0)] = listPrice[q][1] }
+            for q in 0..<P { s.unitPrice[compartment(i, q, 0)] = scenario.plans[q].pricePerMonth }
             let c = compartment(i, p, 0)
             s.count[c * S] = baseCountInit[i]
             if let seat = seats[p], baseCountInit[i] > 0, seat.meanAtSignup > 1 {
@@ -462,7 +476,7 @@ public struct LeverModel: Sendable {
             // 1. prices
             for event in repriceAt[m] {
                 for range in groups {
-                    for g in range where groupStart(g) < m {
+                    for g in range where g < B || groupStart(g) < m {
                         for b in 0..<NB {
                             let c = compartment(g, event.plan, b)
                             if event.grandfather { continue }
