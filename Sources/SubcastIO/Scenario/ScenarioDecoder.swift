@@ -27,14 +27,49 @@ struct ScenarioDecoder {
         if planNodes.isEmpty { throw plansNode.error("expected at least one plan, got an empty list") }
         if planNodes.count > Limits.maximumPlans { throw plansNode.error("expected at most \(Limits.maximumPlans) plans, got \(planNodes.count)") }
         var plans: [Plan] = []
+        var planReferences: [PlanReferences] = []
         for node in planNodes {
-            let plan = try decodePlan(node)
+            let (plan, references) = try decodePlan(node)
             if plans.contains(where: { $0.name == plan.name }) {
                 throw node.error("plan name '\(plan.name)' is used twice; plan names must be unique")
             }
             plans.append(plan)
+            planReferences.append(references)
         }
         let planNames = plans.map(\.name)
+
+        // Business levers. Support comes first: a plan's ticket rate defaults to support's.
+        var levers = Levers()
+        var defaultTickets = 0.0
+        if let node = top["support"] {
+            (levers.support, defaultTickets) = try decodeSupport(node)
+        }
+        for i in plans.indices {
+            try resolve(planReferences[i], plan: i, options: &plans[i].options, planNames: planNames,
+                        hasSupport: levers.support != nil, defaultTickets: defaultTickets)
+        }
+        if let node = top["onboarding"] { levers.onboarding = try decodeOnboarding(node) }
+        if let node = top["pricing"] {
+            (levers.priceElasticity, levers.priceEvents) = try decodePricing(node, planNames: planNames, horizon: horizon)
+        }
+        if let node = top["free_trial"] {
+            let m = try node.mapping(allowed: ["months", "conversion"])
+            let months = try m.required("months", "how many months a free trial lasts").integer(1...24)
+            let conversion = try m.required("conversion", "the share of trialists who convert to paying")
+                .number("a probability from 0 to 1 (0.25 is 25 %)") { $0 >= 0 && $0 <= 1 }
+            levers.freeTrial = FreeTrial(months: months, conversion: conversion)
+        }
+        if let node = top["dunning"] {
+            let m = try node.mapping(allowed: ["failure_rate", "recovery"])
+            let failure = try m.required("failure_rate", "the probability that a payment fails")
+                .number("a probability from 0 to 1 (0.03 is 3 % of payments)") { $0 >= 0 && $0 <= 1 }
+            let recovery = try m.required("recovery", "the probability that dunning recovers a failed payment")
+                .number("a probability from 0 to 1") { $0 >= 0 && $0 <= 1 }
+            levers.dunning = Dunning(failureRate: failure, recoveryProbability: recovery)
+        }
+        if let node = top["licence_switch"] {
+            levers.licenceSwitch = try decodeLicenceSwitch(node, planNames: planNames, horizon: horizon)
+        }
 
         var acquisition = Acquisition(newPerMonth: 0, planMix: plans.count == 1 ? [1] : Array(repeating: 1 / Double(plans.count), count: plans.count))
         if let node = top["acquisition"] {
@@ -87,11 +122,22 @@ struct ScenarioDecoder {
 
         return Scenario(name: name, currency: currency, horizonMonths: horizon, trials: trials, seed: seed,
                         plans: plans, acquisition: acquisition, existing: existing, economics: economics,
-                        lifetimeMonths: lifetime, reportedCohorts: cohorts)
+                        lifetimeMonths: lifetime, reportedCohorts: cohorts, levers: levers)
     }
 
-    func decodePlan(_ node: YAMLNode) throws(ScenarioError) -> Plan {
-        let m = try node.mapping(allowed: ["name", "price_per_month", "churn"])
+    static let planKeys = ["name", "price_per_month", "churn", "billing", "intro_discount", "seats", "usage", "moves",
+                           "tickets_per_month", "upsell_to", "reference_price"]
+
+    /// The keys of a plan that can only be checked once every plan name and the `support` section
+    /// are known (`resolve`).
+    struct PlanReferences {
+        var moves: YAMLNode?
+        var upsellTo: YAMLNode?
+        var ticketsPerMonth: YAMLNode?
+    }
+
+    func decodePlan(_ node: YAMLNode) throws(ScenarioError) -> (Plan, PlanReferences) {
+        let m = try node.mapping(allowed: Self.planKeys)
         let nameNode = try m.required("name", "the plan's name")
         let name = try nameNode.string()
         if name.isEmpty { throw nameNode.error("expected a non-empty plan name") }
@@ -127,7 +173,247 @@ struct ScenarioDecoder {
             let r = try m["correlation"]?.number("a correlation from -1 to 1") { $0 >= -1 && $0 <= 1 } ?? 0
             uncertainty = ChurnUncertainty(seLogAlpha: sa, seLogBeta: sb, correlation: r)
         }
-        return Plan(name: name, pricePerMonth: price, churn: churn, churnUncertainty: uncertainty)
+        let options = try decodePlanOptions(m)
+        let references = PlanReferences(moves: m["moves"], upsellTo: m["upsell_to"], ticketsPerMonth: m["tickets_per_month"])
+        return (Plan(name: name, pricePerMonth: price, churn: churn, churnUncertainty: uncertainty, options: options), references)
+    }
+
+    /// The plan's levers that need nothing but the plan itself: billing, intro discount, seats,
+    /// usage and the reference price.
+    func decodePlanOptions(_ m: YAMLNode.Mapping) throws(ScenarioError) -> PlanOptions {
+        var options = PlanOptions()
+        if let node = m["billing"] {
+            let b = try node.mapping(allowed: ["annual_share", "annual_discount"])
+            if let v = b["annual_share"] {
+                options.annualShare = try v.number("a share of new subscribers from 0 to 1 (0.3 is 30 % pay yearly)") { $0 >= 0 && $0 <= 1 }
+            }
+            if let v = b["annual_discount"] {
+                options.annualDiscount = try v.number("a discount from 0 up to, not including, 1 (0.15 is 15 % off)") { $0 >= 0 && $0 < 1 }
+            }
+        }
+        if let node = m["intro_discount"] {
+            let d = try node.mapping(allowed: ["fraction", "months"])
+            options.introDiscount = try d.required("fraction", "the fraction taken off the price")
+                .number("a fraction from 0 to 1 (0.5 is half price)") { $0 >= 0 && $0 <= 1 }
+            options.introMonths = try d.required("months", "how many months the discount lasts").integer(1...120)
+        }
+        if let node = m["seats"] {
+            let s = try node.mapping(allowed: ["price_per_seat", "mean_at_signup", "expansion_per_month", "contraction_per_month"])
+            let price = try s.required("price_per_seat", "the price of one seat per month").number("a price >= 0") { $0 >= 0 }
+            let mean = try s.required("mean_at_signup", "the mean number of seats a new subscriber starts with")
+                .number("a mean number of seats from 1 to 1000000") { $0 >= 1 && $0 <= 1e6 }
+            var seats = Seats(pricePerSeat: price, meanAtSignup: mean)
+            if let v = s["expansion_per_month"] {
+                seats.expansionPerMonth = try v.number("a mean number of seats added per subscriber and month, from 0 to 1000") { $0 >= 0 && $0 <= 1000 }
+            }
+            if let v = s["contraction_per_month"] {
+                seats.contractionPerMonth = try v.number("a monthly probability from 0 to 1 that an extra seat is removed") { $0 >= 0 && $0 <= 1 }
+            }
+            options.seats = seats
+        }
+        if let node = m["usage"] {
+            let u = try node.mapping(allowed: ["price_per_unit", "mean_units_per_month", "cv", "growth_per_month"])
+            let price = try u.required("price_per_unit", "the price of one unit of usage").number("a price >= 0") { $0 >= 0 }
+            let mean = try u.required("mean_units_per_month", "the mean units a new subscriber uses a month")
+                .number("a mean > 0 and at most 1e9") { $0 > 0 && $0 <= 1e9 }
+            let cv = try u.required("cv", "the coefficient of variation of a subscriber's monthly usage")
+                .number("a coefficient of variation > 0 and at most 10") { $0 > 0 && $0 <= 10 }
+            var usage = Usage(pricePerUnit: price, meanUnitsPerMonth: mean, cv: cv)
+            if let v = u["growth_per_month"] {
+                usage.growthPerMonth = try v.number("a monthly growth rate > -1 and at most 1 (0.01 is 1 % a month)") { $0 > -1 && $0 <= 1 }
+            }
+            options.usage = usage
+        }
+        if let v = m["reference_price"] {
+            options.referencePrice = try v.number("a reference price > 0") { $0 > 0 }
+        }
+        return options
+    }
+
+    /// Checks and stores the plan keys that refer to other plans or to `support`.
+    func resolve(_ references: PlanReferences, plan: Int, options: inout PlanOptions, planNames: [String],
+                 hasSupport: Bool, defaultTickets: Double) throws(ScenarioError) {
+        if let node = references.moves {
+            options.moves = try decodeMoves(node, from: plan, planNames: planNames)
+        }
+        options.ticketsPerMonth = defaultTickets
+        if let node = references.ticketsPerMonth {
+            guard hasSupport else {
+                throw node.error("tickets_per_month needs the top-level 'support' section (agents who handle the tickets); "
+                                 + "add one or remove this key")
+            }
+            options.ticketsPerMonth = try node.number("a rate of tickets per subscriber and month from 0 to 100") { $0 >= 0 && $0 <= 100 }
+        }
+        if let node = references.upsellTo {
+            guard hasSupport else {
+                throw node.error("upsell_to needs the top-level 'support' section (upsells follow well resolved tickets); "
+                                 + "add one or remove this key")
+            }
+            let target = try planIndex(node, planNames)
+            if target == plan { throw node.error("a plan cannot upsell to itself; name another plan") }
+            options.upsellTo = target
+        }
+    }
+
+    /// `moves: {plan: probability, ...}`, stored in plan order.
+    func decodeMoves(_ node: YAMLNode, from plan: Int, planNames: [String]) throws(ScenarioError) -> [(plan: Int, probability: Double)] {
+        // Keys are checked as plan names first, for the "no plan named" message with its suggestion.
+        if case let .mapping(raw) = node.node {
+            for (k, _) in raw {
+                guard case let .scalar(key) = k else { continue }   // mapping(allowed:) reports it below
+                let keyNode = YAMLNode(node: k, path: "\(node.path).\(key.string)", file: file)
+                let target = try planIndex(keyNode, planNames)
+                if target == plan {
+                    throw keyNode.error("a plan cannot move to itself; list the other plans its subscribers move to")
+                }
+            }
+        }
+        let m = try node.mapping(allowed: planNames)
+        var moves: [(plan: Int, probability: Double)] = []
+        var total = 0.0
+        for (name, v) in m.entries {
+            guard let target = planNames.firstIndex(of: name) else { continue }
+            let p = try v.number("a monthly probability from 0 to 1 (0.01 is 1 % a month)") { $0 >= 0 && $0 <= 1 }
+            moves.append((target, p))
+            total += p
+        }
+        if total > 1 + 1e-9 {
+            throw node.error("expected monthly move probabilities that add up to at most 1, got a total of \(total)")
+        }
+        return moves.sorted { $0.plan < $1.plan }
+    }
+
+    /// `support:`; returns the section and the default ticket rate of the plans.
+    func decodeSupport(_ node: YAMLNode) throws(ScenarioError) -> (Support, Double) {
+        let m = try node.mapping(allowed: ["agents", "tickets_per_agent_per_month", "cost_per_agent_per_month",
+                                           "first_contact_resolution", "backlog_penalty", "waiting_churn_multiplier",
+                                           "tickets_per_month", "bad_resolution", "good_resolution"])
+        let agents = try m.required("agents", "the number of support agents (full-time equivalents)")
+            .number("a number of agents from 0 to 1000000 (2.5 is two and a half full-time agents)") { $0 >= 0 && $0 <= 1e6 }
+        let perAgent = try m.required("tickets_per_agent_per_month", "how many tickets one agent handles a month")
+            .number("a number of tickets > 0 and at most 1e9") { $0 > 0 && $0 <= 1e9 }
+        let fcr = try m.required("first_contact_resolution", "the probability that a ticket is resolved well")
+            .number("a probability from 0 to 1 (0.75 is 75 %)") { $0 >= 0 && $0 <= 1 }
+        var s = Support(agents: agents, ticketsPerAgentPerMonth: perAgent, firstContactResolution: fcr)
+        if let v = m["cost_per_agent_per_month"] { s.costPerAgentPerMonth = try v.number("an amount >= 0") { $0 >= 0 } }
+        if let v = m["backlog_penalty"] {
+            s.backlogPenalty = try v.number("a penalty from 0 to 100 (per month of capacity waiting)") { $0 >= 0 && $0 <= 100 }
+        }
+        if let v = m["waiting_churn_multiplier"] {
+            s.waitingChurnMultiplier = try v.number("a churn multiplier from 0 to 100 (1 = no effect)") { $0 >= 0 && $0 <= 100 }
+        }
+        var tickets = 0.0
+        if let v = m["tickets_per_month"] {
+            tickets = try v.number("a rate of tickets per subscriber and month from 0 to 100") { $0 >= 0 && $0 <= 100 }
+        }
+        if let node = m["bad_resolution"] {
+            let b = try node.mapping(allowed: ["churn_multiplier", "months"])
+            if let v = b["churn_multiplier"] {
+                s.badChurnMultiplier = try v.number("a churn multiplier from 0 to 100 (1 = no effect)") { $0 >= 0 && $0 <= 100 }
+            }
+            if let v = b["months"] { s.badMonths = try v.integer(1...24) }
+        }
+        if let node = m["good_resolution"] {
+            let g = try node.mapping(allowed: ["churn_multiplier", "months", "upsell_probability"])
+            if let v = g["churn_multiplier"] {
+                s.goodChurnMultiplier = try v.number("a churn multiplier from 0 to 100 (1 = no effect)") { $0 >= 0 && $0 <= 100 }
+            }
+            if let v = g["months"] { s.goodMonths = try v.integer(1...24) }
+            if let v = g["upsell_probability"] {
+                s.upsellProbability = try v.number("a probability from 0 to 1") { $0 >= 0 && $0 <= 1 }
+            }
+        }
+        return (s, tickets)
+    }
+
+    func decodeOnboarding(_ node: YAMLNode) throws(ScenarioError) -> Onboarding {
+        let m = try node.mapping(allowed: ["ramp_months", "threshold_months", "at_risk_churn_multiplier", "intervention"])
+        let ramp = try m.required("ramp_months", "the ramp-up time as {median, log_sd}").mapping(allowed: ["median", "log_sd"])
+        let median = try ramp.required("median", "the median ramp-up time in months")
+            .number("a number of months > 0 and at most 120") { $0 > 0 && $0 <= 120 }
+        let logSD = try ramp.required("log_sd", "the standard deviation of the logarithm of the ramp-up time")
+            .number("a log standard deviation > 0 and at most 5") { $0 > 0 && $0 <= 5 }
+        let threshold = try m.required("threshold_months", "the ramp-up time beyond which a new subscriber is at risk")
+            .number("a number of months > 0 and at most 120") { $0 > 0 && $0 <= 120 }
+        let multiplier = try m.required("at_risk_churn_multiplier", "the churn multiplier of an at-risk subscriber")
+            .number("a churn multiplier from 0 to 100 (1 = no effect)") { $0 >= 0 && $0 <= 100 }
+        var o = Onboarding(rampMedianMonths: median, rampLogSD: logSD, thresholdMonths: threshold, atRiskChurnMultiplier: multiplier)
+        if let node = m["intervention"] {
+            let i = try node.mapping(allowed: ["detection_rate", "success_rate", "cost", "capacity_per_month"])
+            if let v = i["detection_rate"] {
+                o.detectionRate = try v.number("a monthly probability from 0 to 1 that an at-risk subscriber is detected") { $0 >= 0 && $0 <= 1 }
+            }
+            if let v = i["success_rate"] {
+                o.successRate = try v.number("a probability from 0 to 1 that an intervention succeeds") { $0 >= 0 && $0 <= 1 }
+            }
+            if let v = i["cost"] { o.costPerIntervention = try v.number("an amount >= 0") { $0 >= 0 } }
+            if let v = i["capacity_per_month"] { o.capacityPerMonth = try v.integer(0...Int(Limits.maximumCount)) }
+        }
+        return o
+    }
+
+    /// `pricing:`; returns the elasticity and the events sorted by month (stable).
+    func decodePricing(_ node: YAMLNode, planNames: [String], horizon: Int) throws(ScenarioError) -> (Double, [PriceEvent]) {
+        let m = try node.mapping(allowed: ["elasticity", "events"])
+        var elasticity = 0.0
+        if let v = m["elasticity"] {
+            elasticity = try v.number("a price elasticity from -20 to 20 (-1.2: 10 % higher prices, about 11 % fewer sign-ups)") {
+                $0 >= -20 && $0 <= 20
+            }
+        }
+        var events: [PriceEvent] = []
+        if let list = m["events"] {
+            struct Key: Hashable { let plan: Int, month: Int }
+            var seen: [Key: (index: Int, line: Int)] = [:]
+            for (index, item) in try list.sequence().enumerated() {
+                let e = try item.mapping(allowed: ["month", "plan", "price_per_month", "churn_shock", "grandfather"])
+                let month = try e.required("month", "the first month billed at the new price").integer(1...horizon)
+                let plan = try planIndex(try e.required("plan", "the name of the plan whose price changes"), planNames)
+                let price = try e.required("price_per_month", "the new price per subscriber per month").number("a price >= 0") { $0 >= 0 }
+                var event = PriceEvent(month: month, plan: plan, newPricePerMonth: price)
+                if let v = e["churn_shock"] {
+                    event.churnShock = try v.number("a one-off churn probability from 0 to 1 (0.03 is 3 %)") { $0 >= 0 && $0 <= 1 }
+                }
+                if let v = e["grandfather"] { event.grandfather = try v.boolean() }
+                if let first = seen[Key(plan: plan, month: month)] {
+                    throw item.error("plan '\(planNames[plan])' already has a price event in month \(month) "
+                                     + "(\(list.path)[\(first.index)], line \(first.line)); give at most one event per plan and month")
+                }
+                seen[Key(plan: plan, month: month)] = (index, item.line)
+                events.append(event)
+            }
+        }
+        let sorted = events.enumerated().sorted { ($0.element.month, $0.offset) < ($1.element.month, $1.offset) }.map(\.element)
+        return (elasticity, sorted)
+    }
+
+    func decodeLicenceSwitch(_ node: YAMLNode, planNames: [String], horizon: Int) throws(ScenarioError) -> LicenceSwitch {
+        let m = try node.mapping(allowed: ["switch_month", "licences_per_month", "licence_price", "maintenance_share",
+                                           "maintenance_renewal", "installed_base", "migration_per_month", "migration_plan",
+                                           "migration_price_per_month"])
+        let switchMonth = try m.required("switch_month", "the first month without licence sales").integer(1...horizon)
+        let licences = try m.required("licences_per_month", "the mean number of licences sold a month")
+            .number("a mean >= 0") { $0 >= 0 && $0 <= Limits.maximumCount }
+        let price = try m.required("licence_price", "the price of one licence").number("a price >= 0") { $0 >= 0 }
+        var share = 0.0
+        if let v = m["maintenance_share"] {
+            share = try v.number("a yearly share of the licence price from 0 to 10 (0.2 is 20 % a year)") { $0 >= 0 && $0 <= 10 }
+        }
+        var renewal = 1.0
+        if let v = m["maintenance_renewal"] {
+            renewal = try v.number("a yearly renewal probability from 0 to 1 (0.85 is 85 %)") { $0 >= 0 && $0 <= 1 }
+        }
+        var l = LicenceSwitch(switchMonth: switchMonth, licencesPerMonth: licences, licencePrice: price,
+                              maintenanceShare: share, maintenanceRenewal: renewal)
+        if let v = m["installed_base"] { l.installedBase = try v.integer(0...Int(Limits.maximumCount)) }
+        if let v = m["migration_per_month"] {
+            l.migrationPerMonth = try v.number("a monthly probability from 0 to 1 (0.05 is 5 % a month)") { $0 >= 0 && $0 <= 1 }
+        }
+        if let v = m["migration_plan"] { l.migrationPlan = try planIndex(v, planNames) }
+        if let v = m["migration_price_per_month"] {
+            l.migrationPricePerMonth = try v.number("a price >= 0") { $0 >= 0 }
+        }
+        return l
     }
 
     func decodeAcquisition(_ node: YAMLNode, planNames: [String], horizon: Int) throws(ScenarioError) -> Acquisition {

@@ -25,7 +25,8 @@ public enum ScenarioLoader {
     }
 
     static let topLevelKeys = ["schema_version", "name", "description", "currency", "horizon_months", "trials",
-                               "seed", "plans", "acquisition", "existing", "economics", "cltv", "report"]
+                               "seed", "plans", "acquisition", "existing", "economics", "cltv", "report",
+                               "support", "onboarding", "pricing", "free_trial", "dunning", "licence_switch"]
 
     /// Loads a scenario file.
     public static func load(path: String) throws(ScenarioError) -> Scenario {

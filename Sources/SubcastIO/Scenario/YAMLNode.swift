@@ -131,6 +131,20 @@ struct YAMLNode {
         return v
     }
 
+    /// A boolean: YAML 1.2 core schema `true`/`True`/`TRUE`/`false`/`False`/`FALSE`, unquoted.
+    /// YAML 1.1 spellings (`yes`, `no`, `on`, `off`, `y`, `n`) and numbers are errors, so a value
+    /// never changes meaning with the YAML version a reader assumes.
+    func boolean() throws(ScenarioError) -> Bool {
+        guard case let .scalar(s) = node, s.style == .plain, !isNull else {
+            throw error("expected true or false, got \(shape)")
+        }
+        switch s.string {
+        case "true", "True", "TRUE": return true
+        case "false", "False", "FALSE": return false
+        default: throw error("expected true or false, got \(shape)")
+        }
+    }
+
     // MARK: suggestions
 
     static func closest(to key: String, in candidates: [String]) -> String? {
