@@ -14,6 +14,12 @@ struct Run: ParsableCommand {
           subcast run Scenarios/b2b-saas.yaml
           subcast run Scenarios/bench-sbg-cohorts.yaml --format json > bench.json
           subcast run Scenarios/established-business.yaml --trials 10000 --seed 7 --out results/
+          subcast run Scenarios/b2b-saas.yaml --until-rel-se 0.001 --metric mrr --month 36
+
+        With --until-se or --until-rel-se, trials are added 4,096 at a time until the standard error
+        of the chosen metric's mean (at --month, default the horizon) meets the target, or --trials
+        (default 1,000,000, kept within the work bound) are done; the trials used are printed, and
+        the output is byte-identical to a plain run with that many trials.
         """
     )
 
@@ -54,6 +60,21 @@ struct Run: ParsableCommand {
     @Flag(help: "Print nothing on stderr except errors and a drawn seed.")
     var quiet = false
 
+    @Option(name: .customLong("until-se"), help: "Add trials until the metric's standard error is at most this (its units).")
+    var untilSE: Double?
+
+    @Option(name: .customLong("until-rel-se"), help: "Add trials until the metric's standard error over |mean| is at most this (0.001 = 0.1 %).")
+    var untilRelativeSE: Double?
+
+    @Option(help: "The metric that --until-se / --until-rel-se watch (e.g. mrr, active, cltv).")
+    var metric: String?
+
+    @Option(help: "The month of a monthly --metric (default: the horizon).")
+    var month: Int?
+
+    /// Default maximum of trials for --until-se / --until-rel-se.
+    static let defaultMaximumTrials = 1_000_000
+
     /// Work bound without --allow-large: 2 x 10^10 binomial draws, about 20 minutes on 2 cores.
     static let drawLimit = 20_000_000_000
     static let drawLimitText = "2e10"
@@ -64,7 +85,12 @@ struct Run: ParsableCommand {
     /// (unless --allow-large): runs that would take hours are refused with an estimate. Shared by
     /// the one-process and the MPI paths; `processes` is the number of MPI ranks.
     func checkedSize(_ scenario: Scenario, processes: Int = 1) throws(ScenarioError) -> (trials: Int, threads: Int) {
-        let n = trials ?? scenario.trials
+        var n = trials ?? scenario.trials
+        if precision != nil && trials == nil {
+            // The default maximum, kept within the work bound unless --allow-large.
+            let steps = max(ForecastModel(scenario).stepsPerTrial, 1)
+            n = allowLarge ? Run.defaultMaximumTrials : max(1, min(Run.defaultMaximumTrials, Run.drawLimit / steps))
+        }
         if !(1...ScenarioLoader.Limits.maximumTrials).contains(n) {
             throw ScenarioError(file: "<command line>", keyPath: "--trials",
                                 message: "expected a whole number from 1 to \(ScenarioLoader.Limits.maximumTrials), got \(n)")
@@ -86,7 +112,34 @@ struct Run: ParsableCommand {
         return (n, t)
     }
 
+    /// The precision target of --until-se / --until-rel-se, checked against the options.
+    var precision: Precision? {
+        if let x = untilSE { return Precision(target: .standardError(x), metric: metric ?? "", month: month) }
+        if let r = untilRelativeSE { return Precision(target: .relativeStandardError(r), metric: metric ?? "", month: month) }
+        return nil
+    }
+
+    func validatePrecision() throws(ScenarioError) {
+        func bad(_ key: String, _ message: String) -> ScenarioError {
+            ScenarioError(file: "<command line>", keyPath: key, message: message)
+        }
+        if untilSE != nil && untilRelativeSE != nil { throw bad("--until-se", "give either --until-se or --until-rel-se, not both") }
+        if let x = untilSE, !(x > 0 && x.isFinite) { throw bad("--until-se", "expected a standard error > 0, got \(x)") }
+        if let r = untilRelativeSE, !(r > 0 && r < 1) { throw bad("--until-rel-se", "expected a relative standard error between 0 and 1 (0.001 = 0.1 %), got \(r)") }
+        if precision == nil {
+            if metric != nil || month != nil { throw bad("--metric", "--metric and --month go with --until-se or --until-rel-se") }
+            return
+        }
+        if metric == nil { throw bad("--metric", "--until-se and --until-rel-se need --metric (e.g. --metric mrr --month 36)") }
+        if shard != nil || partial != nil { throw bad("--until-se", "a precision target decides the number of trials, so it cannot be split into --shard/--partial runs") }
+    }
+
     func run() throws {
+        do {
+            try validatePrecision()
+        } catch {
+            throw fail(error.description, code: ExitStatus.badInput)
+        }
         #if MPI
         // Built with `--traits MPI`: under mpirun with several ranks they split the trials (MPIRun.swift).
         let mpi = MPIWorld.start()
@@ -104,6 +157,15 @@ struct Run: ParsableCommand {
             (n, t) = try checkedSize(scenario)
         } catch {
             throw fail(error.description, code: ExitStatus.badInput)
+        }
+        var precisionColumn: Int? = nil
+        if let precision {
+            switch precision.column(in: ForecastModel(scenario).layout) {
+            case let .success(c): precisionColumn = c
+            case let .failure(e):
+                throw fail(ScenarioError(file: "<command line>", keyPath: "--metric", message: e.message).description,
+                           code: ExitStatus.badInput)
+            }
         }
         let rootSeed: UInt64
         if let s = seed ?? scenario.seed {
@@ -168,10 +230,34 @@ struct Run: ParsableCommand {
             return
         }
         let result: SimulationResult
+        var trialsUsed = n
         do throws(SimulationError) {
-            result = try Simulation.run(scenario, trials: n, seed: rootSeed, threads: t,
-                                        progress: progress, isCancelled: { interruption.isRequested })
-            bar.finish()
+            if let precision, let column = precisionColumn {
+                let model = ForecastModel(scenario)
+                let (reduction, met) = try MonteCarloEngine.reduce(model, until: precision, column: column, maximumTrials: n,
+                                                                   seed: rootSeed, threads: t, progress: progress,
+                                                                   isCancelled: { interruption.isRequested })
+                bar.finish()
+                trialsUsed = reduction.trials
+                result = Simulation.result(scenario, seed: rootSeed, reduction: reduction)
+                let m = reduction.total[column]
+                let se = m.sd / Double(max(m.n, 1)).squareRoot()
+                let what = "\(precision.metric)\(model.layout.block(precision.metric)!.kind == .scalar ? "" : " month \(precision.month ?? model.layout.block(precision.metric)!.count)")"
+                let target: String
+                switch precision.target {
+                case let .standardError(x): target = "se <= \(x)"
+                case let .relativeStandardError(r): target = "se / |mean| <= \(r)"
+                }
+                if met {
+                    note("reached \(target) for \(what) after \(trialsUsed) trials (mean \(m.mean), se \(se))")
+                } else {
+                    note("stopped at the maximum of \(trialsUsed) trials before reaching \(target) for \(what) (mean \(m.mean), se \(se)); raise --trials")
+                }
+            } else {
+                result = try Simulation.run(scenario, trials: n, seed: rootSeed, threads: t,
+                                            progress: progress, isCancelled: { interruption.isRequested })
+                bar.finish()
+            }
         } catch {
             bar.finish()
             if case .cancelled = error { throw fail(error.description, code: ExitStatus.interrupted) }
@@ -179,8 +265,8 @@ struct Run: ParsableCommand {
         }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
         if !quiet {
-            note(String(format: "%d trials in %.2f s (%.0f trials/s) on %d thread%@", n, seconds,
-                        Double(n) / max(seconds, 1e-9), t, t == 1 ? "" : "s"))
+            note(String(format: "%d trials in %.2f s (%.0f trials/s) on %d thread%@", trialsUsed, seconds,
+                        Double(trialsUsed) / max(seconds, 1e-9), t, t == 1 ? "" : "s"))
         }
 
         try emit(result, info: RunInfo(scenarioFile: self.scenario), format: format, out: out, report: report, quiet: quiet)

@@ -5,7 +5,7 @@ import Testing
 
 @Suite struct ReportTests {
     static let seed: UInt64 = 9_182_736
-    static let statKeys: Set<String> = ["n", "mean", "sd", "se", "p5", "p25", "p50", "p75", "p95"]
+    static let statKeys: Set<String> = ["n", "mean", "sd", "se", "p5", "p25", "p50", "p75", "p95", "se_p5", "se_p25", "se_p50", "se_p75", "se_p95"]
     static let monthKeys: Set<String> = ["month", "active", "new", "churned", "mrr", "arr", "arpu",
                                          "logo_churn_rate", "revenue_churn_rate", "cumulative_revenue", "new_mrr", "churned_mrr"]
     static let topKeys = ["schema", "subcast_version", "generator", "gsl_version", "scenario", "scenario_file",
@@ -121,7 +121,7 @@ import Testing
         // CSV: empty cells; table: no LTV:CAC line.
         let csv = try #require(parseCSV(CSVReport.render(r, info: RunInfo(scenarioFile: "x.yaml"))))
         let rows = csv.filter { $0.count == 4 && $0[1] == "ltv_cac" }
-        #expect(rows.count == 9)
+        #expect(rows.count == 14)
         #expect(rows.first { $0[2] == "n" }?[3] == "0")
         #expect(rows.filter { $0[2] != "n" }.allSatisfy { $0[3].isEmpty }, "\(rows)")
         #expect(!TableReport.render(r, info: RunInfo(scenarioFile: "x.yaml")).contains("LTV : CAC"))

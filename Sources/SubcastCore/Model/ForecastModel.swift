@@ -2,25 +2,35 @@ import SubcastStochastics
 
 /// The model a scenario runs on: `LeverModel` when it uses a business lever, otherwise the
 /// leaner `CohortModel` (which gives the same numbers as `LeverModel` with every lever off,
-/// a test checks this bit for bit, but skips the lever bookkeeping in the hot loop).
+/// a test checks this bit for bit, but skips the lever bookkeeping in the hot loop); a scenario
+/// with uncertain inputs runs on `UncertainModel` (a `LeverModel` per trial).
 public enum ForecastModel: TrialModel {
     case core(CohortModel)
     case levers(LeverModel)
+    case uncertain(UncertainModel)
 
     public init(_ scenario: Scenario) {
         self = scenario.usesLevers ? .levers(LeverModel(scenario)) : .core(CohortModel(scenario))
     }
 
-    /// One of the two models' buffers (the other is nil), mutated in place.
+    /// The model of a scenario family: `UncertainModel` when some input is uncertain, otherwise
+    /// that of its one scenario (`init(_: Scenario)`), so fixed scenarios run exactly as before.
+    public init(_ family: ScenarioFamily) {
+        self = family.isFixed ? ForecastModel(family.base) : .uncertain(UncertainModel(family))
+    }
+
+    /// One of the models' buffers (the others are nil), mutated in place.
     public struct Scratch {
         var core: CohortModel.Scratch?
         var levers: LeverModel.Scratch?
+        var uncertain: UncertainModel.Scratch?
     }
 
     public var layout: OutputLayout {
         switch self {
         case let .core(m): m.layout
         case let .levers(m): m.layout
+        case let .uncertain(m): m.layout
         }
     }
 
@@ -28,6 +38,7 @@ public enum ForecastModel: TrialModel {
         switch self {
         case let .core(m): m.streamNames
         case let .levers(m): m.streamNames
+        case let .uncertain(m): m.streamNames
         }
     }
 
@@ -38,13 +49,15 @@ public enum ForecastModel: TrialModel {
         switch self {
         case let .core(m): m.stepsPerTrial
         case let .levers(m): m.stepsPerTrial
+        case let .uncertain(m): m.stepsPerTrial
         }
     }
 
     public func makeScratch() -> Scratch {
         switch self {
-        case let .core(m): Scratch(core: m.makeScratch(), levers: nil)
-        case let .levers(m): Scratch(core: nil, levers: m.makeScratch())
+        case let .core(m): Scratch(core: m.makeScratch(), levers: nil, uncertain: nil)
+        case let .levers(m): Scratch(core: nil, levers: m.makeScratch(), uncertain: nil)
+        case let .uncertain(m): Scratch(core: nil, levers: nil, uncertain: m.makeScratch())
         }
     }
 
@@ -52,6 +65,16 @@ public enum ForecastModel: TrialModel {
         switch self {
         case let .core(m): m.simulate(streams: streams, scratch: &scratch.core!, into: out)
         case let .levers(m): m.simulate(streams: streams, scratch: &scratch.levers!, into: out)
+        case let .uncertain(m): m.simulate(streams: streams, scratch: &scratch.uncertain!, into: out)
+        }
+    }
+
+    public func simulate(trial: Int, seed: UInt64, streams: [RandomGenerator], scratch: inout Scratch,
+                         into out: UnsafeMutableBufferPointer<Double>) {
+        switch self {
+        case let .core(m): m.simulate(trial: trial, seed: seed, streams: streams, scratch: &scratch.core!, into: out)
+        case let .levers(m): m.simulate(trial: trial, seed: seed, streams: streams, scratch: &scratch.levers!, into: out)
+        case let .uncertain(m): m.simulate(trial: trial, seed: seed, streams: streams, scratch: &scratch.uncertain!, into: out)
         }
     }
 }

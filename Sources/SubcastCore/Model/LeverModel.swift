@@ -449,7 +449,7 @@ public struct LeverModel: Sendable {
             let c = compartment(i, p, 0)
             s.count[c * S] = baseCountInit[i]
             if let seat = seats[p], baseCountInit[i] > 0, seat.meanAtSignup > 1 {
-                s.extraSeats[c] = Poisson.draw(mean: Double(baseCountInit[i]) * (seat.meanAtSignup - 1), using: streams[iUsage])
+                s.extraSeats[c] = Poisson.drawAnySize(mean: Double(baseCountInit[i]) * (seat.meanAtSignup - 1), using: streams[iUsage])
             }
         }
 
@@ -533,7 +533,7 @@ public struct LeverModel: Sendable {
                         }
                         s.count[c * S] = n - risk
                         if let seat = seats[p], seat.meanAtSignup > 1 {
-                            s.extraSeats[c] = Poisson.draw(mean: Double(n) * (seat.meanAtSignup - 1), using: streams[iUsage])
+                            s.extraSeats[c] = Poisson.drawAnySize(mean: Double(n) * (seat.meanAtSignup - 1), using: streams[iUsage])
                         }
                     }
                 }
@@ -546,7 +546,7 @@ public struct LeverModel: Sendable {
                     s.unitPrice[c] = migrationPrice
                     s.count[c * S] = migrated
                     if let seat = seats[l.migrationPlan], migrated > 0, seat.meanAtSignup > 1 {
-                        s.extraSeats[c] = Poisson.draw(mean: Double(migrated) * (seat.meanAtSignup - 1), using: streams[iUsage])
+                        s.extraSeats[c] = Poisson.drawAnySize(mean: Double(migrated) * (seat.meanAtSignup - 1), using: streams[iUsage])
                     }
                 }
             }
@@ -563,10 +563,10 @@ public struct LeverModel: Sendable {
                                 if n == 0 { continue }
                                 if let seat = seats[p] {
                                     if seat.contractionPerMonth > 0 && s.extraSeats[c] > 0 {
-                                        s.extraSeats[c] -= Binomial.draw(trials: s.extraSeats[c], probability: seat.contractionPerMonth, using: streams[iUsage])
+                                        s.extraSeats[c] -= Binomial.drawAnySize(trials: s.extraSeats[c], probability: seat.contractionPerMonth, using: streams[iUsage])
                                     }
                                     if seat.expansionPerMonth > 0 {
-                                        s.extraSeats[c] += Poisson.draw(mean: Double(n) * seat.expansionPerMonth, using: streams[iUsage])
+                                        s.extraSeats[c] += Poisson.drawAnySize(mean: Double(n) * seat.expansionPerMonth, using: streams[iUsage])
                                     }
                                 }
                                 let targets = moveTargets[p]
@@ -721,7 +721,8 @@ public struct LeverModel: Sendable {
                             }
                             var usageValue = 0.0
                             if let u = usage[p] {
-                                let mean = u.meanUnitsPerMonth * pow(1 + u.growthPerMonth, Double(age))
+                                // Capped so that decades of compound growth cannot overflow.
+                                let mean = min(u.meanUnitsPerMonth * pow(1 + u.growthPerMonth, Double(age)), Usage.maximumMeanUnits)
                                 let cv2 = u.cv * u.cv
                                 usageValue = u.pricePerUnit * Gamma.draw(shape: Double(n) / cv2, scale: mean * cv2, using: streams[iUsage])
                                 v += usageValue
@@ -793,7 +794,7 @@ public struct LeverModel: Sendable {
                             if age < introMonths[p] { leavingValue *= introFactor[p] }
                             if let seat = seats[p] {
                                 let e = s.extraSeats[c]
-                                let eLeaving = leaving == n ? e : Binomial.draw(trials: e, probability: Double(leaving) / Double(n), using: streams[iUsage])
+                                let eLeaving = leaving == n ? e : Binomial.drawAnySize(trials: e, probability: Double(leaving) / Double(n), using: streams[iUsage])
                                 s.extraSeats[c] = e - eLeaving
                                 leavingValue += seat.pricePerSeat * Double(leaving + eLeaving)
                             }
@@ -996,7 +997,7 @@ public struct LeverModel: Sendable {
         let share = Double(movers) / Double(n)
         if seats[p] != nil {
             let e = s.extraSeats[c]
-            let moved = movers == n ? e : Binomial.draw(trials: e, probability: share, using: streams[iUsage])
+            let moved = movers == n ? e : Binomial.drawAnySize(trials: e, probability: share, using: streams[iUsage])
             s.extraSeats[c] -= moved
             s.extraSeats[d] += moved
         }

@@ -295,6 +295,9 @@ public struct Seats: Sendable, Hashable {
 /// (1 + growthPerMonth)^age` and coefficient of variation `cv`, independently across
 /// subscribers and months; n subscribers' total is one Gamma(n / cv^2, scale) draw.
 public struct Usage: Sendable, Hashable {
+    /// Mean units per subscriber and month are capped here (1e12), so that compound growth over
+    /// a long horizon and CLTV lifetime stays finite.
+    public static let maximumMeanUnits = 1e12
     public var pricePerUnit: Double
     public var meanUnitsPerMonth: Double
     public var cv: Double

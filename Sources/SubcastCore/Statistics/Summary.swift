@@ -7,7 +7,15 @@ import SubcastStochastics
 /// p_q  = linear interpolation between order statistics (Hyndman-Fan type 7, numpy's default)
 /// ```
 /// computed by GSL (`gsl_stats_mean`, `gsl_stats_sd_m`, `gsl_sort`,
-/// `gsl_stats_quantile_from_sorted_data`). `se` is the Monte Carlo standard error of the mean.
+/// `gsl_stats_quantile_from_sorted_data`). `se` is the Monte Carlo standard error of the mean;
+/// `quantileSE[k]` that of the quantile at level `levels[k].1`, from the binomial distribution of
+/// the number of trials below a quantile:
+/// ```
+/// se(p_q) = (p_(q + d) - p_(q - d)) / 2,   d = sqrt(q (1 - q) / n)
+/// ```
+/// (half the distance between the quantiles one binomial standard deviation of rank either side;
+/// asymptotically the normal-theory se sqrt(q (1 - q) / n) / density(p_q), without estimating the
+/// density).
 /// Undefined trial values (NaN) are left out; `n` says how many trials contributed.
 /// Deterministic: the same values in the same order give the same bits.
 public struct Summary: Sendable, Hashable {
@@ -20,6 +28,8 @@ public struct Summary: Sendable, Hashable {
     public var p50: Double
     public var p75: Double
     public var p95: Double
+    /// Monte Carlo standard errors of p5, p25, p50, p75 and p95 (in `levels` order).
+    public var quantileSE: [Double]
 
     /// The quantile levels reported.
     public static let levels: [(String, Double)] = [("p5", 0.05), ("p25", 0.25), ("p50", 0.5), ("p75", 0.75), ("p95", 0.95)]
@@ -29,6 +39,7 @@ public struct Summary: Sendable, Hashable {
         n = x.count
         guard n > 0 else {
             mean = .nan; sd = .nan; se = .nan; p5 = .nan; p25 = .nan; p50 = .nan; p75 = .nan; p95 = .nan
+            quantileSE = Summary.levels.map { _ in .nan }
             return
         }
         if x.contains(where: { $0.isInfinite }) {
@@ -48,6 +59,16 @@ public struct Summary: Sendable, Hashable {
         p50 = SampleStatistics.quantile(sorted: x, 0.50)
         p75 = SampleStatistics.quantile(sorted: x, 0.75)
         p95 = SampleStatistics.quantile(sorted: x, 0.95)
+        let sorted = x
+        quantileSE = Summary.quantileStandardErrors(n: n) { SampleStatistics.quantile(sorted: sorted, $0) }
+    }
+
+    static func quantileStandardErrors(n: Int, _ quantile: (Double) -> Double) -> [Double] {
+        levels.map { _, q in
+            guard n > 1 else { return .nan }
+            let d = (q * (1 - q) / Double(n)).squareRoot()
+            return (quantile(min(1, q + d)) - quantile(max(0, q - d))) / 2
+        }
     }
 
     /// The summary of a stream: mean and sd from its moments (exact up to rounding), quantiles
@@ -56,6 +77,7 @@ public struct Summary: Sendable, Hashable {
         n = m.n
         guard n > 0 else {
             mean = .nan; sd = .nan; se = .nan; p5 = .nan; p25 = .nan; p50 = .nan; p75 = .nan; p95 = .nan
+            quantileSE = Summary.levels.map { _ in .nan }
             return
         }
         mean = m.mean
@@ -66,11 +88,14 @@ public struct Summary: Sendable, Hashable {
         p50 = sketch.quantile(0.50)
         p75 = sketch.quantile(0.75)
         p95 = sketch.quantile(0.95)
+        quantileSE = Summary.quantileStandardErrors(n: n) { sketch.quantile($0) }
     }
 
-    /// The statistics by name, in report order: mean, sd, se, p5, p25, p50, p75, p95.
+    /// The statistics by name, in report order: mean, sd, se, p5, p25, p50, p75, p95, then the
+    /// quantiles' standard errors se_p5 ... se_p95.
     public var named: [(String, Double)] {
         [("mean", mean), ("sd", sd), ("se", se), ("p5", p5), ("p25", p25), ("p50", p50), ("p75", p75), ("p95", p95)]
+            + zip(Summary.levels, quantileSE).map { ("se_" + $0.0.0, $0.1) }
     }
 }
 

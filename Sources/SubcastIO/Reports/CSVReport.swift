@@ -5,7 +5,7 @@ import SubcastCore
 ///
 /// - Monthly metrics (every monthly block of the layout, in layout order: the core metrics, then
 ///   the lever metrics the scenario switches on): `month` is the reporting month (1 ...),
-///   statistics n, mean, sd, se, p5, p25, p50, p75, p95, and `closed_form` for active, new and
+///   statistics n, mean, sd, se, p5, p25, p50, p75, p95, se_p5 ... se_p95 (Monte Carlo standard errors of the quantiles), and `closed_form` for active, new and
 ///   mrr (the exact expectation; only without levers).
 /// - Retention: metric `retention` (pooled) or `retention_cohort_<month>`; `month` is the tenure
 ///   month (1 = the month of acquisition).

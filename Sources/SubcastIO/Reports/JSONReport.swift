@@ -16,7 +16,7 @@ import SubcastCore
 ///                  "cltv": x, "cltv_unlimited_lifetime": x,
 ///                  "at_point_estimates": bool} or null}
 /// ```
-/// S is `{"n", "mean", "sd", "se", "p5", "p25", "p50", "p75", "p95"}`; n counts the trials in
+/// S is `{"n", "mean", "sd", "se", "p5", "p25", "p50", "p75", "p95", "se_p5", "se_p25", "se_p50", "se_p75", "se_p95"}` (se: the mean's Monte Carlo standard error; se_pq: the quantile's); n counts the trials in
 /// which the value is defined; undefined statistics are `null`. Keys keep this order.
 ///
 /// The report follows the result's layout: every monthly block becomes a key of each month

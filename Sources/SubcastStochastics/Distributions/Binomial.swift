@@ -30,4 +30,19 @@ public struct Binomial: Sendable, Hashable {
         if probability >= 1 { return trials }
         return Int(gsl_ran_binomial(g.rng, probability, UInt32(trials)))
     }
+
+    /// An exact draw for any number of trials, also above GSL's `unsigned int` range: the sum of
+    /// binomial draws over chunks of at most 2^31 trials with the same probability is binomial.
+    /// Equal to `draw(trials:probability:using:)` up to 2^31 trials.
+    @inlinable
+    public static func drawAnySize(trials: Int, probability: Double, using g: RandomGenerator) -> Int {
+        let chunk = 1 << 31
+        if trials <= chunk { return draw(trials: trials, probability: probability, using: g) }
+        var left = trials, total = 0
+        while left > chunk {
+            total += draw(trials: chunk, probability: probability, using: g)
+            left -= chunk
+        }
+        return total + draw(trials: left, probability: probability, using: g)
+    }
 }

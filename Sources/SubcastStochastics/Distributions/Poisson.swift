@@ -25,4 +25,19 @@ public struct Poisson: Sendable, Hashable {
     public static func draw(mean: Double, using g: RandomGenerator) -> Int {
         mean > 0 ? Int(gsl_ran_poisson(g.rng, mean)) : 0
     }
+
+    /// An exact draw for any finite mean, also above `maximumMean` (where one GSL call would
+    /// overflow its `unsigned int`): a sum of Poisson draws of means at most 1e9 is Poisson with
+    /// the summed mean. Equal to `draw(mean:using:)` for means up to 1e9.
+    @inlinable
+    public static func drawAnySize(mean: Double, using g: RandomGenerator) -> Int {
+        let chunk = 1.0e9
+        if mean <= chunk { return draw(mean: mean, using: g) }
+        var left = mean, total = 0
+        while left > chunk {
+            total += draw(mean: chunk, using: g)
+            left -= chunk
+        }
+        return total + draw(mean: left, using: g)
+    }
 }
