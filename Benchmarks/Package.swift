@@ -16,6 +16,7 @@ let package = Package(
             dependencies: [
                 .product(name: "Benchmark", package: "benchmark"),
                 .product(name: "SubcastCore", package: "Subcast"),
+                .product(name: "SubcastIO", package: "Subcast"),
             ],
             path: "Benchmarks/EngineBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
@@ -32,6 +33,16 @@ let package = Package(
         // Where the engine's time goes: the sbg-cohorts loop written lean in Swift, with GSL's
         // mt19937 or Subcast's PCG64 generator, with and without the engine's per-trial stream
         // re-keying, plus micro-timings of re-keying and of the trial matrix (see README.md).
+        // Every business lever switched on (Scenarios/levers-saas.yaml) against the same
+        // scenario with the levers off: trials/s and ns per compartment-month step.
+        .executableTarget(
+            name: "LeverTimer",
+            dependencies: [
+                .product(name: "SubcastCore", package: "Subcast"),
+                .product(name: "SubcastIO", package: "Subcast"),
+            ],
+            path: "Sources/LeverTimer"
+        ),
         .executableTarget(
             name: "EngineAblation",
             dependencies: [

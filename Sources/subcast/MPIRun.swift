@@ -130,7 +130,8 @@ private struct RankFailure: Error {
 
 /// What every rank needs to simulate its shard: checked options and the scenario.
 private struct DistributedPlan {
-    var scenario: Scenario
+    var family: ScenarioFamily
+    var scenario: Scenario { family.base }
     var scenarioDigest: UInt64
     var trials: Int
     var threads: Int
@@ -171,7 +172,7 @@ extension Run {
         let progress: (@Sendable (Int) -> Void)? = bar.enabled ? { @Sendable done in bar.update(done) } : nil
         var reduction: Reduction?
         do throws(SimulationError) {
-            reduction = try MonteCarloEngine.reduce(ForecastModel(plan.scenario), trials: n, seed: seed, threads: plan.threads,
+            reduction = try MonteCarloEngine.reduce(ForecastModel(plan.family), trials: n, seed: seed, threads: plan.threads,
                                                     mergeBlocks: blocks, keepBlocks: true, progress: progress,
                                                     isCancelled: { interruption.isRequested })
             bar.finish()
@@ -207,7 +208,7 @@ extension Run {
         guard let joined = Reduction.join(parts), joined.mergeBlocks == 0..<Reduction.mergeBlockCount(trials: n) else {
             throw fail("the ranks' merge blocks do not tile the run (internal error)", code: ExitStatus.runtimeFailure)
         }
-        let result = Simulation.result(plan.scenario, seed: seed, reduction: joined)
+        let result = Simulation.result(plan.family, seed: seed, reduction: joined)
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
         if !quiet {
             note(String(format: "%d trials in %.2f s (%.0f trials/s) on %d MPI ranks (%d thread%@ on rank 0)", n, seconds,
@@ -240,12 +241,13 @@ extension Run {
             throw bad(shard != nil ? "--shard" : "--partial",
                       "\(ranks) MPI ranks already split the run; drop --shard and --partial (or run with one rank)")
         }
-        let scenario: Scenario
+        let family: ScenarioFamily
         do {
-            scenario = try ScenarioLoader.load(path: self.scenario)
+            family = try ScenarioLoader.loadFamily(path: self.scenario)
         } catch {
             throw RankFailure(message: error.description, code: ExitStatus.badInput)
         }
+        let scenario = family.base
         guard let data = FileManager.default.contents(atPath: self.scenario) else {
             throw RankFailure(message: "\(self.scenario): cannot re-read the scenario text", code: ExitStatus.runtimeFailure)
         }
@@ -256,7 +258,7 @@ extension Run {
         } catch {
             throw RankFailure(message: error.description, code: ExitStatus.badInput)
         }
-        return DistributedPlan(scenario: scenario, scenarioDigest: digest, trials: n, threads: t, seed: seed ?? scenario.seed)
+        return DistributedPlan(family: family, scenarioDigest: digest, trials: n, threads: t, seed: seed ?? scenario.seed)
     }
 }
 

@@ -146,12 +146,13 @@ struct Run: ParsableCommand {
         defer { mpi.finish() }
         if mpi.size > 1 { return try runDistributed(mpi) }
         #endif
-        let scenario: Scenario
+        let family: ScenarioFamily
         do {
-            scenario = try ScenarioLoader.load(path: self.scenario)
+            family = try ScenarioLoader.loadFamily(path: self.scenario)
         } catch {
             throw fail(error.description, code: ExitStatus.badInput)
         }
+        let scenario = family.base
         let n: Int, t: Int
         do {
             (n, t) = try checkedSize(scenario)
@@ -160,7 +161,7 @@ struct Run: ParsableCommand {
         }
         var precisionColumn: Int? = nil
         if let precision {
-            switch precision.column(in: ForecastModel(scenario).layout) {
+            switch precision.column(in: ForecastModel(family).layout) {
             case let .success(c): precisionColumn = c
             case let .failure(e):
                 throw fail(ScenarioError(file: "<command line>", keyPath: "--metric", message: e.message).description,
@@ -204,7 +205,7 @@ struct Run: ParsableCommand {
             let blocks = MonteCarloEngine.mergeBlocks(trials: n, shard: shardIndex, of: shardCount)
             let reduction: Reduction
             do throws(SimulationError) {
-                reduction = try MonteCarloEngine.reduce(ForecastModel(scenario), trials: n, seed: rootSeed, threads: t,
+                reduction = try MonteCarloEngine.reduce(ForecastModel(family), trials: n, seed: rootSeed, threads: t,
                                                         mergeBlocks: blocks, keepBlocks: true, progress: progress,
                                                         isCancelled: { interruption.isRequested })
                 bar.finish()
@@ -233,13 +234,13 @@ struct Run: ParsableCommand {
         var trialsUsed = n
         do throws(SimulationError) {
             if let precision, let column = precisionColumn {
-                let model = ForecastModel(scenario)
+                let model = ForecastModel(family)
                 let (reduction, met) = try MonteCarloEngine.reduce(model, until: precision, column: column, maximumTrials: n,
                                                                    seed: rootSeed, threads: t, progress: progress,
                                                                    isCancelled: { interruption.isRequested })
                 bar.finish()
                 trialsUsed = reduction.trials
-                result = Simulation.result(scenario, seed: rootSeed, reduction: reduction)
+                result = Simulation.result(family, seed: rootSeed, reduction: reduction)
                 let m = reduction.total[column]
                 let se = m.sd / Double(max(m.n, 1)).squareRoot()
                 let what = "\(precision.metric)\(model.layout.block(precision.metric)!.kind == .scalar ? "" : " month \(precision.month ?? model.layout.block(precision.metric)!.count)")"
@@ -254,7 +255,7 @@ struct Run: ParsableCommand {
                     note("stopped at the maximum of \(trialsUsed) trials before reaching \(target) for \(what) (mean \(m.mean), se \(se)); raise --trials")
                 }
             } else {
-                result = try Simulation.run(scenario, trials: n, seed: rootSeed, threads: t,
+                result = try Simulation.run(family, trials: n, seed: rootSeed, threads: t,
                                             progress: progress, isCancelled: { interruption.isRequested })
                 bar.finish()
             }

@@ -1,6 +1,7 @@
 import Benchmark
 import Foundation
 import SubcastCore
+import SubcastIO
 
 /// The `sbg-cohorts` benchmark model: horizon 60, lambda new subscribers a month ~ Poisson,
 /// price 50, sBG churn alpha 0.5, beta 12. `lifetimeMonths: 1` turns off the CLTV follow-up past
@@ -58,6 +59,17 @@ let benchmarks: @Sendable () -> Void = {
     for trials in [10_000, 50_000, 100_000] {
         Benchmark("sbg-cohorts engine, trial scaling: \(k(trials)) trials, 1 thread", configuration: scaling) { _ in
             blackHole(try MonteCarloEngine.run(model, trials: trials, seed: 1, threads: 1))
+        }
+    }
+    // A realistic scenario with every business lever on (support, onboarding, annual billing,
+    // price events, elasticity, trials, discounts, seats, usage, plan moves, dunning).
+    let leversFile = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Scenarios/levers-saas.yaml").path
+    if let levers = try? ScenarioLoader.load(path: leversFile) {
+        for threads in Set([1, cores]).sorted() {
+            Benchmark("levers-saas (every lever) Simulation.run: 1k trials, \(threadsText(threads))", configuration: config) { _ in
+                blackHole(try Simulation.run(levers, trials: 1_000, seed: 1, threads: threads))
+            }
         }
     }
     // What a user runs: the model with 120 months of CLTV follow-up, plus every summary statistic.

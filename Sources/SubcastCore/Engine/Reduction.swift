@@ -111,8 +111,11 @@ extension MonteCarloEngine {
             let names = model.streamNames
             let streams = names.map { RandomGenerator(StreamKey(seed: seed, trial: 0, name: $0)) }
             var scratch = model.makeScratch()
-            let row = UnsafeMutableBufferPointer<Double>.allocate(capacity: width)
-            defer { row.deallocate() }
+            // The sub-block's rows, trial-major; statistics are then taken series by series, so
+            // each series' sketch stays in cache for the whole sub-block (per-series order is
+            // the trial order either way, so the bits do not change).
+            let rows = UnsafeMutableBufferPointer<Double>.allocate(capacity: width * Reduction.subBlockSize)
+            defer { rows.deallocate() }
             var sketches = [QuantileSketch](repeating: QuantileSketch(), count: width)
             while let s = state.nextSubBlock(limit: subBlocks) {
                 if let isCancelled, isCancelled() { state.cancel(); break }
@@ -123,10 +126,15 @@ extension MonteCarloEngine {
                     for (g, name) in zip(streams, names) {
                         g.reseed(StreamKey(seed: seed, trial: UInt64(trial), name: name))
                     }
+                    let row = UnsafeMutableBufferPointer(rebasing: rows[((trial - start) * width)..<((trial - start + 1) * width)])
                     model.simulate(trial: trial, seed: seed, streams: streams, scratch: &scratch, into: row)
-                    for j in 0..<width {
-                        moments[j].add(row[j])
-                        sketches[j].add(row[j])
+                }
+                let n = end - start
+                for j in 0..<width {
+                    for k in 0..<n {
+                        let x = rows[k * width + j]
+                        moments[j].add(x)
+                        sketches[j].add(x)
                     }
                 }
                 // Sub-block s belongs to merge block (start / mergeBlockSize) - lowerBound.

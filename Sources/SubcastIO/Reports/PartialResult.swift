@@ -210,10 +210,10 @@ public struct PartialResult: Sendable {
               joined.mergeBlocks == 0..<Reduction.mergeBlockCount(trials: first.trials) else {
             throw ScenarioError(file: "<command line>", message: "cannot merge: the shards' merge blocks do not tile the run")
         }
-        let scenario = try ScenarioLoader.parse(text: first.scenarioText, file: first.scenarioFile)
-        guard ForecastModel(scenario).layout.width == joined.width else {
+        let family = try ScenarioLoader.parseFamily(text: first.scenarioText, file: first.scenarioFile)
+        guard ForecastModel(family).layout.width == joined.width else {
             throw ScenarioError(file: firstPath, message: "cannot merge: the partial's outputs do not match its scenario")
         }
-        return (Simulation.result(scenario, seed: first.seed, reduction: joined), here)
+        return (Simulation.result(family, seed: first.seed, reduction: joined), here)
     }
 }

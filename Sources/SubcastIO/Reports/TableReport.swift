@@ -67,6 +67,9 @@ public enum TableReport {
                          closed.map { NumberFormat.human($0, decimals: decimals) } ?? ""])
         }
         line("CLTV (discounted, margin)", "cltv", decimals: 2, closed: r.hasClosedForm ? r.closedForm.cltv : nil)
+        if r.scalar("licence_customer_value") != nil {
+            line("licence customer (same basis)", "licence_customer_value", decimals: 2)
+        }
         line("naive ARPU x margin / churn", "cltv_naive", decimals: 2)
         if s.economics.cacPerSubscriber > 0 {
             line("LTV : CAC", "ltv_cac", decimals: 2)

@@ -16,6 +16,7 @@ struct ScenarioDecoder {
         }
         let name = try top.required("name", "the scenario's name").string()
         if let d = top["description"] { _ = try d.string() }
+        // `variants` (strategies) is read by `ScenarioLoader.loadVariants(path:)`; the base ignores it.
         let currency = try top["currency"]?.string() ?? "USD"
         let horizonNode = try top.required("horizon_months", "the reporting horizon in months")
         let horizon = try horizonNode.integer(1...Limits.maximumHorizonMonths)
@@ -118,6 +119,13 @@ struct ScenarioDecoder {
                 }
                 cohorts = list.sorted()
             }
+        }
+
+        // Uncertain inputs (distributions met above): their correlations and sampling plan.
+        if let context = root.uncertainty {
+            if context.overrides == nil { try context.readPlan(correlations: top["correlations"], sampling: top["sampling"]) }
+        } else if let node = top["correlations"] ?? top["sampling"] {
+            throw node.error("uncertain inputs (distributions, correlations, sampling) are not supported here")
         }
 
         return Scenario(name: name, currency: currency, horizonMonths: horizon, trials: trials, seed: seed,
@@ -432,7 +440,7 @@ struct ScenarioDecoder {
         if let mixNode = m["mix"] {
             let entries = try mixNode.mapping(allowed: planNames)
             for (name, v) in entries.entries {
-                mix[planNames.firstIndex(of: name)!] = try v.number("a share from 0 to 1") { $0 >= 0 && $0 <= 1 }
+                mix[planNames.firstIndex(of: name)!] = try v.number("a share from 0 to 1", fixed: "plan-mix shares must add up to 1") { $0 >= 0 && $0 <= 1 }
             }
             let total = mix.reduce(0, +)
             if abs(total - 1) > 1e-6 {

@@ -36,6 +36,7 @@ public enum ScenarioListing {
                 out.append("    churn uncertainty: se(ln alpha) \(fmt(u.seLogAlpha)), se(ln beta) \(fmt(u.seLogBeta)), "
                            + "correlation \(fmt(u.correlation))" + (explicitKeys.contains("\(churnPath).uncertainty.correlation") ? "" : " (correlation default)"))
             }
+            out += planLevers(p.options, plans: s.plans, currency: s.currency, hasSupport: s.levers.support != nil)
         }
         if explicitKeys.contains("acquisition") {
             out.append("acquisition:")
@@ -57,6 +58,7 @@ public enum ScenarioListing {
             }
             out.append("  # \(s.existing.reduce(0) { $0 + $1.count }) existing subscribers in all")
         }
+        out += levers(s)
         out.append("economics:")
         line("gross_margin", fmt(s.economics.grossMargin), path: "economics.gross_margin", indent: 1)
         line("discount_rate_per_year", fmt(s.economics.discountRatePerYear) + " (monthly \(fmt(s.discountPerMonth)))",
@@ -69,6 +71,78 @@ public enum ScenarioListing {
         let steps = ForecastModel(s).stepsPerTrial
         out.append("# work: \(steps) cohort-month steps (binomial draws) per trial, \(NumberFormat.human(Double(steps) * Double(s.trials))) for \(s.trials) trials")
         return out.joined(separator: "\n") + "\n"
+    }
+
+    /// The plan's levers, one line each (nothing when the plan uses none).
+    static func planLevers(_ o: PlanOptions, plans: [Plan], currency: String, hasSupport: Bool) -> [String] {
+        var out: [String] = []
+        if o.annualShare > 0 {
+            out.append("    billing: \(NumberFormat.percent(o.annualShare)) annual at \(NumberFormat.percent(o.annualDiscount)) off, the rest monthly")
+        }
+        if o.introDiscount > 0 && o.introMonths > 0 {
+            out.append("    intro_discount: \(NumberFormat.percent(o.introDiscount)) off for the first \(o.introMonths) months")
+        }
+        if let x = o.seats {
+            out.append("    seats: \(fmt(x.pricePerSeat)) \(currency) a seat, \(fmt(x.meanAtSignup)) at sign-up, "
+                       + "+\(fmt(x.expansionPerMonth)) a month, each extra seat removed with \(NumberFormat.percent(x.contractionPerMonth, decimals: 2)) a month")
+        }
+        if let u = o.usage {
+            out.append("    usage: \(fmt(u.pricePerUnit)) \(currency) a unit, mean \(fmt(u.meanUnitsPerMonth)) units a month (cv \(fmt(u.cv))), "
+                       + "growing \(NumberFormat.percent(u.growthPerMonth, decimals: 2)) a month")
+        }
+        if !o.moves.isEmpty {
+            out.append("    moves: " + o.moves.map { "\(plans[$0.plan].name) \(NumberFormat.percent($0.probability, decimals: 2))" }.joined(separator: ", ") + " a month")
+        }
+        if hasSupport {
+            out.append("    tickets_per_month: \(fmt(o.ticketsPerMonth))" + (o.upsellTo.map { "; upsell_to: \(plans[$0].name)" } ?? ""))
+        }
+        if let r = o.referencePrice { out.append("    reference_price: \(fmt(r)) \(currency)") }
+        return out
+    }
+
+    /// The scenario-wide levers that are on.
+    static func levers(_ s: Scenario) -> [String] {
+        var out: [String] = []
+        let l = s.levers, c = s.currency
+        if let x = l.support {
+            out.append("support:")
+            out.append("  \(fmt(x.agents)) agents x \(fmt(x.ticketsPerAgentPerMonth)) tickets a month = capacity \(x.capacity); "
+                       + "\(fmt(x.costPerAgentPerMonth)) \(c) per agent a month (\(fmt(x.costPerMonth)) \(c) in all)")
+            out.append("  first_contact_resolution \(NumberFormat.percent(x.firstContactResolution)), backlog_penalty \(fmt(x.backlogPenalty)), "
+                       + "waiting churn x\(fmt(x.waitingChurnMultiplier))")
+            out.append("  bad resolution: churn x\(fmt(x.badChurnMultiplier)) for \(x.badMonths) months; good: churn x\(fmt(x.goodChurnMultiplier)) "
+                       + "for \(x.goodMonths) months, upsell \(NumberFormat.percent(x.upsellProbability))")
+        }
+        if let o = l.onboarding {
+            out.append("onboarding:")
+            out.append("  ramp-up lognormal, median \(fmt(o.rampMedianMonths)) months, log-sd \(fmt(o.rampLogSD)); at risk beyond "
+                       + "\(fmt(o.thresholdMonths)) months (churn x\(fmt(o.atRiskChurnMultiplier)))")
+            out.append("  intervention: detection \(NumberFormat.percent(o.detectionRate)), success \(NumberFormat.percent(o.successRate)), "
+                       + "\(fmt(o.costPerIntervention)) \(c) each, capacity \(o.capacityPerMonth.map(String.init) ?? "unlimited") a month")
+        }
+        if !l.priceEvents.isEmpty || l.priceElasticity != 0 {
+            out.append("pricing:")
+            out.append("  elasticity \(fmt(l.priceElasticity))")
+            for e in l.priceEvents {
+                out.append("  month \(e.month): \(s.plans[e.plan].name) to \(fmt(e.newPricePerMonth)) \(c) a month, "
+                           + (e.grandfather ? "existing subscribers grandfathered" : "churn shock \(NumberFormat.percent(e.churnShock, decimals: 2))"))
+            }
+        }
+        if let t = l.freeTrial {
+            out.append("free_trial: \(t.months) months, \(NumberFormat.percent(t.conversion)) convert")
+        }
+        if let d = l.dunning {
+            out.append("dunning: \(NumberFormat.percent(d.failureRate, decimals: 2)) of payments fail, \(NumberFormat.percent(d.recoveryProbability)) recovered")
+        }
+        if let x = l.licenceSwitch {
+            out.append("licence_switch:")
+            out.append("  switch in month \(x.switchMonth); \(fmt(x.licencesPerMonth)) licences a month at \(fmt(x.licencePrice)) \(c), "
+                       + "maintenance \(NumberFormat.percent(x.maintenanceShare)) a year (\(fmt(x.maintenancePerMonth)) \(c) a month), "
+                       + "renewed \(NumberFormat.percent(x.maintenanceRenewal)) a year")
+            out.append("  installed base \(x.installedBase); \(NumberFormat.percent(x.migrationPerMonth)) migrate a month to "
+                       + "\(s.plans[x.migrationPlan].name) at \(fmt(x.migrationPricePerMonth ?? s.plans[x.migrationPlan].pricePerMonth)) \(c) a month")
+        }
+        return out
     }
 
     static func fmt(_ x: Double) -> String {

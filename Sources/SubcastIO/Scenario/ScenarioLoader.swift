@@ -26,10 +26,19 @@ public enum ScenarioLoader {
 
     static let topLevelKeys = ["schema_version", "name", "description", "currency", "horizon_months", "trials",
                                "seed", "plans", "acquisition", "existing", "economics", "cltv", "report",
-                               "support", "onboarding", "pricing", "free_trial", "dunning", "licence_switch"]
+                               "support", "onboarding", "pricing", "free_trial", "dunning", "licence_switch", "variants",
+                               "correlations", "sampling"]
 
-    /// Loads a scenario file.
+    /// Loads a scenario file. A scenario with uncertain inputs loads at their medians (the family's
+    /// `base`); `loadFamily(path:)` keeps the distributions.
     public static func load(path: String) throws(ScenarioError) -> Scenario {
+        try loadFamily(path: path).base
+    }
+
+    /// Loads a scenario file with its uncertain inputs (numbers given as distributions, see
+    /// `Scenarios/README.md`, "Uncertain inputs"): the scenario at the inputs' medians, the inputs,
+    /// and how to build the scenario of one trial's draws.
+    public static func loadFamily(path: String) throws(ScenarioError) -> ScenarioFamily {
         let data: Data
         do {
             let attributes = try FileManager.default.attributesOfItem(atPath: path)
@@ -45,7 +54,7 @@ public enum ScenarioLoader {
         } catch {
             throw ScenarioError(file: path, message: "cannot read the file: \(FileManager.default.fileExists(atPath: path) ? "permission denied or I/O error" : "no such file")")
         }
-        return try parse(data: data, file: path)
+        return try parseFamily(data: data, file: path)
     }
 
     /// Loads a scenario and reports which key paths the file gives explicitly (non-null), e.g.
@@ -75,18 +84,40 @@ public enum ScenarioLoader {
         return (scenario, keys)
     }
 
-    /// Parses scenario text; `file` is used in error messages only.
+    /// Parses scenario text; `file` is used in error messages only. Uncertain inputs are at their medians.
     public static func parse(data: Data, file: String) throws(ScenarioError) -> Scenario {
+        try parseFamily(data: data, file: file).base
+    }
+
+    /// Parses scenario text with its uncertain inputs; `file` is used in error messages only.
+    public static func parseFamily(data: Data, file: String) throws(ScenarioError) -> ScenarioFamily {
         if data.count > Limits.maximumFileBytes {
             throw ScenarioError(file: file, message: "document is \(data.count) bytes; scenario files are limited to \(Limits.maximumFileBytes) bytes")
         }
         guard let text = String(data: data, encoding: .utf8), !data.contains(0) else {
             throw ScenarioError(file: file, message: "is not UTF-8 text; expected a YAML or JSON scenario")
         }
-        return try parse(text: text, file: file)
+        return try parseFamily(text: text, file: file)
     }
 
+    /// Parses scenario text; uncertain inputs are at their medians.
     public static func parse(text: String, file: String) throws(ScenarioError) -> Scenario {
+        try parseFamily(text: text, file: file).base
+    }
+
+    /// Parses scenario text with its uncertain inputs; `file` is used in error messages only.
+    ///
+    /// Each uncertain input is checked against its key's valid range at its 1e-6 and 1 - 1e-6
+    /// quantiles and its median (where `YAMLNode.number` meets it); the whole scenario is then
+    /// decoded again at the inputs' extremes (every corner of the box of those quantiles for up
+    /// to 10 inputs; otherwise all low, all high, and each input alone at either end), so that
+    /// checks across keys (plan moves adding up to at most 1, growth within bounds) hold for
+    /// every draw. Those scenarios also give the family's `shape`.
+    ///
+    /// A trial's scenario is built by decoding the already parsed document again with the trial's
+    /// values substituted (`UncertaintyContext`); this costs about as much as reading the file's
+    /// values once (tens of microseconds), small next to simulating a trial.
+    public static func parseFamily(text: String, file: String) throws(ScenarioError) -> ScenarioFamily {
         if text.utf8.count > Limits.maximumFileBytes {
             throw ScenarioError(file: file, message: "document is \(text.utf8.count) bytes; scenario files are limited to \(Limits.maximumFileBytes) bytes")
         }
@@ -108,7 +139,44 @@ public enum ScenarioLoader {
             throw ScenarioError(file: file, message: "not valid YAML or JSON: \(error)")
         }
         try checkNoAliases(root, file: file)
-        return try ScenarioDecoder(file: file).decode(YAMLNode(node: root, path: "", file: file))
+        let context = UncertaintyContext()
+        let base = try ScenarioDecoder(file: file).decode(YAMLNode(node: root, path: "", file: file, uncertainty: context))
+        if context.inputs.isEmpty { return ScenarioFamily(base) }
+        let inputs = context.plan
+        let paths = inputs.inputs.map(\.path)
+        let document = ParsedDocument(root: root)
+        let decode: @Sendable ([Double]) throws(ScenarioError) -> Scenario = { values throws(ScenarioError) in
+            let substitute = UncertaintyContext(overrides: Dictionary(uniqueKeysWithValues: zip(paths, values)))
+            return try ScenarioDecoder(file: file).decode(YAMLNode(node: document.root, path: "", file: file, uncertainty: substitute))
+        }
+        var covered = [base]
+        for values in extremeValues(inputs) {
+            do {
+                covered.append(try decode(values))
+            } catch {
+                let at = zip(inputs.inputs, values).map { "\($0.0.name) = \($0.1)" }.joined(separator: ", ")
+                var e = error
+                e.message += " (with the uncertain inputs at \(at): every draw must give a valid scenario; narrow or truncate them)"
+                throw e
+            }
+        }
+        return ScenarioFamily(base: base, inputs: inputs, shape: ScenarioFamily.shape(covering: covered)) { values in
+            do {
+                return try decode(values)
+            } catch {
+                preconditionFailure("the scenario at \(values) is invalid although its inputs' extremes were checked: \(error)")
+            }
+        }
+    }
+
+    /// The input vectors a family is checked at: every corner of the box of the inputs' 1e-6 and
+    /// 1 - 1e-6 quantiles for up to 10 inputs, else `ScenarioFamily.extremeValues`.
+    static func extremeValues(_ inputs: UncertainInputs) -> [[Double]] {
+        guard inputs.count <= 10 else { return ScenarioFamily.extremeValues(inputs) }
+        let low = inputs.quantiles(UncertainInputs.clamp), high = inputs.quantiles(1 - UncertainInputs.clamp)
+        return (0..<(1 << inputs.count)).map { corner in
+            inputs.inputs.indices.map { corner & (1 << $0) == 0 ? low[$0] : high[$0] }
+        }
     }
 
     /// Bounds the size of the composed document (aliases are already rejected by `checkNesting`;
@@ -196,4 +264,10 @@ public enum ScenarioLoader {
             return ScenarioError(file: file, message: "invalid YAML/JSON: \(e)")
         }
     }
+}
+
+/// A composed document, shared read-only by the workers that decode trials' scenarios from it
+/// (Yams' `Node` is an immutable value, not marked `Sendable`).
+struct ParsedDocument: @unchecked Sendable {
+    let root: Node
 }

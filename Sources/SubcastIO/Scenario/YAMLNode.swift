@@ -3,10 +3,16 @@ import Yams
 /// A cursor over one node of a parsed scenario document that knows its key path and position,
 /// so every error names the file, line and key. The accessors check type and range and throw
 /// `ScenarioError` with what was expected.
+///
+/// With an `uncertainty` context (set on the root by `ScenarioLoader`, passed on to every child),
+/// `number` also accepts a distribution mapping, `{distribution: normal, mean: 29, sd: 2}`: see
+/// `UncertaintyContext`. Without one a distribution is an error.
 struct YAMLNode {
     let node: Node
     let path: String
     let file: String
+    /// Uncertain inputs met so far, or the values to substitute for them; nil: none allowed.
+    var uncertainty: UncertaintyContext? = nil
 
     var line: Int { node.mark?.line ?? 0 }
     var column: Int { node.mark?.column ?? 0 }
@@ -30,7 +36,10 @@ struct YAMLNode {
 
     var isNull: Bool {
         guard case let .scalar(s) = node, s.style == .plain else { return false }
-        return ["", "~", "null", "Null", "NULL"].contains(s.string)
+        switch s.string {
+        case "", "~", "null", "Null", "NULL": return true
+        default: return false
+        }
     }
 
     // MARK: mappings
@@ -38,43 +47,49 @@ struct YAMLNode {
     /// The entries of a mapping, checked for duplicate and unknown keys.
     func mapping(allowed: [String]) throws(ScenarioError) -> Mapping {
         guard case let .mapping(m) = node else { throw error("expected a mapping (key: value lines), got \(shape)") }
-        var entries: [(String, YAMLNode)] = []
-        var seen: [String: Int] = [:]
+        // Plain arrays, not a dictionary: mappings are small, and a scenario with uncertain inputs
+        // is read again for every trial.
+        var keys: [String] = [], values: [YAMLNode] = [], lines: [Int] = []
         for (k, v) in m {
             guard case let .scalar(ks) = k else {
                 throw YAMLNode(node: k, path: path, file: file).error("expected a plain key, got \(YAMLNode(node: k, path: path, file: file).shape)")
             }
             let key = ks.string
             let childPath = path.isEmpty ? key : "\(path).\(key)"
-            let keyNode = YAMLNode(node: k, path: childPath, file: file)
-            if let first = seen[key] {
-                throw keyNode.error("duplicate key '\(key)' (first given on line \(first))")
+            if let first = keys.firstIndex(of: key) {
+                throw YAMLNode(node: k, path: childPath, file: file).error("duplicate key '\(key)' (first given on line \(lines[first]))")
             }
             if !allowed.contains(key) {
                 var message = "unknown key '\(key)'"
                 if !path.isEmpty { message += " in \(path)" }
                 if let suggestion = Self.closest(to: key, in: allowed) { message += "; did you mean '\(suggestion)'?" }
                 message += " (allowed: \(allowed.joined(separator: ", ")))"
-                throw keyNode.error(message)
+                throw YAMLNode(node: k, path: childPath, file: file).error(message)
             }
-            seen[key] = keyNode.line
-            entries.append((key, YAMLNode(node: v, path: childPath, file: file)))
+            keys.append(key)
+            lines.append(k.mark?.line ?? 0)
+            values.append(YAMLNode(node: v, path: childPath, file: file, uncertainty: uncertainty))
         }
-        return Mapping(owner: self, entries: entries)
+        return Mapping(owner: self, keys: keys, values: values)
     }
 
     struct Mapping {
         let owner: YAMLNode
-        let entries: [(String, YAMLNode)]
+        /// The keys in document order, and the value of each.
+        let keys: [String]
+        let values: [YAMLNode]
+
+        /// (key, value) pairs in document order.
+        var entries: [(String, YAMLNode)] { Array(zip(keys, values)) }
 
         subscript(key: String) -> YAMLNode? {
-            guard let e = entries.first(where: { $0.0 == key }), !e.1.isNull else { return nil }
-            return e.1
+            guard let i = keys.firstIndex(of: key), !values[i].isNull else { return nil }
+            return values[i]
         }
 
         func required(_ key: String, _ what: String) throws(ScenarioError) -> YAMLNode {
             if let v = self[key] { return v }
-            if let e = entries.first(where: { $0.0 == key }) { throw e.1.error("expected \(what), got nothing (null)") }
+            if let i = keys.firstIndex(of: key) { throw values[i].error("expected \(what), got nothing (null)") }
             let p = owner.path.isEmpty ? key : "\(owner.path).\(key)"
             throw ScenarioError(file: owner.file, line: owner.line, column: owner.column, keyPath: p,
                                 message: "missing required key '\(key)' (\(what))")
@@ -83,7 +98,7 @@ struct YAMLNode {
 
     func sequence() throws(ScenarioError) -> [YAMLNode] {
         guard case let .sequence(s) = node else { throw error("expected a list (lines starting with '- '), got \(shape)") }
-        return s.enumerated().map { YAMLNode(node: $0.element, path: "\(path)[\($0.offset)]", file: file) }
+        return s.enumerated().map { YAMLNode(node: $0.element, path: "\(path)[\($0.offset)]", file: file, uncertainty: uncertainty) }
     }
 
     // MARK: scalars
@@ -94,17 +109,34 @@ struct YAMLNode {
     }
 
     /// A finite number in the given range; `what` says the range in words for the message.
-    func number(_ what: String, _ valid: (Double) -> Bool) throws(ScenarioError) -> Double {
+    ///
+    /// With an `uncertainty` context the value may instead be a distribution mapping (an uncertain
+    /// input): checked against `valid` at its extreme quantiles, recorded, and its median returned
+    /// (or the trial's value, when the context substitutes values). `fixed`, when given, says why
+    /// this key takes no distribution (e.g. "plan-mix shares must add up to 1").
+    func number(_ what: String, fixed: String? = nil, _ valid: (Double) -> Bool) throws(ScenarioError) -> Double {
+        if isDistribution {
+            if let fixed { throw error("must be a fixed number, not a distribution: \(fixed)") }
+            guard let uncertainty else {
+                throw error("expected \(what), got a distribution; uncertain inputs are not supported here")
+            }
+            return try uncertainty.value(at: self, what: what, valid: valid)
+        }
         guard case let .scalar(s) = node, s.style == .plain, !isNull else {
             throw error("expected \(what), got \(shape)")
         }
-        let text = s.string.replacingOccurrences(of: "_", with: "")
+        // Plain Swift, not Foundation: scenarios are re-read once per trial when they have uncertain inputs.
+        let text = s.string.utf8.contains(UInt8(ascii: "_")) ? String(s.string.filter { $0 != "_" }) : s.string
         let value: Double?
-        switch text.lowercased() {
-        case ".nan": value = .nan
-        case ".inf", "+.inf": value = .infinity
-        case "-.inf": value = -.infinity
-        default: value = Double(text)
+        if text.hasPrefix(".") || text.hasPrefix("+.") || text.hasPrefix("-.") {
+            switch text.lowercased() {
+            case ".nan": value = .nan
+            case ".inf", "+.inf": value = .infinity
+            case "-.inf": value = -.infinity
+            default: value = Double(text)
+            }
+        } else {
+            value = Double(text)
         }
         guard let v = value else { throw error("expected \(what), got \(shape)") }
         guard v.isFinite else { throw error("expected \(what), got \(s.string) (NaN and infinity are not allowed)") }
@@ -112,10 +144,20 @@ struct YAMLNode {
         return v
     }
 
-    /// A whole number in `range`.
+    /// True when the node is a mapping with a `distribution` key (an uncertain input).
+    var isDistribution: Bool {
+        guard case let .mapping(m) = node else { return false }
+        return m.keys.contains { $0.string == "distribution" }
+    }
+
+    /// A whole number in `range`; never a distribution.
     func integer(_ range: ClosedRange<Int>) throws(ScenarioError) -> Int {
         let what = range.upperBound == Int.max ? "a whole number >= \(range.lowerBound)"
             : "a whole number from \(range.lowerBound) to \(range.upperBound)"
+        if isDistribution {
+            throw error("must be a fixed integer (\(what)), not a distribution: months, counts and other whole numbers "
+                        + "cannot be uncertain inputs")
+        }
         let v = try number(what) { _ in true }
         guard v == v.rounded(), abs(v) < 9.0e18 else { throw error("expected \(what), got \(v)") }
         let i = Int(v)
@@ -125,7 +167,7 @@ struct YAMLNode {
 
     /// A 64-bit unsigned integer (seeds), parsed exactly from its digits.
     func unsigned64() throws(ScenarioError) -> UInt64 {
-        guard case let .scalar(s) = node, s.style == .plain, let v = UInt64(s.string.replacingOccurrences(of: "_", with: "")) else {
+        guard case let .scalar(s) = node, s.style == .plain, let v = UInt64(String(s.string.filter { $0 != "_" })) else {
             throw error("expected a whole number from 0 to 18446744073709551615, got \(shape)")
         }
         return v

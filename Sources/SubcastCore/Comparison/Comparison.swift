@@ -1,0 +1,37 @@
+/// The entry point for comparing strategies: simulate several variants on common random
+/// numbers and summarise every output and every paired comparison.
+///
+/// ```swift
+/// let r = try Comparison.run([Variant(name: "base", scenario: a), Variant(name: "cheaper", scenario: b)],
+///                            trials: 2000, seed: 42, threads: 4)
+/// let mrr = r.metric("mrr@36")!
+/// print(mrr.differences[1]!.mean, mrr.interval(1)!, mrr.beatsBase[1]!.mean)
+/// ```
+public enum Comparison {
+    /// Runs `ComparisonModel(variants, metrics:)` for `trials` trials of root seed `seed`.
+    /// Results are identical for any `threads`; each variant's outputs are bit for bit those of
+    /// `Simulation.run` of its scenario with the same seed.
+    public static func run(_ variants: [Variant], metrics: [ComparisonMetric]? = nil, trials: Int, seed: UInt64,
+                           threads: Int, progress: (@Sendable (Int) -> Void)? = nil,
+                           isCancelled: (@Sendable () -> Bool)? = nil) throws(SimulationError) -> StrategyComparison {
+        let model = ComparisonModel(variants, metrics: metrics)
+        let reduction = try MonteCarloEngine.reduce(model, trials: trials, seed: seed, threads: threads,
+                                                    progress: progress, isCancelled: isCancelled)
+        return result(model, seed: seed, reduction: reduction)
+    }
+
+    /// The result of a complete reduction of `model`.
+    public static func result(_ model: ComparisonModel, seed: UInt64, reduction: Reduction) -> StrategyComparison {
+        precondition(reduction.width == model.layout.width)
+        let summaries = (0..<reduction.width).map { Summary(moments: reduction.total[$0], sketch: reduction.sketches[$0]) }
+        let metrics = model.metrics.enumerated().map { j, c in
+            MetricComparison(metric: c, direction: c.direction,
+                             values: model.source[j].map { summaries[$0] },
+                             differences: model.variants.indices.map { $0 == 0 ? nil : summaries[model.diffOffset[$0][j]] },
+                             beatsBase: model.variants.indices.map { $0 == 0 ? nil : summaries[model.beatsOffset[$0][j]] },
+                             best: model.variants.indices.map { summaries[model.bestOffset[$0][j]] })
+        }
+        return StrategyComparison(variants: model.variants, seed: seed, trials: reduction.trials, layout: model.layout,
+                                summaries: summaries, metrics: metrics)
+    }
+}

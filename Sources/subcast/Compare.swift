@@ -1,0 +1,191 @@
+import ArgumentParser
+import Foundation
+import SubcastCore
+import SubcastIO
+
+struct Compare: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Compare strategies on common random numbers: a scenario's variants, or several scenario files.",
+        discussion: """
+        With one file, compares the scenario as written ("base") with each entry of its \
+        `variants:` list. With several files, compares the files; the first is the base. Every \
+        strategy simulates trial i on the same random streams, so the differences are paired: \
+        for each metric the report gives the mean difference from the base with its standard \
+        error and 95 % interval, the chance of beating the base and of being the best, and how \
+        much of the variance pairing removed. Results hold no timings: the same inputs and seed \
+        give byte-identical output for any --threads value.
+
+        Examples:
+          subcast compare Scenarios/levers-saas.yaml
+          subcast compare Scenarios/levers-saas.yaml --metrics mrr,churned@total,cltv --trials 4000
+          subcast compare plan-a.yaml plan-b.yaml --format csv --out comparison.csv
+        """
+    )
+
+    @Argument(help: "A scenario file with `variants:`, or several scenario files (the first is the base).")
+    var scenarios: [String]
+
+    @Option(help: "Number of Monte Carlo trials (default: the base scenario's `trials`).")
+    var trials: Int?
+
+    @Option(help: "Root seed, 0 ... 2^64-1 (default: the base scenario's `seed`, else a drawn seed that is printed).")
+    var seed: UInt64?
+
+    @Option(help: "Worker threads (default: all cores). Does not change the results.")
+    var threads: Int?
+
+    @Option(help: "Output format: table, csv or json (default: from the --out file's extension, else table).")
+    var format: Run.Format?
+
+    @Option(help: "Write the output to this file (atomically) instead of stdout.")
+    var out: String?
+
+    @Option(help: "Comma-separated metrics to compare: mrr (at the horizon), mrr@12, churned@total, cltv, ... (default: all; the table shows the main ones).")
+    var metrics: String?
+
+    @Flag(name: .customLong("allow-large"), help: "Run even when the work exceeds the safety bound (about \(Run.drawLimitText) draws).")
+    var allowLarge = false
+
+    @Flag(help: "Print nothing on stderr except errors and a drawn seed.")
+    var quiet = false
+
+    /// The output format: --format, else the --out file's extension, else table.
+    var chosenFormat: Run.Format {
+        if let format { return format }
+        switch out.map({ URL(fileURLWithPath: $0).pathExtension.lowercased() }) {
+        case "csv": return .csv
+        case "json": return .json
+        default: return .table
+        }
+    }
+
+    /// Trials and threads after checking the options, and the work bound of all strategies
+    /// together (unless --allow-large), as `subcast run` checks one scenario.
+    func checkedSize(_ model: ComparisonModel) throws(ScenarioError) -> (trials: Int, threads: Int) {
+        let n = trials ?? model.variants[0].scenario.trials
+        if !(1...ScenarioLoader.Limits.maximumTrials).contains(n) {
+            throw ScenarioError(file: "<command line>", keyPath: "--trials",
+                                message: "expected a whole number from 1 to \(ScenarioLoader.Limits.maximumTrials), got \(n)")
+        }
+        let t = threads ?? ProcessInfo.processInfo.activeProcessorCount
+        if !(1...1024).contains(t) {
+            throw ScenarioError(file: "<command line>", keyPath: "--threads", message: "expected a whole number from 1 to 1024, got \(t)")
+        }
+        let steps = model.stepsPerTrial
+        let work = n.multipliedReportingOverflow(by: max(steps, 1))
+        if !allowLarge && (work.overflow || work.partialValue > Run.drawLimit) {
+            let minutes = Double(n) * Double(steps) / Run.drawsPerSecondPerCore / Double(t) / 60
+            throw ScenarioError(file: scenarios[0], keyPath: "trials",
+                                message: "\(n) trials x \(model.variants.count) strategies x \(steps / max(model.variants.count, 1)) "
+                                    + "cohort-months = about \(String(format: "%.2g", Double(n) * Double(steps))) binomial draws "
+                                    + "(roughly \(Int(minutes.rounded())) minutes on \(t) thread(s)), above the bound of \(Run.drawLimitText); "
+                                    + "use fewer trials or strategies, or pass --allow-large")
+        }
+        return (n, t)
+    }
+
+    /// The strategies and the file each comes from.
+    func loadStrategies() throws(ScenarioError) -> (variants: [Variant], files: [String]) {
+        if scenarios.count == 1 {
+            let variants = try ScenarioLoader.loadVariants(path: scenarios[0])
+            if variants.count == 1 {
+                throw ScenarioError(file: scenarios[0], keyPath: "variants",
+                                    message: "the scenario lists no variants; add a `variants:` list (see README, Comparing strategies) "
+                                        + "or give several scenario files to compare")
+            }
+            return (variants, Array(repeating: scenarios[0], count: variants.count))
+        }
+        let variants = try ScenarioLoader.loadStrategies(paths: scenarios)
+        if !quiet {
+            for (path, v) in zip(scenarios, variants) where v.scenario.currency != variants[0].scenario.currency {
+                note("\(path) is in \(v.scenario.currency), the base in \(variants[0].scenario.currency); amounts are compared as they are")
+            }
+        }
+        return (variants, scenarios)
+    }
+
+    /// The comparison metrics chosen with --metrics (nil: all).
+    func chosenMetrics(_ models: [ForecastModel]) throws(ScenarioError) -> [ComparisonMetric]? {
+        guard let text = metrics else { return nil }
+        let names = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        if names.isEmpty {
+            throw ScenarioError(file: "<command line>", keyPath: "--metrics", message: "expected metric names separated by commas, e.g. mrr,cltv")
+        }
+        var out: [ComparisonMetric] = []
+        for name in names {
+            guard let c = ComparisonModel.resolve(name, in: models) else {
+                let (monthly, scalar) = ComparisonModel.commonMetrics(models)
+                let horizon = models[0].layout.block("mrr")?.count ?? 0
+                throw ScenarioError(file: "<command line>", keyPath: "--metrics",
+                                    message: "'\(name)' is not a metric every strategy reports; monthly metrics (at the horizon, "
+                                        + "name@month with month 1 to \(horizon), or name@total): \(monthly.joined(separator: ", ")); "
+                                        + "per-trial metrics: \(scalar.joined(separator: ", "))")
+            }
+            if !out.contains(c) { out.append(c) }
+        }
+        return out
+    }
+
+    func run() throws {
+        let variants: [Variant], files: [String]
+        do {
+            (variants, files) = try loadStrategies()
+        } catch {
+            throw fail(error.description, code: ExitStatus.badInput)
+        }
+        let model: ComparisonModel, n: Int, t: Int
+        do {
+            let chosen = try chosenMetrics(variants.map { ForecastModel($0.scenario) })
+            model = ComparisonModel(variants, metrics: chosen)
+            (n, t) = try checkedSize(model)
+        } catch {
+            throw fail(error.description, code: ExitStatus.badInput)
+        }
+        let rootSeed: UInt64
+        if let s = seed ?? variants[0].scenario.seed {
+            rootSeed = s
+        } else {
+            rootSeed = UInt64.random(in: 0..<(1 << 53))
+            note("no seed given; drew seed \(rootSeed) (pass --seed \(rootSeed) to reproduce)")
+        }
+
+        let start = DispatchTime.now()
+        let interruption = Interruption()
+        let bar = ProgressBar(total: n, enabled: !quiet)
+        let progress: (@Sendable (Int) -> Void)? = bar.enabled ? { @Sendable done in bar.update(done) } : nil
+        let result: StrategyComparison
+        do throws(SimulationError) {
+            let reduction = try MonteCarloEngine.reduce(model, trials: n, seed: rootSeed, threads: t, progress: progress,
+                                                        isCancelled: { interruption.isRequested })
+            bar.finish()
+            result = Comparison.result(model, seed: rootSeed, reduction: reduction)
+        } catch {
+            bar.finish()
+            if case .cancelled = error { throw fail(error.description, code: ExitStatus.interrupted) }
+            throw fail(error.description, code: ExitStatus.badInput)
+        }
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
+        if !quiet {
+            note(String(format: "%d trials x %d strategies in %.2f s (%.0f trials/s) on %d thread%@", n, variants.count, seconds,
+                        Double(n) / max(seconds, 1e-9), t, t == 1 ? "" : "s"))
+        }
+
+        let context = CompareReport.Context(info: RunInfo(scenarioFile: files[0]), files: files, chosenMetrics: metrics != nil)
+        let text: String
+        switch chosenFormat {
+        case .table: text = CompareReport.table(result, context)
+        case .csv: text = CompareReport.csv(result, context)
+        case .json: text = CompareReport.json(result, context)
+        }
+        if let path = out {
+            do {
+                try OutputFiles.write(text, toFile: path)
+            } catch {
+                throw fail(error.description, code: ExitStatus.runtimeFailure)
+            }
+            if !quiet { note("wrote \(path)") }
+        } else {
+            FileHandle.standardOutput.write(Data(text.utf8))
+        }
+    }
+}

@@ -1,0 +1,181 @@
+import ArgumentParser
+import Foundation
+import SubcastCore
+import SubcastIO
+
+struct Sensitivity: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Which uncertain input matters for a metric: a tornado and Sobol indices.",
+        discussion: """
+        The scenario needs uncertain inputs (parameters given a distribution, see \
+        Scenarios/README.md). Tornado: each input at its P10 and at its P90 with the others at \
+        their medians, each point a run of --trials trials on the same random streams (common \
+        random numbers), bars sorted by swing. Sobol indices: the share of the metric's variance \
+        across trials that each input explains alone (S) and with interactions (S_T), with 95 % \
+        bootstrap intervals, from N = --samples rows (N x (inputs + 3) trials); process noise is \
+        analysed as one more input, and 1 - sum S is what no input explains alone (process noise \
+        and interactions). Results hold no timings: the same inputs and seed give byte-identical \
+        output for any --threads value.
+
+        Examples:
+          subcast sensitivity pricing.yaml --metric mrr --month 24
+          subcast sensitivity pricing.yaml --metric cltv --samples 2048 --seed 7
+          subcast sensitivity pricing.yaml --metric active --out tornado.csv
+        """
+    )
+
+    @Argument(help: "The scenario file (.yaml, .yml or .json), with some uncertain inputs.")
+    var scenario: String
+
+    @Option(help: "The metric to analyse: a monthly metric (mrr, active, ...) or a per-trial one (cltv, ...).")
+    var metric: String
+
+    @Option(help: "The month of a monthly --metric, from 1 (default: the horizon).")
+    var month: Int?
+
+    @Option(help: "Sobol rows N, each costing (inputs + 3) trials; 0 skips the Sobol indices.")
+    var samples: Int = Sensitivity.defaultSamples
+
+    @Option(help: "Trials per tornado point (default: the scenario's `trials`).")
+    var trials: Int?
+
+    @Option(help: "Root seed, 0 ... 2^64-1 (default: the scenario's `seed`, else a drawn seed that is printed).")
+    var seed: UInt64?
+
+    @Option(help: "Worker threads (default: all cores). Does not change the results.")
+    var threads: Int?
+
+    @Option(help: "Output format: table, csv or json (default: from the --out file's extension, else table).")
+    var format: Run.Format?
+
+    @Option(help: "Write the output to this file (atomically) instead of stdout.")
+    var out: String?
+
+    @Flag(name: .customLong("allow-large"), help: "Run even when the work exceeds the safety bound (about \(Run.drawLimitText) draws).")
+    var allowLarge = false
+
+    @Flag(help: "Print nothing on stderr except errors and a drawn seed.")
+    var quiet = false
+
+    static let defaultSamples = 512
+    static let maximumSamples = 1_000_000
+
+    /// The output format: --format, else the --out file's extension, else table.
+    var chosenFormat: Run.Format {
+        if let format { return format }
+        switch out.map({ URL(fileURLWithPath: $0).pathExtension.lowercased() }) {
+        case "csv": return .csv
+        case "json": return .json
+        default: return .table
+        }
+    }
+
+    /// Trials per point, Sobol rows and threads after checking the options, and the work bound of
+    /// all points and rows together (unless --allow-large), as `subcast run` checks one scenario.
+    func checkedSize(_ analysis: ScenarioSensitivity) throws(ScenarioError) -> (trials: Int, samples: Int, threads: Int) {
+        let n = trials ?? analysis.family.base.trials
+        if !(1...ScenarioLoader.Limits.maximumTrials).contains(n) {
+            throw ScenarioError(file: "<command line>", keyPath: "--trials",
+                                message: "expected a whole number from 1 to \(ScenarioLoader.Limits.maximumTrials), got \(n)")
+        }
+        if samples != 0 && !(2...Sensitivity.maximumSamples).contains(samples) {
+            throw ScenarioError(file: "<command line>", keyPath: "--samples",
+                                message: "expected 0 (no Sobol indices) or a whole number from 2 to \(Sensitivity.maximumSamples), got \(samples)")
+        }
+        let t = threads ?? ProcessInfo.processInfo.activeProcessorCount
+        if !(1...1024).contains(t) {
+            throw ScenarioError(file: "<command line>", keyPath: "--threads", message: "expected a whole number from 1 to 1024, got \(t)")
+        }
+        let steps = max(LeverModel(analysis.family.base, shape: analysis.family.shape).stepsPerTrial, 1)
+        let total = analysis.trialCount(trials: n, samples: samples)
+        let work = total.multipliedReportingOverflow(by: steps)
+        if !allowLarge && (work.overflow || work.partialValue > Run.drawLimit) {
+            let minutes = Double(total) * Double(steps) / Run.drawsPerSecondPerCore / Double(t) / 60
+            throw ScenarioError(file: scenario, keyPath: "trials",
+                                message: "\(total) trials (\(2 * analysis.dimensions + 1) tornado points x \(n)"
+                                    + (samples > 0 ? " + \(samples) Sobol rows x \(analysis.dimensions + 3)" : "")
+                                    + ") x \(steps) cohort-months = about \(String(format: "%.2g", Double(total) * Double(steps))) binomial draws "
+                                    + "(roughly \(Int(minutes.rounded())) minutes on \(t) thread(s)), above the bound of \(Run.drawLimitText); "
+                                    + "use fewer --trials or --samples, or pass --allow-large")
+        }
+        return (n, samples, t)
+    }
+
+    func run() throws {
+        let analysis: ScenarioSensitivity
+        do {
+            let family = try ScenarioLoader.loadFamily(path: scenario)
+            do {
+                analysis = try ScenarioSensitivity(family, metric: metric, month: month)
+            } catch {
+                if case .noUncertainInputs = error { throw ScenarioError(file: scenario, message: error.description) }
+                throw ScenarioError(file: "<command line>", keyPath: month != nil && error.isAboutMonth ? "--month" : "--metric",
+                                    message: error.description)
+            }
+        } catch let error as ScenarioError {
+            throw fail(error.description, code: ExitStatus.badInput)
+        }
+        let n: Int, samples: Int, t: Int
+        do {
+            (n, samples, t) = try checkedSize(analysis)
+        } catch {
+            throw fail(error.description, code: ExitStatus.badInput)
+        }
+        let rootSeed: UInt64
+        if let s = seed ?? analysis.family.base.seed {
+            rootSeed = s
+        } else {
+            rootSeed = UInt64.random(in: 0..<(1 << 53))
+            note("no seed given; drew seed \(rootSeed) (pass --seed \(rootSeed) to reproduce)")
+        }
+
+        let start = DispatchTime.now()
+        let interruption = Interruption()
+        let total = analysis.trialCount(trials: n, samples: samples)
+        let bar = ProgressBar(total: total, enabled: !quiet)
+        let progress: (@Sendable (Int) -> Void)? = bar.enabled ? { @Sendable done in bar.update(done) } : nil
+        let result: SensitivityResult
+        do throws(SimulationError) {
+            result = try analysis.run(trials: n, samples: samples, seed: rootSeed, threads: t, progress: progress,
+                                      isCancelled: { interruption.isRequested })
+            bar.finish()
+        } catch {
+            bar.finish()
+            if case .cancelled = error { throw fail(error.description, code: ExitStatus.interrupted) }
+            throw fail(error.description, code: ExitStatus.badInput)
+        }
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
+        if !quiet {
+            note(String(format: "%d trials (%d inputs) in %.2f s (%.0f trials/s) on %d thread%@", total, analysis.dimensions,
+                        seconds, Double(total) / max(seconds, 1e-9), t, t == 1 ? "" : "s"))
+        }
+
+        let info = RunInfo(scenarioFile: scenario)
+        let text: String
+        switch chosenFormat {
+        case .table: text = SensitivityReport.table(result, info: info)
+        case .csv: text = SensitivityReport.csv(result, info: info)
+        case .json: text = SensitivityReport.json(result, info: info)
+        }
+        if let path = out {
+            do {
+                try OutputFiles.write(text, toFile: path)
+            } catch {
+                throw fail(error.description, code: ExitStatus.runtimeFailure)
+            }
+            if !quiet { note("wrote \(path)") }
+        } else {
+            FileHandle.standardOutput.write(Data(text.utf8))
+        }
+    }
+}
+
+extension SensitivityError {
+    /// True for mistakes in --month rather than --metric.
+    var isAboutMonth: Bool {
+        switch self {
+        case .monthOutOfRange, .monthOfScalar: true
+        case .noUncertainInputs, .unknownMetric: false
+        }
+    }
+}
