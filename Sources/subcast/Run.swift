@@ -60,6 +60,10 @@ struct Run: ParsableCommand {
     @Flag(help: "Print nothing on stderr except errors and a drawn seed.")
     var quiet = false
 
+    @Flag(name: .customLong("separate-uncertainty"),
+          help: "Also run with every uncertain input at its median (same seed) and report how much of each key metric's spread comes from the inputs and how much from process noise.")
+    var separateUncertainty = false
+
     @Option(name: .customLong("until-se"), help: "Add trials until the metric's standard error is at most this (its units).")
     var untilSE: Double?
 
@@ -271,6 +275,29 @@ struct Run: ParsableCommand {
         }
 
         try emit(result, info: RunInfo(scenarioFile: self.scenario), format: format, out: out, report: report, quiet: quiet)
+        if separateUncertainty {
+            guard !family.isFixed else {
+                note("--separate-uncertainty: the scenario has no uncertain inputs, so all of its spread is process noise")
+                return
+            }
+            let fixed: SimulationResult
+            do throws(SimulationError) {
+                fixed = try Simulation.run(family.fixedAtMedians, trials: trialsUsed, seed: rootSeed, threads: t,
+                                           isCancelled: { interruption.isRequested })
+            } catch {
+                if case .cancelled = error { throw fail(error.description, code: ExitStatus.interrupted) }
+                throw fail(error.description, code: ExitStatus.badInput)
+            }
+            var metrics: [(String, Int?)] = [("mrr", nil), ("active", nil), ("cumulative_revenue", nil), ("cltv", nil)]
+            if let m = metric, !metrics.contains(where: { $0.0 == m }) { metrics.append((m, month)) }
+            let text = VarianceSplitReport.render(VarianceSplit.compute(total: result, fixed: fixed, metrics: metrics),
+                                                  inputs: family.inputs.inputs.count, trials: trialsUsed)
+            if format == .table {
+                FileHandle.standardOutput.write(Data(("\n" + text).utf8))
+            } else {
+                FileHandle.standardError.write(Data(text.utf8))
+            }
+        }
     }
 }
 

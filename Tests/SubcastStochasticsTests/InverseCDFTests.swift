@@ -27,9 +27,8 @@ import CGSL
             let f = try InverseCDF.uniform(u, lower: -1, upper: 3)
             #expect(abs(f - (-1 + 4 * u)) < 1e-12, "uniform u \(u)")
         }
-        // Where GSL's own inversion does not converge (it returns NaN), the bracketed Newton
-        // fallback still inverts the distribution function.
-        #expect(gsl_cdf_beta_Pinv(0.9396417609237666, 33.78, 529.22).isNaN)
+        // Where GSL's own inversion does not converge (GSL 2.7 returns NaN at the first of these),
+        // the bracketed Newton fallback still inverts the distribution function.
         for (u, a, b) in [(0.9396417609237666, 33.78, 529.22), (0.5, 1000.0, 3000.0), (0.999, 4.0, 400.0)] {
             let x = try InverseCDF.beta(u, a: a, b: b)
             #expect(abs(gsl_cdf_beta_P(x, a, b) - u) < 1e-10, "beta(\(a), \(b)) at u \(u): \(x)")
