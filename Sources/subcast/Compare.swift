@@ -135,7 +135,7 @@ struct Compare: ParsableCommand {
         }
         let model: ComparisonModel, n: Int, t: Int
         do {
-            let chosen = try chosenMetrics(variants.map { ForecastModel($0.scenario) })
+            let chosen = try chosenMetrics(variants.map(\.model))
             model = ComparisonModel(variants, metrics: chosen)
             (n, t) = try checkedSize(model)
         } catch {

@@ -159,3 +159,20 @@ import Testing
         #expect(strategies.count == 4, "the example has three variants besides its base")
     }
 }
+
+/// Strategies whose inputs are uncertain: every variant draws the same input values per trial.
+@Suite struct UncertainCompareTests {
+    @Test func variantsOfAnUncertainScenarioShareTheirInputDraws() throws {
+        let ws = try Workspace()
+        defer { ws.cleanup() }
+        let path = packageRoot.appendingPathComponent("Scenarios/uncertain-b2b-saas.yaml").path
+        let r = try ws.run(["compare", path, "--trials", "64", "--seed", "9", "--format", "json", "--quiet"])
+        #expect(r.status == 0, "exit \(r.status): \(r.stderr)")
+        let text = r.stdout
+        // team-price-up changes only a price without elasticity: the same subscribers in every
+        // trial (inputs and process noise shared), so its active difference is exactly 0.
+        #expect(text.contains("team-price-up"), "\(text.prefix(400))")
+        let o = try r.json()
+        #expect(o["schema"] as? String == "subcast-compare/1")
+    }
+}

@@ -32,7 +32,7 @@ import SubcastStochastics
 /// Reproducibility: identical bits for any number of threads, like every model on the engine.
 public struct ComparisonModel: TrialModel {
     public let variants: [Variant]
-    /// One model per variant (`ForecastModel(variant.scenario)`).
+    /// One model per variant (`variant.model`).
     public let models: [ForecastModel]
     /// The values compared, in output order.
     public let metrics: [ComparisonMetric]
@@ -65,7 +65,7 @@ public struct ComparisonModel: TrialModel {
         let horizon = variants[0].scenario.horizonMonths
         precondition(variants.allSatisfy { $0.scenario.horizonMonths == horizon }, "variants must share the horizon")
         self.variants = variants
-        let models = variants.map { ForecastModel($0.scenario) }
+        let models = variants.map(\.model)
         self.models = models
         var unique: [ComparisonMetric] = []
         for c in metrics ?? ComparisonModel.defaultMetrics(models) where !unique.contains(c) { unique.append(c) }

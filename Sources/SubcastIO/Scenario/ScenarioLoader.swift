@@ -139,6 +139,11 @@ public enum ScenarioLoader {
             throw ScenarioError(file: file, message: "not valid YAML or JSON: \(error)")
         }
         try checkNoAliases(root, file: file)
+        return try family(root: root, file: file)
+    }
+
+    /// Decodes a parsed document (aliases already refused) into a scenario family.
+    static func family(root: Node, file: String) throws(ScenarioError) -> ScenarioFamily {
         let context = UncertaintyContext()
         let base = try ScenarioDecoder(file: file).decode(YAMLNode(node: root, path: "", file: file, uncertainty: context))
         if context.inputs.isEmpty { return ScenarioFamily(base) }

@@ -41,14 +41,15 @@ extension ScenarioLoader {
     public static func parseVariants(text: String, file: String) throws(ScenarioError) -> [Variant] {
         let root = try compose(text: text, file: file)
         guard case let .mapping(top) = root, let index = top.firstIndex(where: { $0.key.string == "variants" }) else {
-            return [Variant(name: "base", scenario: try ScenarioDecoder(file: file).decode(YAMLNode(node: root, path: "", file: file)))]
+            return [Variant(name: "base", family: try family(root: root, file: file))]
         }
         let variantsNode = YAMLNode(node: top[index].value, path: "variants", file: file)
         var pairs = Array(top).map { ($0.key, $0.value) }
         pairs.remove(at: index)
         let baseRoot = Node.mapping(Node.Mapping(pairs, top.tag, top.style, top.mark))
-        let base = try ScenarioDecoder(file: file).decode(YAMLNode(node: baseRoot, path: "", file: file))
-        var variants = [Variant(name: "base", scenario: base)]
+        let baseFamily = try family(root: baseRoot, file: file)
+        let base = baseFamily.base
+        var variants = [Variant(name: "base", family: baseFamily)]
         if variantsNode.isNull { return variants }
         var seen: [String: Int] = [:]
         for (i, item) in try variantsNode.sequence().enumerated() {
@@ -95,8 +96,7 @@ extension ScenarioLoader {
                 spans.append((k.string, min(at.line, lines.lowerBound)...max(at.line, lines.upperBound)))
             }
             do {
-                let scenario = try ScenarioDecoder(file: file).decode(YAMLNode(node: document, path: "", file: file))
-                variants.append(Variant(name: name, description: description, scenario: scenario))
+                variants.append(Variant(name: name, description: description, family: try family(root: document, file: file)))
             } catch {
                 var e = error
                 let place: String
@@ -135,7 +135,11 @@ extension ScenarioLoader {
                                     message: "is \(base.scenario.horizonMonths) months but the base \(paths[0]) has "
                                         + "\(first.scenario.horizonMonths); compared scenarios must share the horizon")
             }
-            out.append(Variant(name: name, description: base.scenario.name, scenario: base.scenario))
+            if let f = base.family {
+                out.append(Variant(name: name, description: base.scenario.name, family: f))
+            } else {
+                out.append(Variant(name: name, description: base.scenario.name, scenario: base.scenario))
+            }
         }
         return out
     }
