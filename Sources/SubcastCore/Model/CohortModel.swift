@@ -123,6 +123,34 @@ public struct CohortModel: Sendable {
         self.layout = l
     }
 
+    /// Writes the per-trial scalars (`Scalar` order, at `offsets`): acquired; CLTV = margin x
+    /// discounted lifetime revenue per acquired subscriber; the naive ARPU x margin / churn rate =
+    /// margin x total revenue / total churned (same exposure); LTV:CAC; and the CAC payback month
+    /// (the first tenure month whose cumulative margin per acquired subscriber reaches the CAC).
+    /// Undefined values stay as they are (NaN). Shared with `LeverModel`.
+    static func writeScalars(into out: UnsafeMutableBufferPointer<Double>, at offsets: [Int], acquired: Int,
+                             lifetimeRevenue: Double, revenueByAge: [Double], cumulativeRevenue: Double, churned: Int,
+                             margin: Double, cac: Double) {
+        out[offsets[0]] = Double(acquired)
+        if acquired > 0 {
+            let cltv = margin * lifetimeRevenue / Double(acquired)
+            out[offsets[1]] = cltv
+            if cac > 0 {
+                out[offsets[3]] = cltv / cac
+                var cumulative = 0.0
+                for a in 0..<revenueByAge.count {
+                    cumulative += margin * revenueByAge[a] / Double(acquired)
+                    if cumulative >= cac { out[offsets[4]] = Double(a + 1); break }
+                }
+            } else {
+                out[offsets[4]] = 0
+            }
+        }
+        if churned > 0 {
+            out[offsets[2]] = margin * cumulativeRevenue / Double(churned)
+        }
+    }
+
     /// Compartment-months one trial simulates (one binomial draw each, the dominant cost):
     /// existing-base groups x horizon + plans x sum over acquisition cohorts of the months each is
     /// followed (to the horizon, or to the CLTV lifetime if longer).
@@ -293,24 +321,8 @@ public struct CohortModel: Sendable {
         }
 
         // Per-trial scalars.
-        out[scalarOffset[0]] = Double(acquiredTotal)
-        if acquiredTotal > 0 {
-            let cltv = margin * lifetimeRevenue / Double(acquiredTotal)
-            out[scalarOffset[1]] = cltv
-            if cac > 0 {
-                out[scalarOffset[3]] = cltv / cac
-                var cumulative = 0.0
-                for a in 0..<lifetime {
-                    cumulative += margin * s.revenueByAge[a] / Double(acquiredTotal)
-                    if cumulative >= cac { out[scalarOffset[4]] = Double(a + 1); break }
-                }
-            } else {
-                out[scalarOffset[4]] = 0
-            }
-        }
-        if churnedTotal > 0 {
-            // ARPU x margin / churn rate = margin x total revenue / total churned (same exposure).
-            out[scalarOffset[2]] = margin * cumulativeRevenue / Double(churnedTotal)
-        }
+        CohortModel.writeScalars(into: out, at: scalarOffset, acquired: acquiredTotal, lifetimeRevenue: lifetimeRevenue,
+                                 revenueByAge: s.revenueByAge, cumulativeRevenue: cumulativeRevenue, churned: churnedTotal,
+                                 margin: margin, cac: cac)
     }
 }

@@ -929,24 +929,9 @@ public struct LeverModel: Sendable {
             if arrivedUpTo > 0 { out[tenureOffset + a] = s.aliveByAge[a] / Double(arrivedUpTo) }
         }
         // Per-trial scalars (as CohortModel).
-        out[coreScalar[0]] = Double(acquiredTotal)
-        if acquiredTotal > 0 {
-            let cltv = margin * lifetimeRevenue / Double(acquiredTotal)
-            out[coreScalar[1]] = cltv
-            if cac > 0 {
-                out[coreScalar[3]] = cltv / cac
-                var cumulative = 0.0
-                for a in 0..<lifetime {
-                    cumulative += margin * s.revenueByAge[a] / Double(acquiredTotal)
-                    if cumulative >= cac { out[coreScalar[4]] = Double(a + 1); break }
-                }
-            } else {
-                out[coreScalar[4]] = 0
-            }
-        }
-        if churnedTotal > 0 {
-            out[coreScalar[2]] = margin * cumulativeRevenue / Double(churnedTotal)
-        }
+        CohortModel.writeScalars(into: out, at: coreScalar, acquired: acquiredTotal, lifetimeRevenue: lifetimeRevenue,
+                                 revenueByAge: s.revenueByAge, cumulativeRevenue: cumulativeRevenue, churned: churnedTotal,
+                                 margin: margin, cac: cac)
         if let l = licence { switchScalars(l, s, out) }
     }
 

@@ -118,28 +118,7 @@ public enum ScenarioLoader {
     /// values substituted (`UncertaintyContext`); this costs about as much as reading the file's
     /// values once (tens of microseconds), small next to simulating a trial.
     public static func parseFamily(text: String, file: String) throws(ScenarioError) -> ScenarioFamily {
-        if text.utf8.count > Limits.maximumFileBytes {
-            throw ScenarioError(file: file, message: "document is \(text.utf8.count) bytes; scenario files are limited to \(Limits.maximumFileBytes) bytes")
-        }
-        if text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
-            throw ScenarioError(file: file, message: "file is empty; expected a scenario (see Scenarios/README.md)")
-        }
-        try ScenarioPrescan.check(text, file: file)
-        let root: Node
-        do {
-            guard let node = try Yams.compose(yaml: text) else {
-                throw ScenarioError(file: file, message: "file holds no document; expected a scenario mapping")
-            }
-            root = node
-        } catch let e as ScenarioError {
-            throw e
-        } catch let e as YamlError {
-            throw locateDuplicate(e, text: text, file: file) ?? yamlError(e, file: file)
-        } catch {
-            throw ScenarioError(file: file, message: "not valid YAML or JSON: \(error)")
-        }
-        try checkNoAliases(root, file: file)
-        return try family(root: root, file: file)
+        try family(root: compose(text: text, file: file), file: file)
     }
 
     /// Decodes a parsed document (aliases already refused) into a scenario family.
