@@ -16,6 +16,9 @@
 #                        C + GSL with PCG64; the engine's job with its hot loop restructured, and
 #                        a check that it gives the engine's outputs exactly), for the "where the
 #                        time goes" table; 0 to skip
+#   LEVERS=1             also time LeverTimer on Scenarios/levers-saas.yaml (every lever, and the
+#                        same scenario with levers off) on 1 thread and all cores; 0 to skip
+#   LEVER_TRIALS=500     trials of each LeverTimer run
 #   QUIET_WAIT=0         seconds to wait, before each timing, for the machine to be idle (all
 #                        cores below 10 % busy over one second); 0 = do not wait. Timings taken
 #                        while other processes competed for the CPU are flagged in the table.
@@ -51,6 +54,7 @@ GSL_FLAGS="$(pkg-config --cflags --libs gsl)"
 C_BIN="$OUT/sbg_cohorts"
 SWIFT_BIN="$SCRATCH/release/EngineTimer"
 ABL_BIN="$SCRATCH/release/EngineAblation"
+LEVER_BIN="$SCRATCH/release/LeverTimer"
 ABLATION="${ABLATION:-1}"
 if [[ -z "${SKIP_BUILD:-}" ]]; then
     log "== building the C baseline: $CC $CFLAGS baselines/sbg_cohorts.c $GSL_FLAGS"
@@ -58,11 +62,12 @@ if [[ -z "${SKIP_BUILD:-}" ]]; then
     "$CC" $CFLAGS -o "$C_BIN" "$HERE/baselines/sbg_cohorts.c" $GSL_FLAGS
     log "== building EngineTimer (swift build -c release --scratch-path $SCRATCH)"
     (cd "$HERE" && swift build -c release --scratch-path "$SCRATCH" --product EngineTimer >&2)
+    (cd "$HERE" && swift build -c release --scratch-path "$SCRATCH" --product LeverTimer >&2)
     if [[ "$ABLATION" != 0 ]]; then
         (cd "$HERE" && swift build -c release --scratch-path "$SCRATCH" --product EngineAblation >&2)
     fi
 fi
-BINS=("$C_BIN" "$SWIFT_BIN")
+BINS=("$C_BIN" "$SWIFT_BIN" "$LEVER_BIN")
 [[ "$ABLATION" != 0 ]] && BINS+=("$ABL_BIN")
 for b in "${BINS[@]}"; do
     [[ -x "$b" ]] || { log "run-baselines: $b is missing (run without SKIP_BUILD)"; exit 1; }
@@ -159,6 +164,24 @@ wait_quiet() { # prints the busy share measured last
     done
     echo "$busy"
 }
+LEVERS="${LEVERS:-1}"
+LEVER_TRIALS="${LEVER_TRIALS:-500}"
+run_levers() { # threads seed: LeverTimer on levers-saas (every lever, then levers off), 2 lines
+    local threads="$1" seed="$2" suffix line
+    [[ "$threads" == 1 ]] && suffix=1t || suffix=all
+    wait_quiet > /dev/null
+    if ! (cd "$HERE" && "$LEVER_BIN" "$HERE/../Scenarios/levers-saas.yaml" "$LEVER_TRIALS" "$threads" "$seed") \
+            > "$OUT/levers.json" 2> "$OUT/levers.err"; then
+        log "run-baselines: LeverTimer failed"; cat "$OUT/levers.err" >&2; exit 1
+    fi
+    while IFS= read -r line; do
+        case "$line" in
+            *'"swift-levers-off"'*) printf '{"label":"levers_off_%s","run":%s}\n' "$suffix" "$line" >> "$RUNS" ;;
+            *'"swift-levers"'*)     printf '{"label":"levers_%s","run":%s}\n' "$suffix" "$line" >> "$RUNS" ;;
+        esac
+    done < "$OUT/levers.json"
+    log "   levers, $threads thread(s): $(grep -o '"seconds": [0-9.]*' "$OUT/levers.json" | tr '\n' ' ')"
+}
 log "== timing (load average before: $(cut -d' ' -f1-3 /proc/loadavg)); $REPEATS repeats, interleaved"
 for ((r = 1; r <= REPEATS; r++)); do
     log "-- repeat $r of $REPEATS (seed $r)"
@@ -174,6 +197,10 @@ for ((r = 1; r <= REPEATS; r++)); do
     run c_lam1e6_5k      "$C_BIN" 5000 1000000 "$r"
     run swift_1t_10k     "$SWIFT_BIN" 10000 1000 "$r" 1
     run swift_1t_100k    "$SWIFT_BIN" 100000 1000 "$r" 1
+    if [[ "$LEVERS" != 0 ]]; then
+        run_levers 1 "$r"
+        [[ "$THREADS" != 1 ]] && run_levers "$THREADS" "$r"
+    fi
     if [[ "$ABLATION" != 0 ]]; then
         run abl_c_pcg64_20k     env GSL_RNG_TYPE=pcg64 "$C_BIN" 20000 1000 "$r"
         run abl_lean_mt_20k     "$ABL_BIN" lean-mt19937 20000 "$r"

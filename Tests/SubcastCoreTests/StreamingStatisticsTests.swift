@@ -46,6 +46,37 @@ import Testing
         #expect(abc == whole && cba == whole)
     }
 
+    /// The batch `add` the engine uses must give the same sketch, bit for bit, as adding the
+    /// values one by one, whatever the batch boundaries: NaN, infinities, zeros, tiny values,
+    /// negatives and batches that widen the bucket range on either side.
+    @Test(arguments: [1, 3, 64, 1000])
+    func batchAddIsTheSameSketchAsAddingOneByOne(_ batch: Int) {
+        var g = Mix(s: UInt64(batch) &* 77)
+        let special: [Double] = [.nan, .infinity, -.infinity, 0, -0.0, 1e-310, -1e-310, 5e-300]
+        var values: [Double] = []
+        for i in 0..<5000 {
+            if i % 37 == 0 { values.append(special[(i / 37) % special.count]); continue }
+            // Drifting scale: later batches reach buckets below and above the earlier ones.
+            let scale = pow(10, Double(i % 900) / 100 - 4)
+            values.append(scale * g.next() * (g.next() < 0.4 ? -1 : 1))
+        }
+        var one = QuantileSketch(), many = QuantileSketch()
+        values.forEach { one.add($0) }
+        values.withUnsafeBufferPointer { all in
+            var start = 0
+            while start < all.count {
+                let end = min(start + batch, all.count)
+                many.add(UnsafeBufferPointer(rebasing: all[start..<end]))
+                start = end
+            }
+        }
+        #expect(many == one, "batch \(batch): \(many.count) values, \(many.counters) counters vs \(one.counters)")
+        #expect(many.encoded == one.encoded, "batch \(batch)")
+        var empty = QuantileSketch()
+        [Double.nan, .infinity].withUnsafeBufferPointer { empty.add($0) }
+        #expect(empty == QuantileSketch(), "non-finite values only leave the sketch empty")
+    }
+
     @Test func momentsMatchTwoPassAndMergeCorrectly() {
         var g = Mix(s: 3)
         let values = (0..<10_000).map { _ in 1e6 + g.next() }     // large offset: Welford's strength

@@ -115,7 +115,8 @@ extension MonteCarloEngine {
             // each series' sketch stays in cache for the whole sub-block (per-series order is
             // the trial order either way, so the bits do not change).
             let rows = UnsafeMutableBufferPointer<Double>.allocate(capacity: width * Reduction.subBlockSize)
-            defer { rows.deallocate() }
+            let column = UnsafeMutableBufferPointer<Double>.allocate(capacity: Reduction.subBlockSize)
+            defer { rows.deallocate(); column.deallocate() }
             var sketches = [QuantileSketch](repeating: QuantileSketch(), count: width)
             while let s = state.nextSubBlock(limit: subBlocks) {
                 if let isCancelled, isCancelled() { state.cancel(); break }
@@ -130,11 +131,16 @@ extension MonteCarloEngine {
                     model.simulate(trial: trial, seed: seed, streams: streams, scratch: &scratch, into: row)
                 }
                 let n = end - start
-                for j in 0..<width {
-                    for k in 0..<n {
-                        let x = rows[k * width + j]
-                        moments[j].add(x)
-                        sketches[j].add(x)
+                sketches.withUnsafeMutableBufferPointer { sketches in
+                    moments.withUnsafeMutableBufferPointer { moments in
+                        for j in 0..<width {
+                            for k in 0..<n {
+                                let x = rows[k * width + j]
+                                column[k] = x
+                                moments[j].add(x)
+                            }
+                            sketches[j].add(UnsafeBufferPointer(rebasing: column[0..<n]))
+                        }
                     }
                 }
                 // Sub-block s belongs to merge block (start / mergeBlockSize) - lowerBound.

@@ -349,51 +349,84 @@ public struct LeverModel: Sendable {
         return groupMonths * P * NB * S
     }
 
-    /// Reusable per-worker buffers.
-    public struct Scratch {
-        var count: [Int]            // [compartment * S + condition]
-        var extraSeats: [Int]       // [compartment]
-        var unitPrice: [Double]     // [compartment], monthly equivalent of the base price
-        var carried: [Double]       // [compartment]
-        var usageValue: [Double]    // [compartment], this month's usage revenue
-        var value: [Double]         // [compartment], this month's MRR
-        var shocked: [Bool]         // [compartment]
-        var raised: [Int]           // [compartment], tickets raised this month
-        var arrivedByGroup: [Int]
-        var groupValue: [Double]    // [(month % 13) * G + group]
-        var aliveByAge: [Double]
-        var revenueByAge: [Double]
+    /// Reusable per-worker buffers: flat, allocated once per worker, read and written in the hot
+    /// loop without copy-on-write checks or reference counting.
+    public final class Scratch {
+        let count: UnsafeMutableBufferPointer<Int>            // [compartment * S + condition]
+        let extraSeats: UnsafeMutableBufferPointer<Int>       // [compartment]
+        let unitPrice: UnsafeMutableBufferPointer<Double>     // [compartment], monthly equivalent of the base price
+        let carried: UnsafeMutableBufferPointer<Double>       // [compartment]
+        let value: UnsafeMutableBufferPointer<Double>         // [compartment], this month's MRR
+        let shocked: UnsafeMutableBufferPointer<Bool>         // [compartment]
+        let raised: UnsafeMutableBufferPointer<Int>           // [compartment], tickets raised this month
+        let arrivedByGroup: UnsafeMutableBufferPointer<Int>
+        let groupValue: UnsafeMutableBufferPointer<Double>    // [(month % 13) * G + group]
+        let aliveByAge: UnsafeMutableBufferPointer<Double>
+        let revenueByAge: UnsafeMutableBufferPointer<Double>
         var split: [Int]
-        var moveSplit: [Int]
-        var hazard: [[Double]]
-        var annualHazard: [[Double]]
-        var trialStarts: [Int]
-        var licenceRevenue: [Double]
-        var subscriptionRevenue: [Double]
+        /// Plan moves of this trial: weights [plan * maxMoves + (0 = stay, 1 + target index)],
+        /// targets [plan * maxMoves + target index], and the number of targets of each plan.
+        let maxMoves: Int
+        let moveWeight: UnsafeMutableBufferPointer<Double>
+        let moveTarget: UnsafeMutableBufferPointer<Int>
+        let moveCount: UnsafeMutableBufferPointer<Int>
+        let moveSplit: UnsafeMutableBufferPointer<Int>        // [0 = stay, 1 + target index]
+        let moved: UnsafeMutableBufferPointer<Int>            // [target index], per compartment
+        /// This trial's monthly hazards, [plan * hazardStride + renewal], and the annual ones,
+        /// [plan * annualStride + year].
+        let hazard: UnsafeMutableBufferPointer<Double>
+        let annualHazard: UnsafeMutableBufferPointer<Double>
+        let hazardStride: Int, annualStride: Int
+        let trialStarts: UnsafeMutableBufferPointer<Int>
+        let licenceRevenue: UnsafeMutableBufferPointer<Double>
+        let subscriptionRevenue: UnsafeMutableBufferPointer<Double>
+
+        init(compartments: Int, conditions: Int, groups: Int, horizon: Int, lifetime: Int, plans: Int,
+             maxMoves: Int, hazardStride: Int) {
+            func zeros<T>(_ n: Int, _ zero: T) -> UnsafeMutableBufferPointer<T> {
+                let b = UnsafeMutableBufferPointer<T>.allocate(capacity: n)
+                b.initialize(repeating: zero)
+                return b
+            }
+            count = zeros(compartments * conditions, 0)
+            extraSeats = zeros(compartments, 0)
+            unitPrice = zeros(compartments, 0.0)
+            carried = zeros(compartments, 0.0)
+            value = zeros(compartments, 0.0)
+            shocked = zeros(compartments, false)
+            raised = zeros(compartments, 0)
+            arrivedByGroup = zeros(groups, 0)
+            groupValue = zeros(13 * groups, 0.0)
+            aliveByAge = zeros(horizon, 0.0)
+            revenueByAge = zeros(lifetime, 0.0)
+            split = .init(repeating: 0, count: plans)
+            self.maxMoves = maxMoves
+            moveWeight = zeros(plans * maxMoves, 0.0)
+            moveTarget = zeros(plans * maxMoves, 0)
+            moveCount = zeros(plans, 0)
+            moveSplit = zeros(maxMoves, 0)
+            moved = zeros(maxMoves, 0)
+            self.hazardStride = hazardStride
+            annualStride = (hazardStride - 1) / 12 + 1
+            hazard = zeros(plans * hazardStride, 0.0)
+            annualHazard = zeros(plans * annualStride, 0.0)
+            trialStarts = zeros(horizon + 1, 0)
+            licenceRevenue = zeros(horizon + 1, 0.0)
+            subscriptionRevenue = zeros(horizon + 1, 0.0)
+        }
+
+        deinit {
+            for b in [count, extraSeats, raised, arrivedByGroup, moveTarget, moveCount, moveSplit, moved,
+                      trialStarts] { b.deallocate() }
+            for b in [unitPrice, carried, value, groupValue, aliveByAge, revenueByAge, moveWeight, hazard, annualHazard, licenceRevenue,
+                      subscriptionRevenue] { b.deallocate() }
+            shocked.deallocate()
+        }
     }
 
     public func makeScratch() -> Scratch {
-        let compartments = G * P * NB
-        let maxMoves = (moveWeights.map(\.count).max() ?? 1)
-        return Scratch(count: .init(repeating: 0, count: compartments * S),
-                       extraSeats: .init(repeating: 0, count: compartments),
-                       unitPrice: .init(repeating: 0, count: compartments),
-                       carried: .init(repeating: 0, count: compartments),
-                       usageValue: .init(repeating: 0, count: compartments),
-                       value: .init(repeating: 0, count: compartments),
-                       shocked: .init(repeating: false, count: compartments),
-                       raised: .init(repeating: 0, count: compartments),
-                       arrivedByGroup: .init(repeating: 0, count: G),
-                       groupValue: .init(repeating: 0, count: 13 * G),
-                       aliveByAge: .init(repeating: 0, count: H),
-                       revenueByAge: .init(repeating: 0, count: lifetime),
-                       split: .init(repeating: 0, count: P),
-                       moveSplit: .init(repeating: 0, count: maxMoves),
-                       hazard: hazard,
-                       annualHazard: hazard.map { _ in [] },
-                       trialStarts: .init(repeating: 0, count: H + 1),
-                       licenceRevenue: .init(repeating: 0, count: H + 1),
-                       subscriptionRevenue: .init(repeating: 0, count: H + 1))
+        Scratch(compartments: G * P * NB, conditions: S, groups: G, horizon: H, lifetime: lifetime, plans: P,
+                maxMoves: moveWeights.map(\.count).max() ?? 1, hazardStride: hazard[0].count)
     }
 
     @inline(__always) func compartment(_ g: Int, _ p: Int, _ b: Int) -> Int { (g * P + p) * NB + b }
@@ -406,33 +439,55 @@ public struct LeverModel: Sendable {
     }
 
     /// Simulates one trial and writes `layout.width` values into `out`.
-    public func simulate(streams: [RandomGenerator], scratch s: inout Scratch,
+    public func simulate(streams: [RandomGenerator], scratch: inout Scratch,
                          into out: UnsafeMutableBufferPointer<Double>) {
+        let s = scratch
+        // The arrays the GSL wrappers fill are held in locals for the trial (no exclusivity
+        // checks on a class property per access) and handed back at the end.
+        var split: [Int] = []
+        swap(&split, &s.split)
+        defer { swap(&split, &s.split) }
         precondition(out.count == layout.width && streams.count == streamNames.count)
+        // The streams, held in locals so that the hot loop does not retain and release them per
+        // draw; an unused stream's local is never drawn from.
         let acquisition = streams[0], churn = streams[1]
-        // 0. parameters
+        func stream(_ i: Int) -> RandomGenerator { i >= 0 ? streams[i] : churn }
+        let rTrials = stream(iTrials), rPricing = stream(iPricing), rOnboarding = stream(iOnboarding)
+        let rSupport = stream(iSupport), rMoves = stream(iMoves), rUsage = stream(iUsage)
+        let rDunning = stream(iDunning), rLicences = stream(iLicences)
+        let HS = s.hazardStride, AS = s.annualStride
+        // 0. parameters: the model's hazards, redrawn for plans whose parameters are uncertain.
+        for p in 0..<P {
+            precondition(hazard[p].count == HS, "a scenario of this shape has another hazard table length")
+            for t in 0..<HS { s.hazard[p * HS + t] = hazard[p][t] }
+        }
+        let MW = s.maxMoves
+        for p in 0..<P {
+            precondition(moveWeights[p].count <= MW, "a scenario of this shape has more plan moves")
+            s.moveCount[p] = moveTargets[p].count
+            for (d, q) in moveTargets[p].enumerated() { s.moveTarget[p * MW + d] = q }
+            for (j, w) in moveWeights[p].enumerated() { s.moveWeight[p * MW + j] = w }
+        }
         for (p, alphaHat, betaHat, draw) in uncertainPlans {
             let (za, zb) = draw.sample(using: streams[iParameters])
             let a = alphaHat * exp(za), b = betaHat * exp(zb)
-            for t in 1..<s.hazard[p].count { s.hazard[p][t] = a / (a + b + Double(t) - 1) }
+            for t in 1..<HS { s.hazard[p * HS + t] = a / (a + b + Double(t) - 1) }
         }
         if anyAnnual {
             // Annual renewal k: the probability of leaving over months 12k - 11 ... 12k.
             for p in 0..<P {
-                let h = s.hazard[p]
-                let years = (h.count - 1) / 12
-                var table = [Double](repeating: 0, count: years + 1)
+                let years = (HS - 1) / 12
+                for k in 0..<AS { s.annualHazard[p * AS + k] = 0 }
                 for k in stride(from: 1, through: years, by: 1) {
                     var keep = 1.0
-                    for t in (12 * k - 11)...(12 * k) { keep *= 1 - h[t] }
-                    table[k] = 1 - keep
+                    for t in (12 * k - 11)...(12 * k) { keep *= 1 - s.hazard[p * HS + t] }
+                    s.annualHazard[p * AS + k] = 1 - keep
                 }
-                s.annualHazard[p] = table
             }
         }
         for i in 0..<s.count.count { s.count[i] = 0 }
         for i in 0..<s.extraSeats.count {
-            s.extraSeats[i] = 0; s.carried[i] = 0; s.usageValue[i] = 0; s.value[i] = 0
+            s.extraSeats[i] = 0; s.carried[i] = 0; s.value[i] = 0
             s.shocked[i] = false; s.raised[i] = 0; s.unitPrice[i] = 0
         }
         for g in 0..<G { s.arrivedByGroup[g] = 0 }
@@ -449,7 +504,7 @@ public struct LeverModel: Sendable {
             let c = compartment(i, p, 0)
             s.count[c * S] = baseCountInit[i]
             if let seat = seats[p], baseCountInit[i] > 0, seat.meanAtSignup > 1 {
-                s.extraSeats[c] = Poisson.drawAnySize(mean: Double(baseCountInit[i]) * (seat.meanAtSignup - 1), using: streams[iUsage])
+                s.extraSeats[c] = Poisson.drawAnySize(mean: Double(baseCountInit[i]) * (seat.meanAtSignup - 1), using: rUsage)
             }
         }
 
@@ -496,7 +551,7 @@ public struct LeverModel: Sendable {
                     s.trialStarts[m] = drawn
                     trialStartsNow = drawn
                     if m - t.months >= 1 {
-                        arrivals = Binomial.draw(trials: s.trialStarts[m - t.months], probability: t.conversion, using: streams[iTrials])
+                        arrivals = Binomial.draw(trials: s.trialStarts[m - t.months], probability: t.conversion, using: rTrials)
                     }
                     for k in max(1, m - t.months + 1)...m { trialing += s.trialStarts[k] }
                 } else {
@@ -511,34 +566,34 @@ public struct LeverModel: Sendable {
                 }
                 s.arrivedByGroup[g] = arrivals
                 if P == 1 {
-                    s.split[0] = arrivals
+                    split[0] = arrivals
                 } else if arrivals > 0 {
-                    Multinomial.draw(trials: arrivals, weights: mix, into: &s.split, using: acquisition)
+                    Multinomial.draw(trials: arrivals, weights: mix, into: &split, using: acquisition)
                 } else {
-                    for p in 0..<P { s.split[p] = 0 }
+                    for p in 0..<P { split[p] = 0 }
                 }
-                for p in 0..<P where s.split[p] > 0 {
+                for p in 0..<P where split[p] > 0 {
                     var annual = 0
                     if annualShare[p] > 0 {
-                        annual = Binomial.draw(trials: s.split[p], probability: annualShare[p], using: streams[iPricing])
+                        annual = Binomial.draw(trials: split[p], probability: annualShare[p], using: rPricing)
                     }
                     for b in 0..<NB {
-                        let n = b == 0 ? s.split[p] - annual : annual
+                        let n = b == 0 ? split[p] - annual : annual
                         if n == 0 { continue }
                         let c = compartment(g, p, b)
                         var risk = 0
                         if sRisk >= 0 {
-                            risk = Binomial.draw(trials: n, probability: atRiskShare, using: streams[iOnboarding])
+                            risk = Binomial.draw(trials: n, probability: atRiskShare, using: rOnboarding)
                             s.count[c * S + sRisk] = risk
                         }
                         s.count[c * S] = n - risk
                         if let seat = seats[p], seat.meanAtSignup > 1 {
-                            s.extraSeats[c] = Poisson.drawAnySize(mean: Double(n) * (seat.meanAtSignup - 1), using: streams[iUsage])
+                            s.extraSeats[c] = Poisson.drawAnySize(mean: Double(n) * (seat.meanAtSignup - 1), using: rUsage)
                         }
                     }
                 }
                 if let l = licence, m >= l.switchMonth, migrantBase >= 0 {
-                    migrated = Binomial.draw(trials: maintenanceS, probability: l.migrationPerMonth, using: streams[iLicences])
+                    migrated = Binomial.draw(trials: maintenanceS, probability: l.migrationPerMonth, using: rLicences)
                     maintenanceS -= migrated
                     let g = migrantBase + m - 1
                     for q in 0..<P { s.unitPrice[compartment(g, q, 0)] = listPrice[q][m] }
@@ -546,7 +601,7 @@ public struct LeverModel: Sendable {
                     s.unitPrice[c] = migrationPrice
                     s.count[c * S] = migrated
                     if let seat = seats[l.migrationPlan], migrated > 0, seat.meanAtSignup > 1 {
-                        s.extraSeats[c] = Poisson.drawAnySize(mean: Double(migrated) * (seat.meanAtSignup - 1), using: streams[iUsage])
+                        s.extraSeats[c] = Poisson.drawAnySize(mean: Double(migrated) * (seat.meanAtSignup - 1), using: rUsage)
                     }
                 }
             }
@@ -563,30 +618,32 @@ public struct LeverModel: Sendable {
                                 if n == 0 { continue }
                                 if let seat = seats[p] {
                                     if seat.contractionPerMonth > 0 && s.extraSeats[c] > 0 {
-                                        s.extraSeats[c] -= Binomial.drawAnySize(trials: s.extraSeats[c], probability: seat.contractionPerMonth, using: streams[iUsage])
+                                        s.extraSeats[c] -= Binomial.drawAnySize(trials: s.extraSeats[c], probability: seat.contractionPerMonth, using: rUsage)
                                     }
                                     if seat.expansionPerMonth > 0 {
-                                        s.extraSeats[c] += Poisson.drawAnySize(mean: Double(n) * seat.expansionPerMonth, using: streams[iUsage])
+                                        s.extraSeats[c] += Poisson.drawAnySize(mean: Double(n) * seat.expansionPerMonth, using: rUsage)
                                     }
                                 }
-                                let targets = moveTargets[p]
-                                if targets.isEmpty { continue }
-                                var moved = [Int](repeating: 0, count: targets.count)
+                                let targets = s.moveCount[p]
+                                if targets == 0 { continue }
+                                let weights = UnsafeBufferPointer(rebasing: s.moveWeight[(p * MW)..<(p * MW + targets + 1)])
+                                let moved = s.moved, moveSplit = s.moveSplit
+                                for d in 0..<targets { moved[d] = 0 }
                                 for st in 0..<S {
                                     let k = s.count[c * S + st]
                                     if k == 0 { continue }
-                                    Multinomial.draw(trials: k, weights: moveWeights[p], into: &s.moveSplit, using: streams[iMoves])
-                                    for (d, q) in targets.enumerated() where s.moveSplit[d + 1] > 0 {
-                                        let x = s.moveSplit[d + 1]
+                                    Multinomial.draw(trials: k, weights: weights, into: moveSplit, using: rMoves)
+                                    for d in 0..<targets where moveSplit[d + 1] > 0 {
+                                        let x = moveSplit[d + 1]
                                         s.count[c * S + st] -= x
-                                        s.count[compartment(g, q, b) * S + st] += x
+                                        s.count[compartment(g, s.moveTarget[p * MW + d], b) * S + st] += x
                                         moved[d] += x
                                     }
                                 }
                                 var remaining = n
-                                for (d, q) in targets.enumerated() where moved[d] > 0 {
-                                    transfer(&s, from: c, to: compartment(g, q, b), movers: moved[d], of: remaining,
-                                             usage: streams, seatsOf: p)
+                                for d in 0..<targets where moved[d] > 0 {
+                                    transfer(s, from: c, to: compartment(g, s.moveTarget[p * MW + d], b), movers: moved[d], of: remaining,
+                                             usage: rUsage, seatsOf: p)
                                     remaining -= moved[d]
                                     moves += moved[d]
                                 }
@@ -599,7 +656,7 @@ public struct LeverModel: Sendable {
             // 4. support
             var tickets = 0, handled = 0, good = 0, bad = 0, upsells = 0
             if let sp = support {
-                let g0 = streams[iSupport]
+                let g0 = rSupport
                 var waitingBefore = 0
                 for range in groups {
                     for g in range {
@@ -655,7 +712,7 @@ public struct LeverModel: Sendable {
                                         let d = compartment(g, target, b)
                                         s.count[c * S + sGood + goodMonths - 1] -= u
                                         s.count[d * S + sGood + goodMonths - 1] += u
-                                        transfer(&s, from: c, to: d, movers: u, of: n, usage: streams, seatsOf: p)
+                                        transfer(s, from: c, to: d, movers: u, of: n, usage: rUsage, seatsOf: p)
                                         upsells += u
                                     }
                                 }
@@ -677,11 +734,11 @@ public struct LeverModel: Sendable {
                                 let c = compartment(g, p, b)
                                 let r = s.count[c * S + sRisk]
                                 if r == 0 || o.detectionRate <= 0 { continue }
-                                let detected = Binomial.draw(trials: r, probability: o.detectionRate, using: streams[iOnboarding])
+                                let detected = Binomial.draw(trials: r, probability: o.detectionRate, using: rOnboarding)
                                 let treated = min(detected, room)
                                 room -= treated
                                 interventions += treated
-                                let saved = Binomial.draw(trials: treated, probability: o.successRate, using: streams[iOnboarding])
+                                let saved = Binomial.draw(trials: treated, probability: o.successRate, using: rOnboarding)
                                 s.count[c * S + sRisk] -= saved
                                 s.count[c * S] += saved
                                 saves += saved
@@ -724,7 +781,7 @@ public struct LeverModel: Sendable {
                                 // Capped so that decades of compound growth cannot overflow.
                                 let mean = min(u.meanUnitsPerMonth * pow(1 + u.growthPerMonth, Double(age)), Usage.maximumMeanUnits)
                                 let cv2 = u.cv * u.cv
-                                usageValue = u.pricePerUnit * Gamma.draw(shape: Double(n) / cv2, scale: mean * cv2, using: streams[iUsage])
+                                usageValue = u.pricePerUnit * Gamma.draw(shape: Double(n) / cv2, scale: mean * cv2, using: rUsage)
                                 v += usageValue
                                 if inHorizon { usageRevenue += usageValue }
                             }
@@ -755,9 +812,9 @@ public struct LeverModel: Sendable {
                             // 7. renewals
                             let h: Double
                             if b == 0 {
-                                h = s.hazard[p][renewal]
+                                h = s.hazard[p * HS + renewal]
                             } else {
-                                h = renewal % 12 == 0 ? s.annualHazard[p][renewal / 12] : 0
+                                h = renewal % 12 == 0 ? s.annualHazard[p * AS + renewal / 12] : 0
                             }
                             var leaving = 0
                             for st in 0..<S {
@@ -776,13 +833,13 @@ public struct LeverModel: Sendable {
                                 }
                                 if s.shocked[c] {
                                     let shock = repriceShock(m, plan: p)
-                                    let x2 = Binomial.draw(trials: k - gone, probability: shock, using: streams[iPricing])
+                                    let x2 = Binomial.draw(trials: k - gone, probability: shock, using: rPricing)
                                     gone += x2
                                     shockChurned += x2
                                 }
                                 if let dn = dunning, b == 0 || renewal % 12 == 0 {
-                                    let failed = Binomial.draw(trials: k - gone, probability: dn.failureRate, using: streams[iDunning])
-                                    let lost = Binomial.draw(trials: failed, probability: 1 - dn.recoveryProbability, using: streams[iDunning])
+                                    let failed = Binomial.draw(trials: k - gone, probability: dn.failureRate, using: rDunning)
+                                    let lost = Binomial.draw(trials: failed, probability: 1 - dn.recoveryProbability, using: rDunning)
                                     gone += lost
                                     if inHorizon { involuntary += lost }
                                 }
@@ -794,7 +851,7 @@ public struct LeverModel: Sendable {
                             if age < introMonths[p] { leavingValue *= introFactor[p] }
                             if let seat = seats[p] {
                                 let e = s.extraSeats[c]
-                                let eLeaving = leaving == n ? e : Binomial.drawAnySize(trials: e, probability: Double(leaving) / Double(n), using: streams[iUsage])
+                                let eLeaving = leaving == n ? e : Binomial.drawAnySize(trials: e, probability: Double(leaving) / Double(n), using: rUsage)
                                 s.extraSeats[c] = e - eLeaving
                                 leavingValue += seat.pricePerSeat * Double(leaving + eLeaving)
                             }
@@ -816,7 +873,7 @@ public struct LeverModel: Sendable {
                             if sRisk >= 0 {
                                 let r = s.count[c * S + sRisk]
                                 if r > 0 && age < rampExit.count {
-                                    let done = Binomial.draw(trials: r, probability: rampExit[age], using: streams[iOnboarding])
+                                    let done = Binomial.draw(trials: r, probability: rampExit[age], using: rOnboarding)
                                     s.count[c * S + sRisk] = r - done
                                     s.count[c * S] += done
                                 }
@@ -837,7 +894,7 @@ public struct LeverModel: Sendable {
 
             // 9. licence paths and record
             if inHorizon, let l = licence {
-                let gl = streams[iLicences]
+                let gl = rLicences
                 let fee = l.maintenancePerMonth
                 if m < l.switchMonth {
                     let sold = Poisson.draw(mean: l.licencesPerMonth, using: gl)
@@ -930,7 +987,7 @@ public struct LeverModel: Sendable {
         }
         // Per-trial scalars (as CohortModel).
         CohortModel.writeScalars(into: out, at: coreScalar, acquired: acquiredTotal, lifetimeRevenue: lifetimeRevenue,
-                                 revenueByAge: s.revenueByAge, cumulativeRevenue: cumulativeRevenue, churned: churnedTotal,
+                                 revenueByAge: Array(s.revenueByAge), cumulativeRevenue: cumulativeRevenue, churned: churnedTotal,
                                  margin: margin, cac: cac)
         if let l = licence { switchScalars(l, s, out) }
     }
@@ -962,7 +1019,7 @@ public struct LeverModel: Sendable {
         if let o = leverMonthly[metric] { out[o + m - 1] = x }
     }
 
-    @inline(__always) func total(_ count: [Int], _ c: Int) -> Int {
+    @inline(__always) func total(_ count: UnsafeMutableBufferPointer<Int>, _ c: Int) -> Int {
         var n = 0
         for st in 0..<S { n += count[c * S + st] }
         return n
@@ -977,12 +1034,12 @@ public struct LeverModel: Sendable {
     /// Moves the seats and carried MRR of `movers` of the `of` subscribers of compartment `c` to
     /// `d` (the counts by condition are moved by the caller). Extra seats are i.i.d. Poisson
     /// across a compartment's subscribers, so the movers' share is Binomial(E, movers / of).
-    func transfer(_ s: inout Scratch, from c: Int, to d: Int, movers: Int, of n: Int, usage streams: [RandomGenerator], seatsOf p: Int) {
+    func transfer(_ s: Scratch, from c: Int, to d: Int, movers: Int, of n: Int, usage: RandomGenerator, seatsOf p: Int) {
         guard n > 0 else { return }
         let share = Double(movers) / Double(n)
         if seats[p] != nil {
             let e = s.extraSeats[c]
-            let moved = movers == n ? e : Binomial.drawAnySize(trials: e, probability: share, using: streams[iUsage])
+            let moved = movers == n ? e : Binomial.drawAnySize(trials: e, probability: share, using: usage)
             s.extraSeats[c] -= moved
             s.extraSeats[d] += moved
         }

@@ -55,6 +55,66 @@ public struct QuantileSketch: Sendable, Hashable {
         }
     }
 
+    /// Adds finite values in order (NaN and infinities are ignored): the same sketch, to the bit,
+    /// as adding them one by one, but the bucket ranges grow once per call instead of being
+    /// checked per value, and the counts are updated without per-value copy-on-write checks.
+    /// The engine's streaming reduction adds each series a sub-block of trials at a time.
+    public mutating func add(_ values: UnsafeBufferPointer<Double>) {
+        if values.isEmpty { return }
+        withUnsafeTemporaryAllocation(of: Int.self, capacity: values.count) { index in
+            // Pass 1: count, extremes, zeros and bucket indices (0 marks "not bucketed": a
+            // skipped or zero value; a bucketed value stores its index with the sign in bit 0).
+            var lowP = Int.max, highP = Int.min, lowN = Int.max, highN = Int.min
+            var bucketed = false
+            for (k, x) in values.enumerated() {
+                index[k] = 0
+                guard x.isFinite else { continue }
+                count += 1
+                if x < minimum { minimum = x }
+                if x > maximum { maximum = x }
+                if abs(x) < QuantileSketch.zeroThreshold { zeros += 1; continue }
+                bucketed = true
+                if x > 0 {
+                    let i = self.index(x)
+                    lowP = Swift.min(lowP, i); highP = Swift.max(highP, i)
+                    index[k] = i
+                } else {
+                    let i = self.index(-x)
+                    lowN = Swift.min(lowN, i); highN = Swift.max(highN, i)
+                    index[k] = i
+                }
+            }
+            if !bucketed { return }
+            // Pass 2: grow each side once to cover this batch, then count.
+            if lowP <= highP { QuantileSketch.cover(&positive, &positiveOffset, lowP, highP) }
+            if lowN <= highN { QuantileSketch.cover(&negative, &negativeOffset, lowN, highN) }
+            let po = positiveOffset, no = negativeOffset
+            positive.withUnsafeMutableBufferPointer { pos in
+                negative.withUnsafeMutableBufferPointer { neg in
+                    for (k, x) in values.enumerated() where x.isFinite && abs(x) >= QuantileSketch.zeroThreshold {
+                        if x > 0 { pos[index[k] - po] += 1 } else { neg[index[k] - no] += 1 }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Extends `counts` (with zeros) so that it covers bucket indices `low ... high`.
+    static func cover(_ counts: inout [Int], _ offset: inout Int, _ low: Int, _ high: Int) {
+        if counts.isEmpty {
+            counts = [Int](repeating: 0, count: high - low + 1)
+            offset = low
+            return
+        }
+        if low < offset {
+            counts.insert(contentsOf: repeatElement(0, count: offset - low), at: 0)
+            offset = low
+        }
+        if high >= offset + counts.count {
+            counts.append(contentsOf: repeatElement(0, count: high - offset - counts.count + 1))
+        }
+    }
+
     static func increment(_ counts: inout [Int], _ offset: inout Int, _ i: Int, by c: Int) {
         if counts.isEmpty {
             counts = [c]

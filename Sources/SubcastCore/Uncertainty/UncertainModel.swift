@@ -91,7 +91,6 @@ public struct UncertainModel: TrialModel {
         let modelOut = UnsafeMutableBufferPointer(rebasing: out[0..<inputOffset])
         if baseLevers != nil {
             let model = LeverModel(scenario, shape: family.shape)
-            s.levers!.hazard = model.hazard
             model.simulate(trial: trial, seed: seed, streams: s.modelStreams, scratch: &s.levers!, into: modelOut)
         } else {
             let model = CohortModel(scenario)

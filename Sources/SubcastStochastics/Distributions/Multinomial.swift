@@ -28,6 +28,19 @@ public struct Multinomial: Sendable, Hashable {
         return out
     }
 
+    /// Unchecked draw from and into buffers (`counts` at least as long as `weights`) for hot
+    /// loops that keep their tables in flat buffers; the same draws as the array version.
+    @inlinable
+    public static func draw(trials: Int, weights: UnsafeBufferPointer<Double>, into counts: UnsafeMutableBufferPointer<Int>,
+                            using g: RandomGenerator) {
+        let k = weights.count
+        if k == 1 { counts[0] = trials; return }
+        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: k) { buf in
+            gsl_ran_multinomial(g.rng, k, UInt32(trials), weights.baseAddress, buf.baseAddress)
+            for i in 0..<k { counts[i] = Int(buf[i]) }
+        }
+    }
+
     /// Unchecked draw into `counts` (same length as `weights`) for hot loops.
     @inlinable
     public static func draw(trials: Int, weights: [Double], into counts: inout [Int], using g: RandomGenerator) {
