@@ -169,7 +169,6 @@ public struct CohortModel: Sendable {
         var split: [Int]
         var aliveByAge: [Double]
         var revenueByAge: [Double]
-        var mrr: [Double]
         var hazard: [[Double]]
     }
 
@@ -180,7 +179,6 @@ public struct CohortModel: Sendable {
                        split: .init(repeating: 0, count: planCount),
                        aliveByAge: .init(repeating: 0, count: horizon),
                        revenueByAge: .init(repeating: 0, count: lifetime),
-                       mrr: .init(repeating: 0, count: horizon),
                        hazard: hazard)
     }
 
