@@ -28,11 +28,7 @@ struct Compare: ParsableCommand {
     @Option(help: "Number of Monte Carlo trials (default: the base scenario's `trials`).")
     var trials: Int?
 
-    @Option(help: "Root seed, 0 ... 2^64-1 (default: the base scenario's `seed`, else a drawn seed that is printed).")
-    var seed: UInt64?
-
-    @Option(help: "Worker threads (default: all cores). Does not change the results.")
-    var threads: Int?
+    @OptionGroup var common: SimulationOptions
 
     @Option(help: "Output format: table, csv or json (default: from the --out file's extension, else table).")
     var format: Run.Format?
@@ -43,44 +39,20 @@ struct Compare: ParsableCommand {
     @Option(help: "Comma-separated metrics to compare: mrr (at the horizon), mrr@12, churned@total, cltv, ... (default: all; the table shows the main ones).")
     var metrics: String?
 
-    @Flag(name: .customLong("allow-large"), help: "Run even when the work exceeds the safety bound (about \(Run.drawLimitText) draws).")
-    var allowLarge = false
-
-    @Flag(help: "Print nothing on stderr except errors and a drawn seed.")
-    var quiet = false
 
     /// The output format: --format, else the --out file's extension, else table.
-    var chosenFormat: Run.Format {
-        if let format { return format }
-        switch out.map({ URL(fileURLWithPath: $0).pathExtension.lowercased() }) {
-        case "csv": return .csv
-        case "json": return .json
-        default: return .table
-        }
-    }
+    var chosenFormat: Run.Format { SimulationChecks.format(format, out: out) }
 
     /// Trials and threads after checking the options, and the work bound of all strategies
     /// together (unless --allow-large), as `subcast run` checks one scenario.
     func checkedSize(_ model: ComparisonModel) throws(ScenarioError) -> (trials: Int, threads: Int) {
-        let n = trials ?? model.variants[0].scenario.trials
-        if !(1...ScenarioLoader.Limits.maximumTrials).contains(n) {
-            throw ScenarioError(file: "<command line>", keyPath: "--trials",
-                                message: "expected a whole number from 1 to \(ScenarioLoader.Limits.maximumTrials), got \(n)")
-        }
-        let t = threads ?? ProcessInfo.processInfo.activeProcessorCount
-        if !(1...1024).contains(t) {
-            throw ScenarioError(file: "<command line>", keyPath: "--threads", message: "expected a whole number from 1 to 1024, got \(t)")
-        }
+        let n = try SimulationChecks.trials(trials ?? model.variants[0].scenario.trials)
+        let t = try SimulationChecks.threads(common.threads)
         let steps = model.stepsPerTrial
-        let work = n.multipliedReportingOverflow(by: max(steps, 1))
-        if !allowLarge && (work.overflow || work.partialValue > Run.drawLimit) {
-            let minutes = Double(n) * Double(steps) / Run.drawsPerSecondPerCore / Double(t) / 60
-            throw ScenarioError(file: scenarios[0], keyPath: "trials",
-                                message: "\(n) trials x \(model.variants.count) strategies x \(steps / max(model.variants.count, 1)) "
-                                    + "cohort-months = about \(String(format: "%.2g", Double(n) * Double(steps))) binomial draws "
-                                    + "(roughly \(Int(minutes.rounded())) minutes on \(t) thread(s)), above the bound of \(Run.drawLimitText); "
-                                    + "use fewer trials or strategies, or pass --allow-large")
-        }
+        try SimulationChecks.workBound(trials: n, steps: steps, threads: t, allowLarge: common.allowLarge, file: scenarios[0],
+                                       what: "\(n) trials x \(model.variants.count) strategies x "
+                                           + "\(steps / max(model.variants.count, 1)) cohort-months",
+                                       advice: "use fewer trials or strategies")
         return (n, t)
     }
 
@@ -96,7 +68,7 @@ struct Compare: ParsableCommand {
             return (variants, Array(repeating: scenarios[0], count: variants.count))
         }
         let variants = try ScenarioLoader.loadStrategies(paths: scenarios)
-        if !quiet {
+        if !common.quiet {
             for (path, v) in zip(scenarios, variants) where v.scenario.currency != variants[0].scenario.currency {
                 note("\(path) is in \(v.scenario.currency), the base in \(variants[0].scenario.currency); amounts are compared as they are")
             }
@@ -141,17 +113,11 @@ struct Compare: ParsableCommand {
         } catch {
             throw fail(error.description, code: ExitStatus.badInput)
         }
-        let rootSeed: UInt64
-        if let s = seed ?? variants[0].scenario.seed {
-            rootSeed = s
-        } else {
-            rootSeed = UInt64.random(in: 0..<(1 << 53))
-            note("no seed given; drew seed \(rootSeed) (pass --seed \(rootSeed) to reproduce)")
-        }
+        let rootSeed = SimulationChecks.rootSeed(common.seed, scenario: variants[0].scenario.seed)
 
         let start = DispatchTime.now()
         let interruption = Interruption()
-        let bar = ProgressBar(total: n, enabled: !quiet)
+        let bar = ProgressBar(total: n, enabled: !common.quiet)
         let progress: (@Sendable (Int) -> Void)? = bar.enabled ? { @Sendable done in bar.update(done) } : nil
         let result: StrategyComparison
         do throws(SimulationError) {
@@ -165,7 +131,7 @@ struct Compare: ParsableCommand {
             throw fail(error.description, code: ExitStatus.badInput)
         }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
-        if !quiet {
+        if !common.quiet {
             note(String(format: "%d trials x %d strategies in %.2f s (%.0f trials/s) on %d thread%@", n, variants.count, seconds,
                         Double(n) / max(seconds, 1e-9), t, t == 1 ? "" : "s"))
         }
@@ -183,7 +149,7 @@ struct Compare: ParsableCommand {
             } catch {
                 throw fail(error.description, code: ExitStatus.runtimeFailure)
             }
-            if !quiet { note("wrote \(path)") }
+            if !common.quiet { note("wrote \(path)") }
         } else {
             FileHandle.standardOutput.write(Data(text.utf8))
         }

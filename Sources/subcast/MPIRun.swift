@@ -168,7 +168,7 @@ extension Run {
         let blocks = MonteCarloEngine.mergeBlocks(trials: n, shard: world.rank, of: world.size)
         let trialsHere = max(0, min(blocks.upperBound * Reduction.mergeBlockSize, n) - blocks.lowerBound * Reduction.mergeBlockSize)
         let interruption = Interruption()
-        let bar = ProgressBar(total: trialsHere, enabled: !quiet && world.rank == 0)
+        let bar = ProgressBar(total: trialsHere, enabled: !common.quiet && world.rank == 0)
         let progress: (@Sendable (Int) -> Void)? = bar.enabled ? { @Sendable done in bar.update(done) } : nil
         var reduction: Reduction?
         do throws(SimulationError) {
@@ -210,11 +210,11 @@ extension Run {
         }
         let result = Simulation.result(plan.family, seed: seed, reduction: joined)
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
-        if !quiet {
+        if !common.quiet {
             note(String(format: "%d trials in %.2f s (%.0f trials/s) on %d MPI ranks (%d thread%@ on rank 0)", n, seconds,
                         Double(n) / max(seconds, 1e-9), world.size, plan.threads, plan.threads == 1 ? "" : "s"))
         }
-        try emit(result, info: RunInfo(scenarioFile: self.scenario), format: format, out: out, report: report, quiet: quiet)
+        try emit(result, info: RunInfo(scenarioFile: self.scenario), format: format, out: out, report: report, quiet: common.quiet)
     }
 
     /// After every rank has contributed its outcome: returns if all succeeded, else throws the
@@ -258,7 +258,7 @@ extension Run {
         } catch {
             throw RankFailure(message: error.description, code: ExitStatus.badInput)
         }
-        return DistributedPlan(family: family, scenarioDigest: digest, trials: n, threads: t, seed: seed ?? scenario.seed)
+        return DistributedPlan(family: family, scenarioDigest: digest, trials: n, threads: t, seed: common.seed ?? scenario.seed)
     }
 }
 

@@ -33,11 +33,7 @@ struct Run: ParsableCommand {
     @Option(help: "Number of Monte Carlo trials (default: the scenario's `trials`).")
     var trials: Int?
 
-    @Option(help: "Root seed, 0 ... 2^64-1 (default: the scenario's `seed`, else a drawn seed that is printed).")
-    var seed: UInt64?
-
-    @Option(help: "Worker threads (default: all cores). Does not change the results.")
-    var threads: Int?
+    @OptionGroup var common: SimulationOptions
 
     @Option(help: "Output format on stdout: table, csv or json.")
     var format: Format = .table
@@ -54,11 +50,6 @@ struct Run: ParsableCommand {
     @Option(help: "Write this run's mergeable partial result to FILE instead of printing results (see `subcast merge`).")
     var partial: String?
 
-    @Flag(name: .customLong("allow-large"), help: "Run even when the work exceeds the safety bound (about \(Run.drawLimitText) draws).")
-    var allowLarge = false
-
-    @Flag(help: "Print nothing on stderr except errors and a drawn seed.")
-    var quiet = false
 
     @Flag(name: .customLong("separate-uncertainty"),
           help: "Also run with every uncertain input at its median (same seed) and report how much of each key metric's spread comes from the inputs and how much from process noise.")
@@ -79,12 +70,6 @@ struct Run: ParsableCommand {
     /// Default maximum of trials for --until-se / --until-rel-se.
     static let defaultMaximumTrials = 1_000_000
 
-    /// Work bound without --allow-large: 2 x 10^10 binomial draws, about 20 minutes on 2 cores.
-    static let drawLimit = 20_000_000_000
-    static let drawLimitText = "2e10"
-    /// Measured GSL binomial throughput on one core (see README, Benchmarks).
-    static let drawsPerSecondPerCore = 8.0e6
-
     /// Trials and threads after checking the options against the scenario, and the work bound
     /// (unless --allow-large): runs that would take hours are refused with an estimate. Shared by
     /// the one-process and the MPI paths; `processes` is the number of MPI ranks.
@@ -93,26 +78,14 @@ struct Run: ParsableCommand {
         if precision != nil && trials == nil {
             // The default maximum, kept within the work bound unless --allow-large.
             let steps = max(ForecastModel(scenario).stepsPerTrial, 1)
-            n = allowLarge ? Run.defaultMaximumTrials : max(1, min(Run.defaultMaximumTrials, Run.drawLimit / steps))
+            n = common.allowLarge ? Run.defaultMaximumTrials : max(1, min(Run.defaultMaximumTrials, SimulationChecks.drawLimit / steps))
         }
-        if !(1...ScenarioLoader.Limits.maximumTrials).contains(n) {
-            throw ScenarioError(file: "<command line>", keyPath: "--trials",
-                                message: "expected a whole number from 1 to \(ScenarioLoader.Limits.maximumTrials), got \(n)")
-        }
-        let t = threads ?? ProcessInfo.processInfo.activeProcessorCount
-        if !(1...1024).contains(t) {
-            throw ScenarioError(file: "<command line>", keyPath: "--threads", message: "expected a whole number from 1 to 1024, got \(t)")
-        }
+        n = try SimulationChecks.trials(n)
+        let t = try SimulationChecks.threads(common.threads)
         let steps = ForecastModel(scenario).stepsPerTrial
-        let work = n.multipliedReportingOverflow(by: max(steps, 1))
-        if !allowLarge && (work.overflow || work.partialValue > Run.drawLimit) {
-            let minutes = Double(n) * Double(steps) / Run.drawsPerSecondPerCore / Double(t * processes) / 60
-            let on = processes > 1 ? "\(processes) ranks x \(t) thread(s)" : "\(t) thread(s)"
-            throw ScenarioError(file: self.scenario, keyPath: "trials",
-                                message: "\(n) trials x \(steps) cohort-months = about \(String(format: "%.2g", Double(n) * Double(steps))) binomial draws "
-                                    + "(roughly \(Int(minutes.rounded())) minutes on \(on)), above the bound of \(Run.drawLimitText); "
-                                    + "use fewer trials or a shorter horizon or lifetime, or pass --allow-large")
-        }
+        try SimulationChecks.workBound(trials: n, steps: steps, threads: t, processes: processes, allowLarge: common.allowLarge,
+                                       file: self.scenario, what: "\(n) trials x \(steps) cohort-months",
+                                       advice: "use fewer trials or a shorter horizon or lifetime")
         return (n, t)
     }
 
@@ -172,13 +145,7 @@ struct Run: ParsableCommand {
                            code: ExitStatus.badInput)
             }
         }
-        let rootSeed: UInt64
-        if let s = seed ?? scenario.seed {
-            rootSeed = s
-        } else {
-            rootSeed = UInt64.random(in: 0..<(1 << 53))
-            note("no seed given; drew seed \(rootSeed) (pass --seed \(rootSeed) to reproduce)")
-        }
+        let rootSeed = SimulationChecks.rootSeed(common.seed, scenario: scenario.seed)
 
         var shardIndex = 0, shardCount = 1
         if let text = shard {
@@ -203,7 +170,7 @@ struct Run: ParsableCommand {
 
         let start = DispatchTime.now()
         let interruption = Interruption()
-        let bar = ProgressBar(total: n, enabled: !quiet)
+        let bar = ProgressBar(total: n, enabled: !common.quiet)
         let progress: (@Sendable (Int) -> Void)? = bar.enabled ? { @Sendable done in bar.update(done) } : nil
         if let partialPath = partial {
             let blocks = MonteCarloEngine.mergeBlocks(trials: n, shard: shardIndex, of: shardCount)
@@ -228,7 +195,7 @@ struct Run: ParsableCommand {
             } catch {
                 throw fail(error.description, code: ExitStatus.runtimeFailure)
             }
-            if !quiet {
+            if !common.quiet {
                 let trialsHere = max(0, min(blocks.upperBound * Reduction.mergeBlockSize, n) - blocks.lowerBound * Reduction.mergeBlockSize)
                 note("shard \(shardIndex)/\(shardCount): \(trialsHere) of \(n) trials (blocks \(blocks.lowerBound)..<\(blocks.upperBound)) written to \(partialPath)")
             }
@@ -269,12 +236,12 @@ struct Run: ParsableCommand {
             throw fail(error.description, code: ExitStatus.badInput)
         }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
-        if !quiet {
+        if !common.quiet {
             note(String(format: "%d trials in %.2f s (%.0f trials/s) on %d thread%@", trialsUsed, seconds,
                         Double(trialsUsed) / max(seconds, 1e-9), t, t == 1 ? "" : "s"))
         }
 
-        try emit(result, info: RunInfo(scenarioFile: self.scenario), format: format, out: out, report: report, quiet: quiet)
+        try emit(result, info: RunInfo(scenarioFile: self.scenario), format: format, out: out, report: report, quiet: common.quiet)
         if separateUncertainty {
             guard !family.isFixed else {
                 note("--separate-uncertainty: the scenario has no uncertain inputs, so all of its spread is process noise")

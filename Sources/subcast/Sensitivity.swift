@@ -39,11 +39,7 @@ struct Sensitivity: ParsableCommand {
     @Option(help: "Trials per tornado point (default: the scenario's `trials`).")
     var trials: Int?
 
-    @Option(help: "Root seed, 0 ... 2^64-1 (default: the scenario's `seed`, else a drawn seed that is printed).")
-    var seed: UInt64?
-
-    @Option(help: "Worker threads (default: all cores). Does not change the results.")
-    var threads: Int?
+    @OptionGroup var common: SimulationOptions
 
     @Option(help: "Output format: table, csv or json (default: from the --out file's extension, else table).")
     var format: Run.Format?
@@ -51,53 +47,29 @@ struct Sensitivity: ParsableCommand {
     @Option(help: "Write the output to this file (atomically) instead of stdout.")
     var out: String?
 
-    @Flag(name: .customLong("allow-large"), help: "Run even when the work exceeds the safety bound (about \(Run.drawLimitText) draws).")
-    var allowLarge = false
-
-    @Flag(help: "Print nothing on stderr except errors and a drawn seed.")
-    var quiet = false
 
     static let defaultSamples = 512
     static let maximumSamples = 1_000_000
 
     /// The output format: --format, else the --out file's extension, else table.
-    var chosenFormat: Run.Format {
-        if let format { return format }
-        switch out.map({ URL(fileURLWithPath: $0).pathExtension.lowercased() }) {
-        case "csv": return .csv
-        case "json": return .json
-        default: return .table
-        }
-    }
+    var chosenFormat: Run.Format { SimulationChecks.format(format, out: out) }
 
     /// Trials per point, Sobol rows and threads after checking the options, and the work bound of
     /// all points and rows together (unless --allow-large), as `subcast run` checks one scenario.
     func checkedSize(_ analysis: ScenarioSensitivity) throws(ScenarioError) -> (trials: Int, samples: Int, threads: Int) {
-        let n = trials ?? analysis.family.base.trials
-        if !(1...ScenarioLoader.Limits.maximumTrials).contains(n) {
-            throw ScenarioError(file: "<command line>", keyPath: "--trials",
-                                message: "expected a whole number from 1 to \(ScenarioLoader.Limits.maximumTrials), got \(n)")
-        }
+        let n = try SimulationChecks.trials(trials ?? analysis.family.base.trials)
         if samples != 0 && !(2...Sensitivity.maximumSamples).contains(samples) {
             throw ScenarioError(file: "<command line>", keyPath: "--samples",
                                 message: "expected 0 (no Sobol indices) or a whole number from 2 to \(Sensitivity.maximumSamples), got \(samples)")
         }
-        let t = threads ?? ProcessInfo.processInfo.activeProcessorCount
-        if !(1...1024).contains(t) {
-            throw ScenarioError(file: "<command line>", keyPath: "--threads", message: "expected a whole number from 1 to 1024, got \(t)")
-        }
+        let t = try SimulationChecks.threads(common.threads)
         let steps = max(LeverModel(analysis.family.base, shape: analysis.family.shape).stepsPerTrial, 1)
         let total = analysis.trialCount(trials: n, samples: samples)
-        let work = total.multipliedReportingOverflow(by: steps)
-        if !allowLarge && (work.overflow || work.partialValue > Run.drawLimit) {
-            let minutes = Double(total) * Double(steps) / Run.drawsPerSecondPerCore / Double(t) / 60
-            throw ScenarioError(file: scenario, keyPath: "trials",
-                                message: "\(total) trials (\(2 * analysis.dimensions + 1) tornado points x \(n)"
-                                    + (samples > 0 ? " + \(samples) Sobol rows x \(analysis.dimensions + 3)" : "")
-                                    + ") x \(steps) cohort-months = about \(String(format: "%.2g", Double(total) * Double(steps))) binomial draws "
-                                    + "(roughly \(Int(minutes.rounded())) minutes on \(t) thread(s)), above the bound of \(Run.drawLimitText); "
-                                    + "use fewer --trials or --samples, or pass --allow-large")
-        }
+        try SimulationChecks.workBound(trials: total, steps: steps, threads: t, allowLarge: common.allowLarge, file: scenario,
+                                       what: "\(total) trials (\(2 * analysis.dimensions + 1) tornado points x \(n)"
+                                           + (samples > 0 ? " + \(samples) Sobol rows x \(analysis.dimensions + 3)" : "")
+                                           + ") x \(steps) cohort-months",
+                                       advice: "use fewer --trials or --samples")
         return (n, samples, t)
     }
 
@@ -121,18 +93,12 @@ struct Sensitivity: ParsableCommand {
         } catch {
             throw fail(error.description, code: ExitStatus.badInput)
         }
-        let rootSeed: UInt64
-        if let s = seed ?? analysis.family.base.seed {
-            rootSeed = s
-        } else {
-            rootSeed = UInt64.random(in: 0..<(1 << 53))
-            note("no seed given; drew seed \(rootSeed) (pass --seed \(rootSeed) to reproduce)")
-        }
+        let rootSeed = SimulationChecks.rootSeed(common.seed, scenario: analysis.family.base.seed)
 
         let start = DispatchTime.now()
         let interruption = Interruption()
         let total = analysis.trialCount(trials: n, samples: samples)
-        let bar = ProgressBar(total: total, enabled: !quiet)
+        let bar = ProgressBar(total: total, enabled: !common.quiet)
         let progress: (@Sendable (Int) -> Void)? = bar.enabled ? { @Sendable done in bar.update(done) } : nil
         let result: SensitivityResult
         do throws(SimulationError) {
@@ -145,7 +111,7 @@ struct Sensitivity: ParsableCommand {
             throw fail(error.description, code: ExitStatus.badInput)
         }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
-        if !quiet {
+        if !common.quiet {
             note(String(format: "%d trials (%d inputs) in %.2f s (%.0f trials/s) on %d thread%@", total, analysis.dimensions,
                         seconds, Double(total) / max(seconds, 1e-9), t, t == 1 ? "" : "s"))
         }
@@ -163,7 +129,7 @@ struct Sensitivity: ParsableCommand {
             } catch {
                 throw fail(error.description, code: ExitStatus.runtimeFailure)
             }
-            if !quiet { note("wrote \(path)") }
+            if !common.quiet { note("wrote \(path)") }
         } else {
             FileHandle.standardOutput.write(Data(text.utf8))
         }

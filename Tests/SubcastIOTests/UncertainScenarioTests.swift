@@ -48,6 +48,26 @@ import Testing
         }
     }
 
+    /// The table report lists every uncertain input with the statistics of its draws (JSON and
+    /// CSV carry them as `input:<name>` scalars); a fixed scenario has no such section.
+    @Test func tableReportShowsTheDrawnInputs() throws {
+        let text = Self.text(price: "{distribution: normal, mean: 29, sd: 2}",
+                             churn: "{distribution: beta, mean: 0.06, sd: 0.01, name: churn}")
+        let r = try Simulation.run(try family(text), trials: 400, seed: Self.seed, threads: 2)
+        let info = RunInfo(scenarioFile: "u.yaml")
+        let table = TableReport.render(r, info: info)
+        let lines = table.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let title = try #require(lines.firstIndex(of: "Uncertain inputs, as drawn over the trials"), "seed \(Self.seed): \(table)")
+        let price = try #require(r.scalar("input:plans[0].price_per_month")), churn = try #require(r.scalar("input:churn"))
+        // Normal(29, 2) and Beta(mean 0.06, sd 0.01) over 400 trials: means within 4 standard errors.
+        #expect(abs(price.mean - 29) < 4 * 2 / 20 && abs(churn.mean - 0.06) < 4 * 0.01 / 20, "seed \(Self.seed)")
+        let rows = lines[(title + 1)...].prefix(6).joined(separator: "\n")
+        #expect(rows.contains("plans[0].price_per_month") && rows.contains(NumberFormat.human(price.p50, decimals: 1)), "\(rows)")
+        #expect(rows.contains("churn") && rows.contains(NumberFormat.human(churn.p50, decimals: 4)), "\(rows)")
+        let fixed = try Simulation.run(try family(Self.text()), trials: 50, seed: Self.seed, threads: 1)
+        #expect(!TableReport.render(fixed, info: info).contains("Uncertain inputs"))
+    }
+
     @Test func distributionsLoadAtTheirMediansAndSubstituteTrialValues() throws {
         let text = Self.text(price: "{distribution: normal, mean: 29, sd: 2}",
                              churn: "{distribution: beta, mean: 0.06, sd: 0.01, name: churn}",

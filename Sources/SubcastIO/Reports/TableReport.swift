@@ -1,3 +1,4 @@
+import Foundation
 import SubcastCore
 
 /// The default `table` format: a terminal summary of key months, CLTV and unit economics.
@@ -49,7 +50,7 @@ public enum TableReport {
         out.append("Cumulative revenue over \(h) months: mean \(NumberFormat.human(cum.mean)), P5-P95 \(NumberFormat.human(cum.p5)) - \(NumberFormat.human(cum.p95)).")
         out.append("")
 
-        for section in leverSections(r) {
+        for section in leverSections(r) + [inputsSection(r)].compactMap({ $0 }) {
             out.append(section.title)
             out += table(section.header, section.rows)
             out += section.notes
@@ -107,6 +108,25 @@ public enum TableReport {
     /// The sections of the lever metrics present in `r`, in report order (none without levers).
     static func leverSections(_ r: SimulationResult) -> [Section] {
         [mrrBridgeSection(r), supportSection(r), onboardingSection(r), cashSection(r), licenceSection(r)].compactMap { $0 }
+    }
+
+    /// The uncertain inputs as drawn over the trials (the `input:<name>` scalars): what the
+    /// results above were averaged over. Nil for a scenario without uncertain inputs.
+    static func inputsSection(_ r: SimulationResult) -> Section? {
+        let names = r.layout.blocks.map(\.metric).filter { $0.hasPrefix("input:") }
+        if names.isEmpty { return nil }
+        let rows: [[String]] = names.compactMap { metric in
+            guard let x = r.scalar(metric) else { return nil }
+            // Three significant digits of the median's size, the same decimals across the row.
+            let size = Swift.max(abs(x.p50), abs(x.mean), 1e-12)
+            let decimals = Swift.min(8, Swift.max(0, 2 - Int(log10(size).rounded(.down))))
+            let f = { (v: Double) in NumberFormat.human(v, decimals: decimals) }
+            return [String(metric.dropFirst("input:".count)), f(x.mean), f(x.sd), f(x.p5), f(x.p50), f(x.p95)]
+        }
+        return Section(title: "Uncertain inputs, as drawn over the trials",
+                       header: ["input", "mean", "sd", "P5", "P50", "P95"], rows: rows,
+                       notes: ["Each trial draws every input once (see the scenario's distributions); the results above "
+                               + "are over these draws. `--separate-uncertainty` splits the spread into inputs and process noise."])
     }
 
     /// A key-month table of the means of `columns` (header, metric, decimals) that exist in `r`;

@@ -1,0 +1,90 @@
+import ArgumentParser
+import Foundation
+import SubcastCore
+import SubcastIO
+
+/// The options every simulating command (`run`, `compare`, `sensitivity`) takes, declared once.
+struct SimulationOptions: ParsableArguments {
+    @Option(help: "Root seed, 0 ... 2^64-1 (default: the scenario's `seed` (the base's when comparing), else a drawn seed that is printed).")
+    var seed: UInt64?
+
+    @Option(help: "Worker threads (default: all cores). Does not change the results.")
+    var threads: Int?
+
+    @Flag(name: .customLong("allow-large"), help: "Run even when the work exceeds the safety bound (about \(SimulationChecks.drawLimitText) draws).")
+    var allowLarge = false
+
+    @Flag(help: "Print nothing on stderr except errors and a drawn seed.")
+    var quiet = false
+}
+
+/// The checks and defaults that every simulating command (`run`, `compare`, `sensitivity`)
+/// applies to its options, in one place so that the commands cannot drift apart: the range of
+/// --trials and --threads, the work bound that --allow-large lifts, the root seed, and the
+/// output format chosen from --format or the --out file's extension.
+enum SimulationChecks {
+    /// Work bound without --allow-large: 2 x 10^10 binomial draws, about 20 minutes on 2 cores.
+    static let drawLimit = 20_000_000_000
+    static let drawLimitText = "2e10"
+    /// Measured GSL binomial throughput on one core (see README, Benchmarks).
+    static let drawsPerSecondPerCore = 8.0e6
+    /// Most worker threads a command accepts.
+    static let maximumThreads = 1024
+
+    /// `n` if it is a valid number of trials.
+    static func trials(_ n: Int) throws(ScenarioError) -> Int {
+        if !(1...ScenarioLoader.Limits.maximumTrials).contains(n) {
+            throw ScenarioError(file: "<command line>", keyPath: "--trials",
+                                message: "expected a whole number from 1 to \(ScenarioLoader.Limits.maximumTrials), got \(n)")
+        }
+        return n
+    }
+
+    /// --threads, or all cores.
+    static func threads(_ given: Int?) throws(ScenarioError) -> Int {
+        let t = given ?? ProcessInfo.processInfo.activeProcessorCount
+        if !(1...maximumThreads).contains(t) {
+            throw ScenarioError(file: "<command line>", keyPath: "--threads",
+                                message: "expected a whole number from 1 to \(maximumThreads), got \(t)")
+        }
+        return t
+    }
+
+    /// Refuses, unless `allowLarge`, work above `drawLimit`: `trials` x `steps` draws, with an
+    /// estimate of the time on `threads` threads x `processes` processes.
+    /// - Parameters:
+    ///   - what: how the draws add up, e.g. "2000 trials x 14400 cohort-months".
+    ///   - advice: what to change, e.g. "use fewer trials or strategies".
+    static func workBound(trials: Int, steps: Int, threads: Int, processes: Int = 1, allowLarge: Bool,
+                          file: String, what: String, advice: String) throws(ScenarioError) {
+        let work = trials.multipliedReportingOverflow(by: max(steps, 1))
+        guard !allowLarge && (work.overflow || work.partialValue > drawLimit) else { return }
+        let draws = Double(trials) * Double(steps)
+        let minutes = draws / drawsPerSecondPerCore / Double(threads * processes) / 60
+        let on = processes > 1 ? "\(processes) ranks x \(threads) thread(s)" : "\(threads) thread(s)"
+        throw ScenarioError(file: file, keyPath: "trials",
+                            message: "\(what) = about \(String(format: "%.2g", draws)) binomial draws "
+                                + "(roughly \(Int(minutes.rounded())) minutes on \(on)), above the bound of \(drawLimitText); "
+                                + "\(advice), or pass --allow-large")
+    }
+
+    /// The root seed: --seed, else the scenario's, else a drawn one that is printed so that the
+    /// run can be reproduced (printed even with --quiet).
+    static func rootSeed(_ given: UInt64?, scenario: UInt64?) -> UInt64 {
+        if let s = given ?? scenario { return s }
+        let drawn = UInt64.random(in: 0..<(1 << 53))
+        note("no seed given; drew seed \(drawn) (pass --seed \(drawn) to reproduce)")
+        return drawn
+    }
+
+    /// The output format of a command that writes one file: --format, else the --out file's
+    /// extension, else a table.
+    static func format(_ given: Run.Format?, out: String?) -> Run.Format {
+        if let given { return given }
+        switch out.map({ URL(fileURLWithPath: $0).pathExtension.lowercased() }) {
+        case "csv": return .csv
+        case "json": return .json
+        default: return .table
+        }
+    }
+}
