@@ -24,17 +24,24 @@ public enum Simulation {
     /// The result of a complete reduction (all merge blocks of `reduction.trials`), e.g. one
     /// joined from shards.
     public static func result(_ scenario: Scenario, seed: UInt64, reduction: Reduction) -> SimulationResult {
-        let model = ForecastModel(scenario)
-        precondition(reduction.width == model.layout.width
+        result(scenario, layout: ForecastModel(scenario).layout, closedForm: ClosedForm(scenario), seed: seed,
+               reduction: reduction)
+    }
+
+    /// Summaries of every series of a complete reduction of a model with `layout`, and a
+    /// histogram of every per-trial scalar.
+    static func result(_ scenario: Scenario, layout: OutputLayout, closedForm: ClosedForm, seed: UInt64,
+                       reduction: Reduction) -> SimulationResult {
+        precondition(reduction.width == layout.width
                      && reduction.mergeBlocks == 0..<Reduction.mergeBlockCount(trials: reduction.trials))
         let moments = reduction.total
         let summaries = (0..<reduction.width).map { Summary(moments: moments[$0], sketch: reduction.sketches[$0]) }
         var histograms: [String: Histogram] = [:]
-        for b in model.layout.blocks where b.kind == .scalar {
+        for b in layout.blocks where b.kind == .scalar {
             histograms[b.metric] = Histogram(reduction.sketches[b.offset])
         }
-        return SimulationResult(scenario: scenario, seed: seed, trials: reduction.trials, layout: model.layout,
-                                summaries: summaries, closedForm: ClosedForm(scenario), histograms: histograms)
+        return SimulationResult(scenario: scenario, seed: seed, trials: reduction.trials, layout: layout,
+                                summaries: summaries, closedForm: closedForm, histograms: histograms)
     }
 
     /// Exact summaries of a full trial matrix (type-7 quantiles of the stored values), for

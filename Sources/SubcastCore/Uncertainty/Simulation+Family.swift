@@ -22,18 +22,9 @@ extension Simulation {
     /// the mean over the inputs' distribution: it is marked `atPointEstimates`.
     public static func result(_ family: ScenarioFamily, seed: UInt64, reduction: Reduction) -> SimulationResult {
         if family.isFixed { return result(family.base, seed: seed, reduction: reduction) }
-        let model = ForecastModel(family)
-        precondition(reduction.width == model.layout.width
-                     && reduction.mergeBlocks == 0..<Reduction.mergeBlockCount(trials: reduction.trials))
-        let moments = reduction.total
-        let summaries = (0..<reduction.width).map { Summary(moments: moments[$0], sketch: reduction.sketches[$0]) }
-        var histograms: [String: Histogram] = [:]
-        for b in model.layout.blocks where b.kind == .scalar {
-            histograms[b.metric] = Histogram(reduction.sketches[b.offset])
-        }
         var closedForm = ClosedForm(family.base)
         closedForm.atPointEstimates = true
-        return SimulationResult(scenario: family.base, seed: seed, trials: reduction.trials, layout: model.layout,
-                                summaries: summaries, closedForm: closedForm, histograms: histograms)
+        return result(family.base, layout: ForecastModel(family).layout, closedForm: closedForm, seed: seed,
+                      reduction: reduction)
     }
 }

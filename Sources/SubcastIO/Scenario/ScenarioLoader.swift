@@ -39,6 +39,11 @@ public enum ScenarioLoader {
     /// `Scenarios/README.md`, "Uncertain inputs"): the scenario at the inputs' medians, the inputs,
     /// and how to build the scenario of one trial's draws.
     public static func loadFamily(path: String) throws(ScenarioError) -> ScenarioFamily {
+        try parseFamily(text: readScenarioText(path: path), file: path)
+    }
+
+    /// The text of a scenario file: a regular file within the size limit, readable, UTF-8.
+    static func readScenarioText(path: String) throws(ScenarioError) -> String {
         let data: Data
         do {
             let attributes = try FileManager.default.attributesOfItem(atPath: path)
@@ -54,7 +59,18 @@ public enum ScenarioLoader {
         } catch {
             throw ScenarioError(file: path, message: "cannot read the file: \(FileManager.default.fileExists(atPath: path) ? "permission denied or I/O error" : "no such file")")
         }
-        return try parseFamily(data: data, file: path)
+        return try scenarioText(data, file: path)
+    }
+
+    /// Scenario bytes as text: within the size limit, UTF-8 without NUL bytes.
+    static func scenarioText(_ data: Data, file: String) throws(ScenarioError) -> String {
+        if data.count > Limits.maximumFileBytes {
+            throw ScenarioError(file: file, message: "document is \(data.count) bytes; scenario files are limited to \(Limits.maximumFileBytes) bytes")
+        }
+        guard let text = String(data: data, encoding: .utf8), !data.contains(0) else {
+            throw ScenarioError(file: file, message: "is not UTF-8 text; expected a YAML or JSON scenario")
+        }
+        return text
     }
 
     /// Loads a scenario and reports which key paths the file gives explicitly (non-null), e.g.
@@ -91,13 +107,7 @@ public enum ScenarioLoader {
 
     /// Parses scenario text with its uncertain inputs; `file` is used in error messages only.
     public static func parseFamily(data: Data, file: String) throws(ScenarioError) -> ScenarioFamily {
-        if data.count > Limits.maximumFileBytes {
-            throw ScenarioError(file: file, message: "document is \(data.count) bytes; scenario files are limited to \(Limits.maximumFileBytes) bytes")
-        }
-        guard let text = String(data: data, encoding: .utf8), !data.contains(0) else {
-            throw ScenarioError(file: file, message: "is not UTF-8 text; expected a YAML or JSON scenario")
-        }
-        return try parseFamily(text: text, file: file)
+        try parseFamily(text: scenarioText(data, file: file), file: file)
     }
 
     /// Parses scenario text; uncertain inputs are at their medians.

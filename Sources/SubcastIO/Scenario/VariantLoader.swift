@@ -48,7 +48,6 @@ extension ScenarioLoader {
         pairs.remove(at: index)
         let baseRoot = Node.mapping(Node.Mapping(pairs, top.tag, top.style, top.mark))
         let baseFamily = try family(root: baseRoot, file: file)
-        let base = baseFamily.base
         var variants = [Variant(name: "base", family: baseFamily)]
         if variantsNode.isNull { return variants }
         var seen: [String: Int] = [:]
@@ -243,32 +242,7 @@ extension ScenarioLoader {
         return lo <= hi ? lo...hi : 0...0
     }
 
-    // MARK: reading (the steps of `load(path:)` and `parse(text:file:)` up to decoding)
-
-    static func readScenarioText(path: String) throws(ScenarioError) -> String {
-        let data: Data
-        do {
-            let attributes = try FileManager.default.attributesOfItem(atPath: path)
-            if let type = attributes[.type] as? FileAttributeType, type == .typeDirectory {
-                throw ScenarioError(file: path, message: "is a directory, expected a scenario file (.yaml or .json)")
-            }
-            if let size = attributes[.size] as? Int, size > Limits.maximumFileBytes {
-                throw ScenarioError(file: path, message: "file is \(size) bytes; scenario files are limited to \(Limits.maximumFileBytes) bytes")
-            }
-            data = try Data(contentsOf: URL(fileURLWithPath: path))
-        } catch let e as ScenarioError {
-            throw e
-        } catch {
-            throw ScenarioError(file: path, message: "cannot read the file: \(FileManager.default.fileExists(atPath: path) ? "permission denied or I/O error" : "no such file")")
-        }
-        if data.count > Limits.maximumFileBytes {
-            throw ScenarioError(file: path, message: "document is \(data.count) bytes; scenario files are limited to \(Limits.maximumFileBytes) bytes")
-        }
-        guard let text = String(data: data, encoding: .utf8), !data.contains(0) else {
-            throw ScenarioError(file: path, message: "is not UTF-8 text; expected a YAML or JSON scenario")
-        }
-        return text
-    }
+    // MARK: reading (the steps of `parse(text:file:)` up to decoding)
 
     /// Checks and composes scenario text into one document (no aliases, bounded size).
     static func compose(text: String, file: String) throws(ScenarioError) -> Node {
