@@ -316,6 +316,21 @@ enum SyntheticResult {
 
     // MARK: table
 
+    /// With usage pricing the bridge says why expansion and contraction are large.
+    @Test func usagePricingAddsANoteToTheBridge() throws {
+        let base = Self.leverResult(monthly: ["expansion_mrr", "contraction_mrr", "net_new_mrr"])
+        let withUsage = SyntheticResult.result(
+            Self.leverScenario(),
+            monthly: SyntheticResult.coreMonthly.map { name in (name, { m in Self.stat(SyntheticResult.coreValue(name, m)) }) }
+                + Self.leverMonthly(only: ["expansion_mrr", "contraction_mrr", "net_new_mrr"])
+                + [("usage_revenue", { _ in Self.stat(500, spread: 50) })],
+            scalars: SyntheticResult.coreScalars.map { ($0, Self.stat(SyntheticResult.coreValue($0, 0))) })
+        let without = try #require(Self.section(TableReport.render(base, info: Self.info), "MRR bridge"))
+        let with = try #require(Self.section(TableReport.render(withUsage, info: Self.info), "MRR bridge"))
+        #expect(!without.contains { $0.contains("usage swings") })
+        #expect(with.contains { $0.contains("usage swings") }, "\(with)")
+    }
+
     @Test func tableHasLeverSectionsWithTheirNumbers() throws {
         let r = Self.leverResult()
         let table = TableReport.render(r, info: Self.info)
@@ -334,6 +349,7 @@ enum SyntheticResult {
         #expect(Self.row(bridge, month: 24) == ["24", Self.human(Self.newMRR(24)), Self.human(Self.expansion(24)), "50", "300",
                                                 Self.human(Self.netNew(24)), "105.0", "%", "90.0", "%"])
         #expect(bridge.contains { $0.contains("defined from month 13") })
+        #expect(!bridge.contains { $0.contains("usage swings") }, "no usage pricing, no usage note")
 
         let support = try #require(Self.section(table, "Support"))
         #expect(Self.row(support, month: 12) == ["12", Self.count(Self.tickets(12)), "35.0", Self.count(Self.backlog(12)), "30.0", "5.0",

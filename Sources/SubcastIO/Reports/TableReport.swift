@@ -176,6 +176,10 @@ public enum TableReport {
             notes.append(h >= 13 ? "NRR and GRR (net and gross revenue retention over 12 months) are defined from month 13."
                                  : "NRR and GRR need 12 months of history: the horizon of \(h) months is too short.")
         }
+        if r.has("usage_revenue") {
+            notes.append("With usage pricing, expansion and contraction also carry each month's usage swings (netted per "
+                         + "cohort and plan), so both are larger than seat or plan changes alone would make them.")
+        }
         return Section(title: "MRR bridge (\(r.scenario.currency), means)", header: t.header, rows: t.rows, notes: notes)
     }
 
