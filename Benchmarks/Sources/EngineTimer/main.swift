@@ -5,8 +5,10 @@
 // Usage: EngineTimer [trials=20000] [lambda=1000] [seed=1] [threads=1] [api=run]
 //
 // api `run` (default) times `MonteCarloEngine.run`, which stores every trial's outputs in a trial
-// matrix; api `reduce` times `MonteCarloEngine.reduce`, the bounded-memory streaming statistics
-// that `Simulation.run` uses (per series Welford moments and a quantile sketch, folded per block).
+// matrix; api `forecast` the same through `ForecastModel` (the enum `Simulation.run` dispatches
+// through) instead of `CohortModel` directly, to measure the dispatch; api `reduce` times
+// `MonteCarloEngine.reduce`, the bounded-memory streaming statistics that `Simulation.run` uses
+// (per series Welford moments and a quantile sketch, folded per block).
 //
 // The model (horizon 60, lambda new subscribers a month ~ Poisson, price 50, sBG churn with
 // alpha 0.5 and beta 12, `lifetimeMonths: 1` so that no CLTV follow-up runs past the horizon):
@@ -36,8 +38,8 @@ let lambda: Double = arg(1, 1000)
 let seed: UInt64 = arg(2, 1)
 let threads: Int = arg(3, 1)
 let api: String = arg(4, "run")
-guard trials >= 1, threads >= 1, lambda > 0, api == "run" || api == "reduce" else {
-    FileHandle.standardError.write("usage: EngineTimer [trials>=1] [lambda>0] [seed] [threads>=1] [run|reduce]\n".data(using: .utf8)!)
+guard trials >= 1, threads >= 1, lambda > 0, ["run", "reduce", "forecast"].contains(api) else {
+    FileHandle.standardError.write("usage: EngineTimer [trials>=1] [lambda>0] [seed] [threads>=1] [run|reduce|forecast]\n".data(using: .utf8)!)
     exit(2)
 }
 
@@ -71,8 +73,13 @@ var seconds = 0.0, cpu = 0.0
 
 // Mean and standard error of the active subscribers in months 1, 12 and 60.
 var stats: [(mean: Double, se: Double)] = []
-if api == "run" {
-    let (matrix, wall, used) = try timed { try MonteCarloEngine.run(model, trials: trials, seed: seed, threads: threads) }
+let forecast = ForecastModel(scenario)
+precondition(forecast.layout.width == model.layout.width)
+if api == "run" || api == "forecast" {
+    let (matrix, wall, used) = try timed {
+        api == "run" ? try MonteCarloEngine.run(model, trials: trials, seed: seed, threads: threads)
+                     : try MonteCarloEngine.run(forecast, trials: trials, seed: seed, threads: threads)
+    }
     (seconds, cpu) = (wall, used)
     for month in [1, 12, 60] {
         var s = 0.0, ss = 0.0
@@ -99,7 +106,7 @@ if api == "run" {
 let (m1, se1) = stats[0], (m12, se12) = stats[1], (m60, se60) = stats[2]
 
 func f(_ x: Double, _ digits: Int = 4) -> String { String(format: "%.\(digits)f", x) }
-print("{\"impl\":\"swift-engine\(api == "run" ? "" : " (reduce)")\",\"rng\":\"pcg64 via gsl_rng (per-trial SeedSequence streams)\","
+print("{\"impl\":\"swift-engine\(api == "run" ? "" : " (\(api))")\",\"rng\":\"pcg64 via gsl_rng (per-trial SeedSequence streams)\","
     + "\"trials\":\(trials),\"lambda\":\(f(lambda, 1)),\"seed\":\(seed),\"threads\":\(threads),"
     + "\"mean_active_m1\":\(f(m1)),\"mean_active_m12\":\(f(m12)),\"mean_active_m60\":\(f(m60)),"
     + "\"se_m1\":\(f(se1)),\"se_m12\":\(f(se12)),\"se_m60\":\(f(se60)),"
