@@ -30,18 +30,10 @@ struct Compare: ParsableCommand {
 
     @OptionGroup var common: SimulationOptions
 
-    @Option(help: "Output format: table, csv or json (default: from the --out file's extension, else table).")
-    var format: Run.Format?
-
-    @Option(help: "Write the output to this file (atomically) instead of stdout.")
-    var out: String?
+    @OptionGroup var output: OutputFileOptions
 
     @Option(help: "Comma-separated metrics to compare: mrr (at the horizon), mrr@12, churned@total, cltv, ... (default: all; the table shows the main ones).")
     var metrics: String?
-
-
-    /// The output format: --format, else the --out file's extension, else table.
-    var chosenFormat: Run.Format { SimulationChecks.format(format, out: out) }
 
     /// Trials and threads after checking the options, and the work bound of all strategies
     /// together (unless --allow-large), as `subcast run` checks one scenario.
@@ -117,19 +109,11 @@ struct Compare: ParsableCommand {
 
         let start = DispatchTime.now()
         let interruption = Interruption()
-        let bar = ProgressBar(total: n, enabled: !common.quiet)
-        let progress: (@Sendable (Int) -> Void)? = bar.enabled ? { @Sendable done in bar.update(done) } : nil
-        let result: StrategyComparison
-        do throws(SimulationError) {
-            let reduction = try MonteCarloEngine.reduce(model, trials: n, seed: rootSeed, threads: t, progress: progress,
-                                                        isCancelled: { interruption.isRequested })
-            bar.finish()
-            result = Comparison.result(model, seed: rootSeed, reduction: reduction)
-        } catch {
-            bar.finish()
-            if case .cancelled = error { throw fail(error.description, code: ExitStatus.interrupted) }
-            throw fail(error.description, code: ExitStatus.badInput)
+        let reduction = try SimulationChecks.simulate(total: n, quiet: common.quiet, interruption: interruption) {
+            (progress, isCancelled) throws(SimulationError) in
+            try MonteCarloEngine.reduce(model, trials: n, seed: rootSeed, threads: t, progress: progress, isCancelled: isCancelled)
         }
+        let result = Comparison.result(model, seed: rootSeed, reduction: reduction)
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
         if !common.quiet {
             note(String(format: "%d trials x %d strategies in %.2f s (%.0f trials/s) on %d thread%@", n, variants.count, seconds,
@@ -138,20 +122,11 @@ struct Compare: ParsableCommand {
 
         let context = CompareReport.Context(info: RunInfo(scenarioFile: files[0]), files: files, chosenMetrics: metrics != nil)
         let text: String
-        switch chosenFormat {
+        switch output.format {
         case .table: text = CompareReport.table(result, context)
         case .csv: text = CompareReport.csv(result, context)
         case .json: text = CompareReport.json(result, context)
         }
-        if let path = out {
-            do {
-                try OutputFiles.write(text, toFile: path)
-            } catch {
-                throw fail(error.description, code: ExitStatus.runtimeFailure)
-            }
-            if !common.quiet { note("wrote \(path)") }
-        } else {
-            FileHandle.standardOutput.write(Data(text.utf8))
-        }
+        try output.write(text, quiet: common.quiet)
     }
 }

@@ -178,11 +178,7 @@ extension Run {
             bar.finish()
         } catch {
             bar.finish()
-            if case .cancelled = error {
-                failure = RankFailure(message: error.description, code: ExitStatus.interrupted)
-            } else {
-                failure = RankFailure(message: error.description, code: ExitStatus.badInput)
-            }
+            failure = RankFailure(message: error.description, code: error.exitStatus)
         }
         try settle(world, failure)
         guard let reduction else { throw ExitCode(ExitStatus.runtimeFailure) }  // unreachable: settle threw

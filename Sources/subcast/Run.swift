@@ -50,7 +50,6 @@ struct Run: ParsableCommand {
     @Option(help: "Write this run's mergeable partial result to FILE instead of printing results (see `subcast merge`).")
     var partial: String?
 
-
     @Flag(name: .customLong("separate-uncertainty"),
           help: "Also run with every uncertain input at its median (same seed) and report how much of each key metric's spread comes from the inputs and how much from process noise.")
     var separateUncertainty = false
@@ -170,20 +169,12 @@ struct Run: ParsableCommand {
 
         let start = DispatchTime.now()
         let interruption = Interruption()
-        let bar = ProgressBar(total: n, enabled: !common.quiet)
-        let progress: (@Sendable (Int) -> Void)? = bar.enabled ? { @Sendable done in bar.update(done) } : nil
         if let partialPath = partial {
             let blocks = MonteCarloEngine.mergeBlocks(trials: n, shard: shardIndex, of: shardCount)
-            let reduction: Reduction
-            do throws(SimulationError) {
-                reduction = try MonteCarloEngine.reduce(ForecastModel(family), trials: n, seed: rootSeed, threads: t,
-                                                        mergeBlocks: blocks, keepBlocks: true, progress: progress,
-                                                        isCancelled: { interruption.isRequested })
-                bar.finish()
-            } catch {
-                bar.finish()
-                if case .cancelled = error { throw fail(error.description, code: ExitStatus.interrupted) }
-                throw fail(error.description, code: ExitStatus.badInput)
+            let reduction = try SimulationChecks.simulate(total: n, quiet: common.quiet, interruption: interruption) {
+                (progress, isCancelled) throws(SimulationError) in
+                try MonteCarloEngine.reduce(ForecastModel(family), trials: n, seed: rootSeed, threads: t, mergeBlocks: blocks,
+                                            keepBlocks: true, progress: progress, isCancelled: isCancelled)
             }
             guard let text = try? String(contentsOfFile: self.scenario, encoding: .utf8) else {
                 throw fail("\(self.scenario): cannot re-read the scenario text", code: ExitStatus.runtimeFailure)
@@ -203,37 +194,33 @@ struct Run: ParsableCommand {
         }
         let result: SimulationResult
         var trialsUsed = n
-        do throws(SimulationError) {
-            if let precision, let column = precisionColumn {
-                let model = ForecastModel(family)
-                let (reduction, met) = try MonteCarloEngine.reduce(model, until: precision, column: column, maximumTrials: n,
-                                                                   seed: rootSeed, threads: t, progress: progress,
-                                                                   isCancelled: { interruption.isRequested })
-                bar.finish()
-                trialsUsed = reduction.trials
-                result = Simulation.result(family, seed: rootSeed, reduction: reduction)
-                let m = reduction.total[column]
-                let se = m.sd / Double(max(m.n, 1)).squareRoot()
-                let what = "\(precision.metric)\(model.layout.block(precision.metric)!.kind == .scalar ? "" : " month \(precision.month ?? model.layout.block(precision.metric)!.count)")"
-                let target: String
-                switch precision.target {
-                case let .standardError(x): target = "se <= \(x)"
-                case let .relativeStandardError(r): target = "se / |mean| <= \(r)"
-                }
-                if met {
-                    note("reached \(target) for \(what) after \(trialsUsed) trials (mean \(m.mean), se \(se))")
-                } else {
-                    note("stopped at the maximum of \(trialsUsed) trials before reaching \(target) for \(what) (mean \(m.mean), se \(se)); raise --trials")
-                }
-            } else {
-                result = try Simulation.run(family, trials: n, seed: rootSeed, threads: t,
-                                            progress: progress, isCancelled: { interruption.isRequested })
-                bar.finish()
+        if let precision, let column = precisionColumn {
+            let model = ForecastModel(family)
+            let (reduction, met) = try SimulationChecks.simulate(total: n, quiet: common.quiet, interruption: interruption) {
+                (progress, isCancelled) throws(SimulationError) in
+                try MonteCarloEngine.reduce(model, until: precision, column: column, maximumTrials: n, seed: rootSeed,
+                                            threads: t, progress: progress, isCancelled: isCancelled)
             }
-        } catch {
-            bar.finish()
-            if case .cancelled = error { throw fail(error.description, code: ExitStatus.interrupted) }
-            throw fail(error.description, code: ExitStatus.badInput)
+            trialsUsed = reduction.trials
+            result = Simulation.result(family, seed: rootSeed, reduction: reduction)
+            let m = reduction.total[column]
+            let se = m.sd / Double(max(m.n, 1)).squareRoot()
+            let what = "\(precision.metric)\(model.layout.block(precision.metric)!.kind == .scalar ? "" : " month \(precision.month ?? model.layout.block(precision.metric)!.count)")"
+            let target: String
+            switch precision.target {
+            case let .standardError(x): target = "se <= \(x)"
+            case let .relativeStandardError(r): target = "se / |mean| <= \(r)"
+            }
+            if met {
+                note("reached \(target) for \(what) after \(trialsUsed) trials (mean \(m.mean), se \(se))")
+            } else {
+                note("stopped at the maximum of \(trialsUsed) trials before reaching \(target) for \(what) (mean \(m.mean), se \(se)); raise --trials")
+            }
+        } else {
+            result = try SimulationChecks.simulate(total: n, quiet: common.quiet, interruption: interruption) {
+                (progress, isCancelled) throws(SimulationError) in
+                try Simulation.run(family, trials: n, seed: rootSeed, threads: t, progress: progress, isCancelled: isCancelled)
+            }
         }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
         if !common.quiet {
@@ -247,13 +234,10 @@ struct Run: ParsableCommand {
                 note("--separate-uncertainty: the scenario has no uncertain inputs, so all of its spread is process noise")
                 return
             }
-            let fixed: SimulationResult
-            do throws(SimulationError) {
-                fixed = try Simulation.run(family.fixedAtMedians, trials: trialsUsed, seed: rootSeed, threads: t,
-                                           isCancelled: { interruption.isRequested })
-            } catch {
-                if case .cancelled = error { throw fail(error.description, code: ExitStatus.interrupted) }
-                throw fail(error.description, code: ExitStatus.badInput)
+            // The second run shows no progress bar (quiet), as before; Ctrl-C still stops it.
+            let fixed = try SimulationChecks.simulate(total: trialsUsed, quiet: true, interruption: interruption) {
+                (_, isCancelled) throws(SimulationError) in
+                try Simulation.run(family.fixedAtMedians, trials: trialsUsed, seed: rootSeed, threads: t, isCancelled: isCancelled)
             }
             var metrics: [(String, Int?)] = [("mrr", nil), ("active", nil), ("cumulative_revenue", nil), ("cltv", nil)]
             if let m = metric, !metrics.contains(where: { $0.0 == m }) { metrics.append((m, month)) }

@@ -41,18 +41,10 @@ struct Sensitivity: ParsableCommand {
 
     @OptionGroup var common: SimulationOptions
 
-    @Option(help: "Output format: table, csv or json (default: from the --out file's extension, else table).")
-    var format: Run.Format?
-
-    @Option(help: "Write the output to this file (atomically) instead of stdout.")
-    var out: String?
-
+    @OptionGroup var output: OutputFileOptions
 
     static let defaultSamples = 512
     static let maximumSamples = 1_000_000
-
-    /// The output format: --format, else the --out file's extension, else table.
-    var chosenFormat: Run.Format { SimulationChecks.format(format, out: out) }
 
     /// Trials per point, Sobol rows and threads after checking the options, and the work bound of
     /// all points and rows together (unless --allow-large), as `subcast run` checks one scenario.
@@ -98,17 +90,9 @@ struct Sensitivity: ParsableCommand {
         let start = DispatchTime.now()
         let interruption = Interruption()
         let total = analysis.trialCount(trials: n, samples: samples)
-        let bar = ProgressBar(total: total, enabled: !common.quiet)
-        let progress: (@Sendable (Int) -> Void)? = bar.enabled ? { @Sendable done in bar.update(done) } : nil
-        let result: SensitivityResult
-        do throws(SimulationError) {
-            result = try analysis.run(trials: n, samples: samples, seed: rootSeed, threads: t, progress: progress,
-                                      isCancelled: { interruption.isRequested })
-            bar.finish()
-        } catch {
-            bar.finish()
-            if case .cancelled = error { throw fail(error.description, code: ExitStatus.interrupted) }
-            throw fail(error.description, code: ExitStatus.badInput)
+        let result = try SimulationChecks.simulate(total: total, quiet: common.quiet, interruption: interruption) {
+            (progress, isCancelled) throws(SimulationError) in
+            try analysis.run(trials: n, samples: samples, seed: rootSeed, threads: t, progress: progress, isCancelled: isCancelled)
         }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
         if !common.quiet {
@@ -118,21 +102,12 @@ struct Sensitivity: ParsableCommand {
 
         let info = RunInfo(scenarioFile: scenario)
         let text: String
-        switch chosenFormat {
+        switch output.format {
         case .table: text = SensitivityReport.table(result, info: info)
         case .csv: text = SensitivityReport.csv(result, info: info)
         case .json: text = SensitivityReport.json(result, info: info)
         }
-        if let path = out {
-            do {
-                try OutputFiles.write(text, toFile: path)
-            } catch {
-                throw fail(error.description, code: ExitStatus.runtimeFailure)
-            }
-            if !common.quiet { note("wrote \(path)") }
-        } else {
-            FileHandle.standardOutput.write(Data(text.utf8))
-        }
+        try output.write(text, quiet: common.quiet)
     }
 }
 

@@ -18,6 +18,39 @@ struct SimulationOptions: ParsableArguments {
     var quiet = false
 }
 
+/// The output options of a command that writes one document (`compare`, `sensitivity`).
+struct OutputFileOptions: ParsableArguments {
+    @Option(name: .customLong("format"), help: "Output format: table, csv or json (default: from the --out file's extension, else table).")
+    var givenFormat: Run.Format?
+
+    @Option(help: "Write the output to this file (atomically) instead of stdout.")
+    var out: String?
+
+    /// The output format: --format, else the --out file's extension, else a table.
+    var format: Run.Format {
+        if let givenFormat { return givenFormat }
+        switch out.map({ URL(fileURLWithPath: $0).pathExtension.lowercased() }) {
+        case "csv": return .csv
+        case "json": return .json
+        default: return .table
+        }
+    }
+
+    /// Writes the rendered output to --out (atomically) or, without --out, to stdout.
+    func write(_ text: String, quiet: Bool) throws {
+        guard let path = out else {
+            FileHandle.standardOutput.write(Data(text.utf8))
+            return
+        }
+        do {
+            try OutputFiles.write(text, toFile: path)
+        } catch {
+            throw fail(error.description, code: ExitStatus.runtimeFailure)
+        }
+        if !quiet { note("wrote \(path)") }
+    }
+}
+
 /// The checks and defaults that every simulating command (`run`, `compare`, `sensitivity`)
 /// applies to its options, in one place so that the commands cannot drift apart: the range of
 /// --trials and --threads, the work bound that --allow-large lifts, the root seed, and the
@@ -77,14 +110,30 @@ enum SimulationChecks {
         return drawn
     }
 
-    /// The output format of a command that writes one file: --format, else the --out file's
-    /// extension, else a table.
-    static func format(_ given: Run.Format?, out: String?) -> Run.Format {
-        if let given { return given }
-        switch out.map({ URL(fileURLWithPath: $0).pathExtension.lowercased() }) {
-        case "csv": return .csv
-        case "json": return .json
-        default: return .table
+    /// Runs the engine as every simulating command does on a terminal: a progress bar over
+    /// `total` trials (not with --quiet, only when stderr is a terminal, cleared afterwards),
+    /// Ctrl-C stopping the run between blocks through `interruption`, and the engine's errors
+    /// turned into exit statuses (`SimulationError.exitStatus`).
+    static func simulate<T>(total: Int, quiet: Bool, interruption: Interruption,
+                            _ body: (_ progress: (@Sendable (Int) -> Void)?, _ isCancelled: @escaping @Sendable () -> Bool)
+                                throws(SimulationError) -> T) throws -> T {
+        let bar = ProgressBar(total: total, enabled: !quiet)
+        defer { bar.finish() }
+        let progress: (@Sendable (Int) -> Void)? = bar.enabled ? { @Sendable done in bar.update(done) } : nil
+        do throws(SimulationError) {
+            return try body(progress, { interruption.isRequested })
+        } catch {
+            throw fail(error.description, code: error.exitStatus)
         }
+    }
+
+}
+
+extension SimulationError {
+    /// The exit status of a run that failed with this error: 130 when interrupted, else 2 (the
+    /// engine's other errors are about the size of the requested work).
+    var exitStatus: Int32 {
+        if case .cancelled = self { return ExitStatus.interrupted }
+        return ExitStatus.badInput
     }
 }
