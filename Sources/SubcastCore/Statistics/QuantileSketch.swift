@@ -62,10 +62,10 @@ public struct QuantileSketch: Sendable, Hashable {
     public mutating func add(_ values: UnsafeBufferPointer<Double>) {
         if values.isEmpty { return }
         withUnsafeTemporaryAllocation(of: Int.self, capacity: values.count) { index in
-            // Pass 1: count, extremes, zeros and bucket indices (0 marks "not bucketed": a
-            // skipped or zero value; a bucketed value stores its index with the sign in bit 0).
+            // Pass 1: count, extremes, zeros, and the bucket index of every bucketed value (the
+            // finite values not counted as zero; pass 2 selects them by the same test, and the
+            // sign of x says which side the index is on).
             var lowP = Int.max, highP = Int.min, lowN = Int.max, highN = Int.min
-            var bucketed = false
             for (k, x) in values.enumerated() {
                 index[k] = 0
                 guard x.isFinite else { continue }
@@ -73,7 +73,6 @@ public struct QuantileSketch: Sendable, Hashable {
                 if x < minimum { minimum = x }
                 if x > maximum { maximum = x }
                 if abs(x) < QuantileSketch.zeroThreshold { zeros += 1; continue }
-                bucketed = true
                 if x > 0 {
                     let i = self.index(x)
                     lowP = Swift.min(lowP, i); highP = Swift.max(highP, i)
@@ -84,7 +83,7 @@ public struct QuantileSketch: Sendable, Hashable {
                     index[k] = i
                 }
             }
-            if !bucketed { return }
+            if lowP > highP && lowN > highN { return }     // nothing bucketed
             // Pass 2: grow each side once to cover this batch, then count.
             if lowP <= highP { QuantileSketch.cover(&positive, &positiveOffset, lowP, highP) }
             if lowN <= highN { QuantileSketch.cover(&negative, &negativeOffset, lowN, highN) }
@@ -116,17 +115,7 @@ public struct QuantileSketch: Sendable, Hashable {
     }
 
     static func increment(_ counts: inout [Int], _ offset: inout Int, _ i: Int, by c: Int) {
-        if counts.isEmpty {
-            counts = [c]
-            offset = i
-            return
-        }
-        if i < offset {
-            counts.insert(contentsOf: repeatElement(0, count: offset - i), at: 0)
-            offset = i
-        } else if i >= offset + counts.count {
-            counts.append(contentsOf: repeatElement(0, count: i - offset - counts.count + 1))
-        }
+        cover(&counts, &offset, i, i)
         counts[i - offset] += c
     }
 
