@@ -356,7 +356,6 @@ public struct LeverModel: Sendable {
         let extraSeats: UnsafeMutableBufferPointer<Int>       // [compartment]
         let unitPrice: UnsafeMutableBufferPointer<Double>     // [compartment], monthly equivalent of the base price
         let carried: UnsafeMutableBufferPointer<Double>       // [compartment]
-        let value: UnsafeMutableBufferPointer<Double>         // [compartment], this month's MRR
         let shocked: UnsafeMutableBufferPointer<Bool>         // [compartment]
         let raised: UnsafeMutableBufferPointer<Int>           // [compartment], tickets raised this month
         let arrivedByGroup: UnsafeMutableBufferPointer<Int>
@@ -392,7 +391,6 @@ public struct LeverModel: Sendable {
             extraSeats = zeros(compartments, 0)
             unitPrice = zeros(compartments, 0.0)
             carried = zeros(compartments, 0.0)
-            value = zeros(compartments, 0.0)
             shocked = zeros(compartments, false)
             raised = zeros(compartments, 0)
             arrivedByGroup = zeros(groups, 0)
@@ -418,7 +416,7 @@ public struct LeverModel: Sendable {
         deinit {
             for b in [count, extraSeats, raised, arrivedByGroup, moveTarget, moveCount, moveSplit, moved,
                       trialStarts] { b.deallocate() }
-            for b in [unitPrice, carried, value, groupValue, aliveByAge, revenueByAge, moveWeight, hazard, annualHazard, licenceRevenue,
+            for b in [unitPrice, carried, groupValue, aliveByAge, revenueByAge, moveWeight, hazard, annualHazard, licenceRevenue,
                       subscriptionRevenue] { b.deallocate() }
             shocked.deallocate()
         }
@@ -487,7 +485,7 @@ public struct LeverModel: Sendable {
         }
         for i in 0..<s.count.count { s.count[i] = 0 }
         for i in 0..<s.extraSeats.count {
-            s.extraSeats[i] = 0; s.carried[i] = 0; s.value[i] = 0
+            s.extraSeats[i] = 0; s.carried[i] = 0
             s.shocked[i] = false; s.raised[i] = 0; s.unitPrice[i] = 0
         }
         for g in 0..<G { s.arrivedByGroup[g] = 0 }
@@ -785,7 +783,6 @@ public struct LeverModel: Sendable {
                                 v += usageValue
                                 if inHorizon { usageRevenue += usageValue }
                             }
-                            s.value[c] = v
                             groupValue += v
                             if acquired && age < lifetime {
                                 lifetimeRevenue += v * discount[age]
