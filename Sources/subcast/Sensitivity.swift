@@ -55,7 +55,7 @@ struct Sensitivity: ParsableCommand {
                                 message: "expected 0 (no Sobol indices) or a whole number from 2 to \(Sensitivity.maximumSamples), got \(samples)")
         }
         let t = try SimulationChecks.threads(common.threads)
-        let steps = max(LeverModel(analysis.family.base, shape: analysis.family.shape).stepsPerTrial, 1)
+        let steps = max(analysis.stepsPerTrial, 1)
         let total = analysis.trialCount(trials: n, samples: samples)
         try SimulationChecks.workBound(trials: total, steps: steps, threads: t, allowLarge: common.allowLarge, file: scenario,
                                        what: "\(total) trials (\(2 * analysis.dimensions + 1) tornado points x \(n)"

@@ -60,12 +60,12 @@ import Testing
         s.existing = [ExistingCohort(plan: 1, count: 800, tenureMonths: 7), ExistingCohort(plan: 0, count: 50, tenureMonths: 0)]
         s.reportedCohorts = [1, 6, 24]
         #expect(!s.usesLevers)
-        let core = CohortModel(s), lever = LeverModel(s)
+        let core = CohortModel(s), lever = PipelineModel(s)
         #expect(core.streamNames == lever.streamNames)
         let a = try MonteCarloEngine.run(core, trials: 70, seed: 11, threads: 2)
         let b = try MonteCarloEngine.run(lever, trials: 70, seed: 11, threads: 1)
         for block in core.layout.blocks {
-            let other = try #require(lever.layout.block(block.metric), "\(block.metric) missing from LeverModel")
+            let other = try #require(lever.layout.block(block.metric), "\(block.metric) missing from PipelineModel")
             #expect(other.count == block.count)
             var same = true
             for t in 0..<70 {
@@ -73,13 +73,13 @@ import Testing
                     same = false
                 }
             }
-            #expect(same, "\(block.metric) differs between CohortModel and LeverModel with levers off, seed 11")
+            #expect(same, "\(block.metric) differs between CohortModel and PipelineModel with levers off, seed 11")
         }
     }
 
     @Test func subscribersConservedAndMRRBridgeExactWithEveryLever() throws {
         let s = Self.everything()
-        let model = LeverModel(s)
+        let model = PipelineModel(s)
         let m = try MonteCarloEngine.run(model, trials: 60, seed: 5, threads: 2)
         func col(_ name: String) -> OutputLayout.Block { model.layout.block(name)! }
         let active = col("active"), new = col("new"), churned = col("churned"), migrated = col("migrated")
@@ -102,7 +102,7 @@ import Testing
     }
 
     @Test func sameBitsForAnyThreadCountWithEveryLever() throws {
-        let model = LeverModel(Self.everything())
+        let model = PipelineModel(Self.everything())
         let one = try MonteCarloEngine.run(model, trials: 70, seed: 9, threads: 1)
         let two = try MonteCarloEngine.run(model, trials: 70, seed: 9, threads: 3)
         var same = true

@@ -227,7 +227,7 @@ import Testing
         // CAC moves nothing MRR depends on: the same numbers at both ends, bit for bit.
         #expect(t.bars[2].swing == 0 && t.bars[2].atLow == t.base && t.bars[2].atHigh == t.base)
         // The base point is a run of the scenario at the medians.
-        let model = LeverModel(s.family.make(s.values(uniforms: [0.5, 0.5, 0.5])), shape: s.family.shape)
+        let model = PipelineModel(s.family.make(s.values(uniforms: [0.5, 0.5, 0.5])), shape: s.family.shape)
         let direct = try MonteCarloEngine.reduce(model, trials: trials, seed: seed, threads: 1).total[s.metric.column]
         #expect(t.base.mean == direct.mean && t.base.se == direct.sd / Double(trials).squareRoot())
         #expect(t.base.se > 0)

@@ -323,7 +323,7 @@ import Testing
         #expect(family.base.plans[0].options.annualShare == 0)
         #expect(family.shape.plans[0].options.annualShare == 0.5)
         let model = UncertainModel(family)
-        #expect(model.streamNames == ["acquisition", "churn", "pricing", "input:annual"])
+        #expect(model.streamNames == ["acquisition", "churn", "billing", "input:annual"])
         let r = try Simulation.run(family, trials: 200, seed: Self.seed, threads: 2)
         let drawn = Set(r.scalar("input:annual").map { [$0.p5, $0.p95] } ?? [])
         #expect(drawn == [0, 0.5])

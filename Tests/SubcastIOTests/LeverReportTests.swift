@@ -4,7 +4,7 @@ import Testing
 @testable import SubcastIO
 
 /// Synthetic results for the report writers: a hand-built `OutputLayout` and constant
-/// summaries, so the reports of lever metrics can be checked before `LeverModel` runs, and a
+/// summaries, so the reports of lever metrics can be checked before `PipelineModel` runs, and a
 /// core-only result whose rendering is pinned to the bytes the writers gave before they became
 /// layout-driven.
 enum SyntheticResult {

@@ -16,7 +16,7 @@ struct RestructuredModel {
     let lambda: Double
     let hazard: UnsafeMutablePointer<Double>        // by age a: h(a + 1)
     let width: Int
-    let monthly: [Int]                               // offsets of CohortModel.Monthly.allCases
+    let monthly: [Int]                               // offsets of CohortModel.monthlyMetrics
     let tenure: Int
     let reported: [(month: Int, offset: Int)]
     let acquired: Int, cltv: Int, cltvNaive: Int, payback: Int
@@ -30,7 +30,7 @@ struct RestructuredModel {
         hazard = .allocate(capacity: horizon)
         for a in 0..<horizon { hazard[a] = scenario.plans[0].churn.churnProbability(atRenewal: a + 1) }
         width = layout.width
-        monthly = CohortModel.Monthly.allCases.map { layout.block($0.rawValue)!.offset }
+        monthly = CohortModel.monthlyMetrics.map { layout.block($0.name)!.offset }
         tenure = layout.block("retention")!.offset
         reported = scenario.reportedCohorts.map { ($0, layout.block("retention_cohort_\($0)")!.offset) }
         acquired = layout.block("acquired")!.offset

@@ -1,6 +1,6 @@
 // LeverTimer: times `Simulation.run` (the streaming statistics path `subcast run` uses) on a
 // scenario file, by default Scenarios/levers-saas.yaml (every business lever switched on), and
-// the same scenario with every lever switched off (`LeverModel` and `CohortModel` on identical
+// the same scenario with every lever switched off (`PipelineModel` and `CohortModel` on identical
 // plans, acquisition and base), and prints one JSON line per run.
 //
 // Usage: LeverTimer [scenario=../Scenarios/levers-saas.yaml] [trials=2000] [threads=1] [seed=1]

@@ -56,14 +56,9 @@ public struct ComparisonMetric: Sendable, Hashable, CustomStringConvertible {
     /// Which way is better (`MetricDirection`).
     public var direction: MetricDirection { MetricDirection(metric: metric) }
 
-    /// Monthly metrics that count what happens in a month (a flow), whose sum over the horizon
-    /// is a total (subscribers won and lost, revenue, cash, costs, tickets, ...). Levels such as
-    /// `active`, `mrr`, rates, the running `cumulative_*` totals and the backlog are not summed.
-    public static let flowMetrics: Set<String> = [
-        "new", "churned", "new_mrr", "churned_mrr", "expansion_mrr", "contraction_mrr", "net_new_mrr", "cash",
-        "involuntary_churned", "price_shock_churned", "trial_starts", "tickets", "handled_tickets",
-        "good_resolutions", "bad_resolutions", "support_cost", "support_churn", "support_saved", "upsells",
-        "plan_moves", "interventions", "saves", "intervention_cost", "usage_revenue", "licence_path_revenue",
-        "subscription_path_revenue", "migrated",
-    ]
+    /// Monthly metrics that count what happens in a month (a flow, `MetricInfo.Kind.flow` in the
+    /// registry), whose sum over the horizon is a total (subscribers won and lost, revenue, cash,
+    /// costs, tickets, ...). Levels such as `active`, `mrr`, rates, the running `cumulative_*`
+    /// totals and the backlog are not summed.
+    public static var flowMetrics: Set<String> { Set(MetricRegistry.all.filter(\.isFlow).map(\.name)) }
 }

@@ -31,26 +31,10 @@ public struct CohortModel: Sendable {
     /// `churn`, and `parameters` when a plan's churn parameters are uncertain.
     public let streamNames: [String]
 
-    /// Monthly metrics, each a `.monthly` block of the layout.
-    public enum Monthly: String, CaseIterable, Sendable {
-        case active, new, churned, mrr, arr, arpu
-        case logoChurnRate = "logo_churn_rate"
-        case revenueChurnRate = "revenue_churn_rate"
-        case cumulativeRevenue = "cumulative_revenue"
-        /// MRR of this month's new subscribers.
-        case newMRR = "new_mrr"
-        /// MRR lost to the churners at this month's end (they paid this month, not the next).
-        case churnedMRR = "churned_mrr"
-    }
-
-    /// Per-trial scalar metrics.
-    public enum Scalar: String, CaseIterable, Sendable {
-        case acquired
-        case cltv
-        case cltvNaive = "cltv_naive"
-        case ltvToCac = "ltv_cac"
-        case cacPaybackMonth = "cac_payback_month"
-    }
+    /// The monthly metrics (the registry's `.cohort` process), in layout order.
+    public static let monthlyMetrics: [Metric] = MetricRegistry.metrics(of: .cohort).filter { $0.info.kind != .scalar }
+    /// The per-trial scalars of the cohort process, in layout order.
+    public static let scalarMetrics: [Metric] = MetricRegistry.metrics(of: .cohort).filter { $0.info.kind == .scalar }
 
     let planCount: Int
     let baseCount: Int
@@ -114,12 +98,12 @@ public struct CohortModel: Sendable {
         reportedCohortSlot = slots
 
         var l = OutputLayout()
-        monthlyOffset = Monthly.allCases.map { l.add($0.rawValue, .monthly, count: scenario.horizonMonths) }
+        monthlyOffset = CohortModel.monthlyMetrics.map { l.add($0.name, .monthly, count: scenario.horizonMonths) }
         tenureOffset = l.add("retention", .byTenure, count: scenario.horizonMonths)
         cohortOffsets = cohorts.map { c in
             l.add("retention_cohort_\(c)", .cohort(month: c), count: scenario.horizonMonths - c + 1)
         }
-        scalarOffset = Scalar.allCases.map { l.add($0.rawValue, .scalar, count: 1) }
+        scalarOffset = CohortModel.scalarMetrics.map { l.add($0.name, .scalar, count: 1) }
         self.layout = l
     }
 
@@ -127,10 +111,11 @@ public struct CohortModel: Sendable {
     /// discounted lifetime revenue per acquired subscriber; the naive ARPU x margin / churn rate =
     /// margin x total revenue / total churned (same exposure); LTV:CAC; and the CAC payback month
     /// (the first tenure month whose cumulative margin per acquired subscriber reaches the CAC).
-    /// Undefined values stay as they are (NaN). Shared with `LeverModel`.
-    static func writeScalars(into out: UnsafeMutableBufferPointer<Double>, at offsets: [Int], acquired: Int,
-                             lifetimeRevenue: Double, revenueByAge: [Double], cumulativeRevenue: Double, churned: Int,
-                             margin: Double, cac: Double) {
+    /// Undefined values stay as they are (NaN). Shared with `PipelineModel`.
+    static func writeScalars<Ages: RandomAccessCollection>(into out: UnsafeMutableBufferPointer<Double>, at offsets: [Int],
+                                                           acquired: Int, lifetimeRevenue: Double, revenueByAge: Ages,
+                                                           cumulativeRevenue: Double, churned: Int, margin: Double, cac: Double)
+        where Ages.Element == Double, Ages.Index == Int {
         out[offsets[0]] = Double(acquired)
         if acquired > 0 {
             let cltv = margin * lifetimeRevenue / Double(acquired)

@@ -1,17 +1,35 @@
 import SubcastStochastics
 
-/// The model a scenario runs on: `LeverModel` when it uses a business lever, otherwise the
-/// leaner `CohortModel` (which gives the same numbers as `LeverModel` with every lever off,
-/// a test checks this bit for bit, but skips the lever bookkeeping in the hot loop); a scenario
-/// with uncertain inputs runs on `UncertainModel` (a `LeverModel` per trial).
+/// The model a scenario runs on, chosen here and nowhere else: `PipelineModel` when it uses a
+/// business lever, otherwise the leaner `CohortModel` (the pipeline with no process beyond the
+/// cohort core gives the same numbers bit for bit, a test checks it, but the cohort model skips
+/// the lever bookkeeping in the hot loop); a scenario with uncertain inputs runs on
+/// `UncertainModel` (a model compiled per trial from the drawn values).
 public enum ForecastModel: TrialModel {
     case core(CohortModel)
-    case levers(LeverModel)
+    case levers(PipelineModel)
     case uncertain(UncertainModel)
 
     public init(_ scenario: Scenario) {
-        self = scenario.usesLevers ? .levers(LeverModel(scenario)) : .core(CohortModel(scenario))
+        self = scenario.usesLevers ? .levers(PipelineModel(scenario)) : .core(CohortModel(scenario))
     }
+
+    /// True when a scenario family runs on the lever pipeline: some scenario of it (the shape,
+    /// the base, or one at its inputs' extreme quantiles) uses a lever.
+    public static func usesLevers(_ family: ScenarioFamily) -> Bool {
+        family.shape.usesLevers || family.base.usesLevers
+            || ScenarioFamily.extremeValues(family.inputs).contains { family.make($0).usesLevers }
+    }
+
+    /// The model of one scenario of a family with the family's shape: what `UncertainModel` and
+    /// the sensitivity analyses run per input vector.
+    static func member(_ scenario: Scenario, shape: Scenario, levers: Bool) -> ForecastModel {
+        levers ? .levers(PipelineModel(scenario, shape: shape)) : .core(CohortModel(scenario))
+    }
+
+    /// True when exact closed-form expectations exist for this scenario (the model without
+    /// levers is linear in expectation).
+    public static func hasClosedForm(_ scenario: Scenario) -> Bool { !scenario.usesLevers }
 
     /// The model of a scenario family: `UncertainModel` when some input is uncertain, otherwise
     /// that of its one scenario (`init(_: Scenario)`), so fixed scenarios run exactly as before.
@@ -22,7 +40,7 @@ public enum ForecastModel: TrialModel {
     /// One of the models' buffers (the others are nil), mutated in place.
     public struct Scratch {
         var core: CohortModel.Scratch?
-        var levers: LeverModel.Scratch?
+        var levers: PipelineModel.Scratch?
         var uncertain: UncertainModel.Scratch?
     }
 

@@ -1,11 +1,11 @@
 /// The business levers of a scenario: support, onboarding, pricing, seats and usage, plan
 /// moves, dunning and the switch from licences. Every lever is off by default; with all of them
-/// off, `LeverModel` reproduces `CohortModel` bit for bit. Per-plan levers live in
+/// off, `PipelineModel` reproduces `CohortModel` bit for bit. Per-plan levers live in
 /// `PlanOptions` (`Plan.options`).
 ///
 /// All levers act on counts of subscribers in compartments, through binomial, multinomial,
 /// Poisson, hypergeometric and gamma draws, so a trial's cost does not depend on the number of
-/// subscribers. See `LeverModel` for the order of events in a month.
+/// subscribers. See `PipelineModel` for the order of events in a month.
 public struct Levers: Sendable, Hashable {
     public var support: Support?
     public var onboarding: Onboarding?
@@ -17,10 +17,12 @@ public struct Levers: Sendable, Hashable {
     public var freeTrial: FreeTrial?
     public var dunning: Dunning?
     public var licenceSwitch: LicenceSwitch?
+    /// Word of mouth: customers refer new ones (nil = off).
+    public var referrals: Referrals?
 
     public init(support: Support? = nil, onboarding: Onboarding? = nil, priceEvents: [PriceEvent] = [],
                 priceElasticity: Double = 0, freeTrial: FreeTrial? = nil, dunning: Dunning? = nil,
-                licenceSwitch: LicenceSwitch? = nil) {
+                licenceSwitch: LicenceSwitch? = nil, referrals: Referrals? = nil) {
         self.support = support
         self.onboarding = onboarding
         self.priceEvents = priceEvents
@@ -28,12 +30,13 @@ public struct Levers: Sendable, Hashable {
         self.freeTrial = freeTrial
         self.dunning = dunning
         self.licenceSwitch = licenceSwitch
+        self.referrals = referrals
     }
 
     /// True when no scenario-level lever is set.
     public var isEmpty: Bool {
         support == nil && onboarding == nil && priceEvents.isEmpty && priceElasticity == 0
-            && freeTrial == nil && dunning == nil && licenceSwitch == nil
+            && freeTrial == nil && dunning == nil && licenceSwitch == nil && referrals == nil
     }
 }
 
@@ -198,10 +201,12 @@ public struct LicenceSwitch: Sendable, Hashable {
     public var migrationPerMonth: Double
     public var migrationPlan: Int
     public var migrationPricePerMonth: Double?
+    /// Support load from the maintenance payers (nil = they raise no tickets).
+    public var support: LicenceSupport?
 
     public init(switchMonth: Int, licencesPerMonth: Double, licencePrice: Double, maintenanceShare: Double,
                 maintenanceRenewal: Double, installedBase: Int = 0, migrationPerMonth: Double = 0,
-                migrationPlan: Int = 0, migrationPricePerMonth: Double? = nil) {
+                migrationPlan: Int = 0, migrationPricePerMonth: Double? = nil, support: LicenceSupport? = nil) {
         self.switchMonth = switchMonth
         self.licencesPerMonth = licencesPerMonth
         self.licencePrice = licencePrice
@@ -211,12 +216,51 @@ public struct LicenceSwitch: Sendable, Hashable {
         self.migrationPerMonth = migrationPerMonth
         self.migrationPlan = migrationPlan
         self.migrationPricePerMonth = migrationPricePerMonth
+        self.support = support
     }
 
     /// Monthly maintenance fee of one licence customer.
     public var maintenancePerMonth: Double { maintenanceShare * licencePrice / 12 }
     /// Monthly probability that a maintenance payer keeps paying.
     public var maintenanceSurvivalPerMonth: Double { pow(maintenanceRenewal, 1.0 / 12) }
+}
+
+/// Support load from licence customers in a switch (`LicenceSupportProcess`): maintenance
+/// payers raise `ticketsPerMonth` tickets a month (a Poisson rate) from the switch month on,
+/// served by the same agents; a bad resolution multiplies their monthly maintenance lapse hazard
+/// by `badLapseMultiplier` (nil = support's bad churn multiplier) and their migration rate by
+/// `badMigrationMultiplier` while they are detractors. Needs the `support` lever.
+public struct LicenceSupport: Sendable, Hashable {
+    public var ticketsPerMonth: Double
+    public var badLapseMultiplier: Double?
+    public var badMigrationMultiplier: Double
+    public init(ticketsPerMonth: Double, badLapseMultiplier: Double? = nil, badMigrationMultiplier: Double = 1) {
+        self.ticketsPerMonth = ticketsPerMonth
+        self.badLapseMultiplier = badLapseMultiplier
+        self.badMigrationMultiplier = badMigrationMultiplier
+    }
+}
+
+/// Referrals, word of mouth (`ReferralProcess`): each month Poisson(`perActivePerMonth` x last
+/// month's active subscribers + `extraPerPromoterPerMonth` x last month's promoters) referred
+/// sign-ups, who pay at once (no free trial), choose plans by `planMix` (nil = the acquisition
+/// mix) and cost `rewardPerReferral` each.
+public struct Referrals: Sendable, Hashable {
+    /// Referred sign-ups per active subscriber a month, >= 0.
+    public var perActivePerMonth: Double
+    /// Extra referred sign-ups per promoter a month (support's good resolutions), >= 0.
+    public var extraPerPromoterPerMonth: Double
+    /// Plan shares of referred sign-ups, in plan order (nil = the acquisition mix).
+    public var planMix: [Double]?
+    /// Reward paid per referred sign-up, >= 0.
+    public var rewardPerReferral: Double
+    public init(perActivePerMonth: Double, extraPerPromoterPerMonth: Double = 0, planMix: [Double]? = nil,
+                rewardPerReferral: Double = 0) {
+        self.perActivePerMonth = perActivePerMonth
+        self.extraPerPromoterPerMonth = extraPerPromoterPerMonth
+        self.planMix = planMix
+        self.rewardPerReferral = rewardPerReferral
+    }
 }
 
 /// Levers of one plan.

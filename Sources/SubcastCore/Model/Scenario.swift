@@ -49,7 +49,7 @@ public struct Scenario: Sendable, Hashable {
     }
 
     /// True when some lever (scenario-wide or of a plan) is on: the scenario then runs on
-    /// `LeverModel`, otherwise on the leaner `CohortModel` (which gives the same numbers).
+    /// `PipelineModel`, otherwise on the leaner `CohortModel` (which gives the same numbers).
     public var usesLevers: Bool {
         !levers.isEmpty || plans.contains { !$0.options.isEmpty }
     }

@@ -2,8 +2,9 @@ import SubcastStochastics
 
 /// Which uncertain input of a scenario matters for one metric: a tornado and Sobol indices.
 ///
-/// The simulation at input values x is `LeverModel(family.make(x), shape: family.shape)`: the
-/// family's shape fixes the layout and the streams, so every point reports the same series.
+/// The simulation at input values x is the family's model (`ForecastModel`) compiled from
+/// `family.make(x)` with the family's shape: the shape fixes the layout and the streams, so every
+/// point reports the same series.
 ///
 /// 1. Tornado (`tornado`): the base point (every input at its median) and, per input, the
 ///    points with that input at its P10 and at its P90 and the others at their medians. Each
@@ -40,14 +41,25 @@ public struct ScenarioSensitivity: Sendable {
     public let metric: SensitivityMetric
     /// The layout of every point's simulation.
     public let layout: OutputLayout
-    /// The lever model's stream names (of the family's shape).
+    /// The model's stream names (of the family's shape).
     public let streamNames: [String]
+    /// True when the points run on the lever pipeline.
+    let levers: Bool
+
+    /// The model at input values x.
+    func model(_ x: [Double]) -> ForecastModel {
+        ForecastModel.member(family.make(x), shape: family.shape, levers: levers)
+    }
+
+    /// Compartment-month steps of one trial at the medians (the work bound's unit).
+    public var stepsPerTrial: Int { ForecastModel.member(family.base, shape: family.shape, levers: levers).stepsPerTrial }
 
     /// - Throws: `SensitivityError` when the family has no uncertain input or the metric (and
     ///   month) is not one of its outputs.
     public init(_ family: ScenarioFamily, metric: String, month: Int?) throws(SensitivityError) {
         guard !family.isFixed else { throw .noUncertainInputs }
-        let model = LeverModel(family.base, shape: family.shape)
+        levers = ForecastModel.usesLevers(family)
+        let model = ForecastModel.member(family.base, shape: family.shape, levers: levers)
         self.family = family
         layout = model.layout
         streamNames = model.streamNames
@@ -82,7 +94,7 @@ public struct ScenarioSensitivity: Sendable {
         let column = metric.column
         var pointsDone = 0
         return try Tornado.run(inputs) { (x: [Double]) throws(SimulationError) -> Tornado.Point in
-            let model = ColumnModel(LeverModel(family.make(x), shape: family.shape), column: column)
+            let model = ColumnModel(self.model(x), column: column)
             let offset = pointsDone * trials
             let reduction = try MonteCarloEngine.reduce(model, trials: trials, seed: seed, threads: threads,
                                                         progress: progress.map { p in { @Sendable done in p(offset + done) } },
@@ -105,7 +117,7 @@ public struct ScenarioSensitivity: Sendable {
             let streams = names.map { RandomGenerator(StreamKey(seed: seed, trial: 0, name: $0)) }
             var row = [Double](repeating: .nan, count: width)
             return { (u: [Double], key: Int) -> Double in
-                let model = LeverModel(family.make(this.values(uniforms: u)), shape: family.shape)
+                let model = this.model(this.values(uniforms: u))
                 var scratch = model.makeScratch()
                 for (g, name) in zip(streams, names) { g.reseed(StreamKey(seed: seed, trial: UInt64(key), name: name)) }
                 row.withUnsafeMutableBufferPointer {

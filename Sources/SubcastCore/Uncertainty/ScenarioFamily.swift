@@ -71,7 +71,7 @@ public struct ScenarioFamily: Sendable {
         return out
     }
 
-    /// The first scenario with every shape-deciding value of `LeverModel` raised to the largest
+    /// The first scenario with every shape-deciding value of `PipelineModel` raised to the largest
     /// among `scenarios` (which must share plans, sections and integer settings): mean arrivals,
     /// annual shares, churn uncertainty, plan moves, seats and usage, price-event churn shocks and
     /// licence migration. A lever that is on in some scenario is then on in the shape.

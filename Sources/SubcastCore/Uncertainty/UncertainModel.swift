@@ -7,9 +7,9 @@ import SubcastStochastics
 /// 1. inputs: the values from `UncertainInputs.values` (streams `input:<name>`, Latin hypercube
 ///    and copula as configured);
 /// 2. scenario: `family.make(values)`;
-/// 3. simulation: `LeverModel(scenario, shape: family.shape)`, or `CohortModel(scenario)` when no
-///    scenario of the family uses a lever (neither the shape nor those at the inputs' extreme
-///    quantiles; the two give the same numbers, the cohort model faster), on the model's streams,
+/// 3. simulation: `PipelineModel(scenario, shape: family.shape)`, or `CohortModel(scenario)` when
+///    no scenario of the family uses a lever (`ForecastModel.usesLevers`; the two give the same
+///    numbers, the cohort model faster), compiled from the values, on the model's streams,
 ///    which the engine keys (s, t, name) exactly as for a fixed scenario: with every input at a
 ///    fixed value the process noise is that of the fixed scenario, draw for draw;
 /// 4. record: the model's outputs, then one `.scalar` block `input:<name>` per input holding the
@@ -23,7 +23,7 @@ import SubcastStochastics
 public struct UncertainModel: TrialModel {
     public let family: ScenarioFamily
     /// The model at the medians (one of the two); its layout and streams are every trial's.
-    let baseLevers: LeverModel?
+    let baseLevers: PipelineModel?
     let baseCore: CohortModel?
     public let layout: OutputLayout
     public let streamNames: [String]
@@ -34,12 +34,11 @@ public struct UncertainModel: TrialModel {
 
     public init(_ family: ScenarioFamily) {
         self.family = family
-        let levers = family.shape.usesLevers || family.base.usesLevers
-            || ScenarioFamily.extremeValues(family.inputs).contains { family.make($0).usesLevers }
+        let levers = ForecastModel.usesLevers(family)
         var l: OutputLayout
         let names: [String]
         if levers {
-            let m = LeverModel(family.base, shape: family.shape)
+            let m = PipelineModel(family.base, shape: family.shape)
             (baseLevers, baseCore, l, names) = (m, nil, m.layout, m.streamNames)
         } else {
             let m = CohortModel(family.base)
@@ -54,14 +53,14 @@ public struct UncertainModel: TrialModel {
 
     public var outputWidth: Int { layout.width }
 
-    /// True when trials run on `LeverModel` (some scenario of the family uses a lever).
+    /// True when trials run on `PipelineModel` (some scenario of the family uses a lever).
     public var usesLevers: Bool { baseLevers != nil }
 
     /// Compartment-month steps of one trial at the medians (the work bound's unit).
     public var stepsPerTrial: Int { baseLevers?.stepsPerTrial ?? baseCore!.stepsPerTrial }
 
     public struct Scratch {
-        var levers: LeverModel.Scratch?
+        var levers: PipelineModel.Scratch?
         var core: CohortModel.Scratch?
         var modelStreams: [RandomGenerator]
         var inputStreams: [RandomGenerator]
@@ -90,7 +89,7 @@ public struct UncertainModel: TrialModel {
         let scenario = family.make(values)
         let modelOut = UnsafeMutableBufferPointer(rebasing: out[0..<inputOffset])
         if baseLevers != nil {
-            let model = LeverModel(scenario, shape: family.shape)
+            let model = PipelineModel(scenario, shape: family.shape)
             model.simulate(trial: trial, seed: seed, streams: s.modelStreams, scratch: &s.levers!, into: modelOut)
         } else {
             let model = CohortModel(scenario)

@@ -114,7 +114,7 @@ extension SimulationResult {
     /// The `.scalar` blocks of the layout, in layout order.
     var scalarBlocks: [OutputLayout.Block] { layout.blocks.filter { $0.kind == .scalar } }
     /// True when `closedForm` describes the simulated model: only without levers.
-    var hasClosedForm: Bool { !scenario.usesLevers }
+    var hasClosedForm: Bool { ForecastModel.hasClosedForm(scenario) }
     /// True when the layout has a block for `metric`.
     func has(_ metric: String) -> Bool { layout.block(metric) != nil }
 }

@@ -69,8 +69,10 @@ struct ScenarioDecoder {
             levers.dunning = Dunning(failureRate: failure, recoveryProbability: recovery)
         }
         if let node = top["licence_switch"] {
-            levers.licenceSwitch = try decodeLicenceSwitch(node, planNames: planNames, horizon: horizon)
+            levers.licenceSwitch = try decodeLicenceSwitch(node, planNames: planNames, horizon: horizon,
+                                                           hasSupport: levers.support != nil)
         }
+        if let node = top["referrals"] { levers.referrals = try decodeReferrals(node, planNames: planNames) }
 
         var acquisition = Acquisition(newPerMonth: 0, planMix: plans.count == 1 ? [1] : Array(repeating: 1 / Double(plans.count), count: plans.count))
         if let node = top["acquisition"] {
@@ -395,10 +397,36 @@ struct ScenarioDecoder {
         return (elasticity, sorted)
     }
 
-    func decodeLicenceSwitch(_ node: YAMLNode, planNames: [String], horizon: Int) throws(ScenarioError) -> LicenceSwitch {
+    /// `referrals:` (`Referrals`, the referral process).
+    func decodeReferrals(_ node: YAMLNode, planNames: [String]) throws(ScenarioError) -> Referrals {
+        let m = try node.mapping(allowed: ["per_active_per_month", "extra_per_promoter_per_month", "mix", "reward"])
+        let rate = try m.required("per_active_per_month", "referred sign-ups per active subscriber a month")
+            .number("a rate from 0 to 10 (0.01 is one referral a month per 100 customers)") { $0 >= 0 && $0 <= 10 }
+        var r = Referrals(perActivePerMonth: rate)
+        if let v = m["extra_per_promoter_per_month"] {
+            r.extraPerPromoterPerMonth = try v.number("a rate from 0 to 10 on top of per_active_per_month") { $0 >= 0 && $0 <= 10 }
+        }
+        if let v = m["reward"] {
+            r.rewardPerReferral = try v.number("an amount >= 0 paid per referred sign-up") { $0 >= 0 && $0 <= 1e12 }
+        }
+        if let mixNode = m["mix"] {
+            var mix = [Double](repeating: 0, count: planNames.count)
+            let entries = try mixNode.mapping(allowed: planNames)
+            for (name, v) in entries.entries {
+                mix[planNames.firstIndex(of: name)!] = try v.number("a share from 0 to 1", fixed: "plan-mix shares must add up to 1") { $0 >= 0 && $0 <= 1 }
+            }
+            let total = mix.reduce(0, +)
+            if abs(total - 1) > 1e-6 { throw mixNode.error("expected shares that add up to 1, got a total of \(total)") }
+            r.planMix = mix
+        }
+        return r
+    }
+
+    func decodeLicenceSwitch(_ node: YAMLNode, planNames: [String], horizon: Int,
+                             hasSupport: Bool) throws(ScenarioError) -> LicenceSwitch {
         let m = try node.mapping(allowed: ["switch_month", "licences_per_month", "licence_price", "maintenance_share",
                                            "maintenance_renewal", "installed_base", "migration_per_month", "migration_plan",
-                                           "migration_price_per_month"])
+                                           "migration_price_per_month", "support"])
         let switchMonth = try m.required("switch_month", "the first month without licence sales").integer(1...horizon)
         let licences = try m.required("licences_per_month", "the mean number of licences sold a month")
             .number("a mean >= 0") { $0 >= 0 && $0 <= Limits.maximumCount }
@@ -420,6 +448,22 @@ struct ScenarioDecoder {
         if let v = m["migration_plan"] { l.migrationPlan = try planIndex(v, planNames) }
         if let v = m["migration_price_per_month"] {
             l.migrationPricePerMonth = try v.number("a price >= 0") { $0 >= 0 }
+        }
+        if let node = m["support"] {
+            guard hasSupport else {
+                throw node.error("licence customers' tickets need the top-level support section (its agents serve them)")
+            }
+            let sm = try node.mapping(allowed: ["tickets_per_month", "bad_lapse_multiplier", "bad_migration_multiplier"])
+            let rate = try sm.required("tickets_per_month", "tickets a maintenance payer raises a month")
+                .number("a rate from 0 to 100") { $0 >= 0 && $0 <= 100 }
+            var ls = LicenceSupport(ticketsPerMonth: rate)
+            if let v = sm["bad_lapse_multiplier"] {
+                ls.badLapseMultiplier = try v.number("a multiplier from 0 to 1000 of a detractor's maintenance lapse hazard") { $0 >= 0 && $0 <= 1000 }
+            }
+            if let v = sm["bad_migration_multiplier"] {
+                ls.badMigrationMultiplier = try v.number("a multiplier from 0 to 1000 of a detractor's migration rate") { $0 >= 0 && $0 <= 1000 }
+            }
+            l.support = ls
         }
         return l
     }

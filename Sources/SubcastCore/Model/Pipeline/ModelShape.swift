@@ -1,0 +1,138 @@
+import SubcastStochastics
+
+/// The dimensions of a compiled model and how compartments, groups and conditions are indexed:
+/// shared by every process, fixed for a run (all trials of a family share one shape).
+struct ModelShape: Sendable {
+    /// Plans, existing-base groups, horizon, CLTV lifetime, last simulated month.
+    let P: Int, B: Int, H: Int, lifetime: Int, lastMonth: Int
+    /// Billings (1, or 2 with annual billing), groups.
+    let NB: Int, G: Int
+    /// First acquisition-cohort group and first migrant group (-1 without migration).
+    let cohortBase: Int, migrantBase: Int
+    /// Months already paid before month 1, per existing-base group.
+    let baseTenure: [Int]
+    let conditions: Conditions
+
+    var compartments: Int { G * P * NB }
+
+    @inline(__always) func compartment(_ g: Int, _ p: Int, _ b: Int) -> Int { (g &* P &+ p) &* NB &+ b }
+
+    /// The month a group started (1 for the existing base).
+    @inline(__always) func groupStart(_ g: Int) -> Int {
+        if g < B { return 1 }
+        if migrantBase >= 0 && g >= migrantBase { return g - migrantBase + 1 }
+        return g - cohortBase + 1
+    }
+
+    /// Months a group's subscribers had paid before its start (their tenure at month 1 for the
+    /// existing base, 0 otherwise).
+    @inline(__always) func tenureAtStart(_ g: Int) -> Int { g < B ? baseTenure[g] : 0 }
+
+    /// The groups simulated in month m: existing base (in the horizon), the acquisition cohorts
+    /// still followed (to the horizon, then to the CLTV lifetime), migrants (in the horizon).
+    func groups(month m: Int) -> (existing: Range<Int>, cohorts: Range<Int>, migrants: Range<Int>) {
+        let inHorizon = m <= H
+        let first = inHorizon ? 1 : max(1, m - lifetime + 1)
+        let last = min(m, H)
+        return (inHorizon ? 0..<B : 0..<0,
+                first <= last ? (cohortBase + first - 1)..<(cohortBase + last) : 0..<0,
+                (inHorizon && migrantBase >= 0) ? migrantBase..<(migrantBase + m) : 0..<0)
+    }
+}
+
+/// The conditions a subscriber can be in, declared by the processes that use them: healthy (0,
+/// always), at risk (onboarding), waiting on a ticket, detractor with r months left, promoter
+/// with r months left (support). Each has a churn hazard multiplier; conditions with the same
+/// multiplier and the same support attribution form one renewal class, drawn together.
+struct Conditions: Sendable {
+    let count: Int
+    let risk: Int, wait: Int, bad: Int, good: Int     // -1 when absent
+    let badMonths: Int, goodMonths: Int
+    let multiplier: [Double]
+    /// Renewal classes: conditions (bit mask), multiplier, attribution (0 none, 1 support churn
+    /// (waiting, detractors), 2 support saved (promoters)).
+    let classes: [(mask: UInt64, multiplier: Double, attribution: Int)]
+    /// Bit masks of the detractor and promoter conditions.
+    let badMask: UInt64, goodMask: UInt64
+
+    init(onboarding: Onboarding?, support: Support?) {
+        var s = 1
+        risk = onboarding != nil ? s : -1
+        if onboarding != nil { s += 1 }
+        badMonths = support?.badMonths ?? 0
+        goodMonths = support?.goodMonths ?? 0
+        if support != nil {
+            wait = s; bad = s + 1; good = s + 1 + badMonths
+            s += 1 + badMonths + goodMonths
+        } else {
+            wait = -1; bad = -1; good = -1
+        }
+        count = s
+        var mult = [Double](repeating: 1, count: s)
+        var tag = [Int](repeating: 0, count: s)
+        if let o = onboarding { mult[risk] = o.atRiskChurnMultiplier }
+        var bm: UInt64 = 0, gm: UInt64 = 0
+        if let sp = support {
+            mult[wait] = sp.waitingChurnMultiplier; tag[wait] = 1
+            for r in 0..<badMonths { mult[bad + r] = sp.badChurnMultiplier; tag[bad + r] = 1; bm |= 1 << UInt64(bad + r) }
+            for r in 0..<goodMonths { mult[good + r] = sp.goodChurnMultiplier; tag[good + r] = 2; gm |= 1 << UInt64(good + r) }
+        }
+        multiplier = mult
+        badMask = bm
+        goodMask = gm
+        var classes: [(mask: UInt64, multiplier: Double, attribution: Int)] = []
+        for st in 0..<s {
+            let a = tag[st] == 1 && mult[st] <= 1 ? 0 : (tag[st] == 2 && mult[st] >= 1 ? 0 : tag[st])
+            if let i = classes.firstIndex(where: { $0.multiplier == mult[st] && $0.attribution == a }) {
+                classes[i].mask |= 1 << UInt64(st)
+            } else {
+                classes.append((1 << UInt64(st), mult[st], a))
+            }
+        }
+        self.classes = classes
+    }
+}
+
+/// One month of one trial as the processes see it: the month, its groups, and the month's
+/// metric accumulators (indexed by `Metric.rawValue`), which the record step writes out.
+struct Month {
+    let m: Int
+    let inHorizon: Bool
+    let existing: Range<Int>, cohorts: Range<Int>, migrants: Range<Int>
+    let acc: UnsafeMutableBufferPointer<Double>
+
+    @inline(__always) func add(_ metric: Metric, _ x: Double) { acc[metric.rawValue] += x }
+    @inline(__always) func add(_ metric: Metric, _ k: Int) { acc[metric.rawValue] += Double(k) }
+    @inline(__always) subscript(_ metric: Metric) -> Double {
+        get { acc[metric.rawValue] }
+        nonmutating set { acc[metric.rawValue] = newValue }
+    }
+
+    /// Calls `body(g)` for every group simulated this month, in order.
+    @inline(__always) func forEachGroup(_ body: (Int) -> Void) {
+        for g in existing { body(g) }
+        for g in cohorts { body(g) }
+        for g in migrants { body(g) }
+    }
+}
+
+/// Takes `k` subscribers chosen uniformly at random from the conditions in `mask` of
+/// compartment `c` (sequential hypergeometric draws in condition order; none once all `k` are
+/// placed) and calls `body(condition, taken)` for each condition that gives some. The counts
+/// are not changed. Exact: a uniform random subset of size k of the pooled subscribers.
+@inline(__always)
+func splitOverConditions(_ t: CompartmentTable, _ c: Int, mask: UInt64, pooled: Int, take k: Int, using g: RandomGenerator,
+                         _ body: (Int, Int) -> Void) {
+    if k == 0 { return }
+    var left = pooled, need = k
+    var bits = mask
+    while bits != 0 && need > 0 {
+        let st = bits.trailingZeroBitCount
+        bits &= bits &- 1
+        let n = t.n(c, st)
+        if n == 0 { continue }
+        let x = bits == 0 || need == left ? min(n, need) : Hypergeometric.draw(marked: n, unmarked: left - n, sample: need, using: g)
+        left -= n
+        if x > 0 { need -= x; body(st, x) }
+    }
+}

@@ -1,0 +1,628 @@
+import Foundation
+import SubcastStochastics
+
+/// The forecast model as a pipeline of processes: one compartment table (`CompartmentTable`)
+/// that every process reads and changes in a fixed order, each process drawing from its own
+/// named streams only, so a strategy that changes one process leaves the random numbers of every
+/// other process as they were (common random numbers).
+///
+/// The month step, month m (each process's file states its rule; the stream is in brackets):
+/// 1. prices (`Pricing`): price events set list prices; existing compartments that are not
+///    grandfathered are repriced and marked for the event's churn shock;
+/// 2. arrivals: sign-ups (`AcquisitionProcess` [acquisition]), free trials converting
+///    (`FreeTrialProcess` [trials]), referred sign-ups from last month's customers
+///    (`ReferralProcess` [referrals]); paying arrivals split over plans (Multinomial
+///    [acquisition], referred ones [referrals]), billing (annual share, `BillingProcess`
+///    [billing]), onboarding (at risk, `OnboardingProcess` [onboarding]) and seats at sign-up
+///    (`SeatsProcess` [seats]); licence customers migrate (`LicenceProcess` [licences]);
+/// 3. seats of compartments that started before m ([seats]);
+/// 4. plan moves, one simultaneous step (`PlanMoveProcess` [moves]);
+/// 5. support: tickets, capacity, resolutions, upsells (`SupportProcess` [support]; licence
+///    customers' tickets `LicenceSupportProcess` [licence_support]);
+/// 6. interventions (`OnboardingProcess` [onboarding]);
+/// 7. billing: MRR, cash and the MRR bridge per compartment (`BillingProcess`; usage
+///    `UsageProcess` [usage]); condition stocks (at risk, detractors, promoters) are counted here;
+/// 8. renewals: churn by condition class (`RenewalProcess` [churn]), the price shock
+///    (`Pricing` [price_shock]), failed payments (`DunningProcess` [dunning]), leavers' seats
+///    ([seats]);
+/// 9. ageing: detractor and promoter months count down; at-risk subscribers finish ramping up
+///    ([onboarding]);
+/// 10. licence paths ([licences]) and record: the month's metrics (`Metric`, the registry).
+/// Months 1 ... horizon are reported; when the business can acquire subscribers (sign-ups or
+/// referrals), the cohorts acquired in the horizon are then followed without new arrivals until
+/// each reaches the CLTV lifetime.
+///
+/// Every draw is on counts (binomial, multinomial, hypergeometric, Poisson, gamma), so a trial
+/// costs O(months x compartments x non-empty conditions), whatever the number of subscribers.
+/// With no lever on this makes exactly the draws of `CohortModel`, from the same streams, and
+/// reports the same numbers bit for bit (a test checks it); `ForecastModel` then runs the
+/// leaner `CohortModel`.
+public struct PipelineModel: Sendable {
+    public let scenario: Scenario
+    public let layout: OutputLayout
+    public let streamNames: [String]
+    let shape: ModelShape
+    /// True when the scenario (or its family's shape) uses some lever: lever metrics are reported.
+    let withLevers: Bool
+
+    // Processes, in month order (nil when off).
+    let pricing: Pricing
+    let acquisition: AcquisitionProcess
+    let freeTrial: FreeTrialProcess?
+    let referrals: ReferralProcess?
+    let billing: BillingProcess
+    let seats: SeatsProcess?
+    let moves: PlanMoveProcess?
+    let support: SupportProcess?
+    let onboarding: OnboardingProcess?
+    let usage: UsageProcess?
+    let renewal: RenewalProcess
+    let dunning: DunningProcess?
+    let licence: LicenceProcess?
+    let licenceSupport: LicenceSupportProcess?
+
+    /// Stream indices into `streamNames` (-1 when unused).
+    let iParameters: Int, iTrials: Int, iReferrals: Int, iBilling: Int, iShock: Int, iOnboarding: Int
+    let iSupport: Int, iLicenceSupport: Int, iMoves: Int, iSeats: Int, iUsage: Int, iDunning: Int, iLicences: Int
+
+    // Cohort bookkeeping.
+    let baseCountInit: [Int], basePlan: [Int]
+    let discount: [Double]
+    let reportedCohortSlot: [Int]
+    let margin: Double, cac: Double
+    let licenceCustomerValue: Double
+
+    // Output offsets.
+    /// By `Metric.rawValue`: the block's offset, -1 when not reported.
+    let offset: [Int]
+    /// The reported monthly metrics: (offset, metric raw value).
+    let monthlyOut: [(offset: Int, metric: Int)]
+    let tenureOffset: Int, cohortOffsets: [Int], coreScalar: [Int]
+
+    /// Compiles a scenario into the model (once per run, or per trial for drawn inputs).
+    /// - Parameters:
+    ///   - scenario: the values to simulate.
+    ///   - shape: decides what is simulated and reported (which streams, compartments and output
+    ///     series exist) when it differs from `scenario`'s own: runs that draw some inputs per
+    ///     trial pass one shape for all trials so that every trial has the same layout. It must
+    ///     have the same plans, sections and integer settings as `scenario`.
+    public init(_ scenario: Scenario, shape: Scenario? = nil) {
+        self.scenario = scenario
+        let shapeScenario = shape ?? scenario
+        precondition(shapeScenario.plans.count == scenario.plans.count && shapeScenario.horizonMonths == scenario.horizonMonths
+                     && shapeScenario.lifetimeMonths == scenario.lifetimeMonths)
+        let levers = scenario.levers
+        let P = scenario.plans.count, B = scenario.existing.count, H = scenario.horizonMonths
+        let lifetime = scenario.lifetimeMonths
+        let acquires = scenario.acquisition.newPerMonth > 0 || shapeScenario.acquisition.newPerMonth > 0
+            || shapeScenario.levers.referrals != nil
+        let lastMonth = acquires ? H + lifetime - 1 : H
+        let leversOn = scenario.usesLevers || shapeScenario.usesLevers
+        withLevers = leversOn
+        margin = scenario.economics.grossMargin
+        cac = scenario.economics.cacPerSubscriber
+
+        // Processes.
+        pricing = Pricing(scenario, shape: shapeScenario, lastMonth: lastMonth)
+        acquisition = AcquisitionProcess(scenario, pricing: pricing)
+        freeTrial = FreeTrialProcess(scenario)
+        referrals = ReferralProcess(scenario)
+        billing = BillingProcess(scenario)
+        seats = SeatsProcess(scenario, shape: shapeScenario)
+        moves = PlanMoveProcess(scenario, shape: shapeScenario)
+        support = SupportProcess(scenario)
+        onboarding = OnboardingProcess(scenario, lastMonth: lastMonth)
+        usage = UsageProcess(scenario, shape: shapeScenario)
+        renewal = RenewalProcess(scenario, shape: shapeScenario, lastMonth: lastMonth)
+        dunning = DunningProcess(scenario)
+        licence = LicenceProcess(scenario, support: levers.support)
+        licenceSupport = LicenceSupportProcess(scenario)
+
+        // Shape.
+        let anyAnnual = shapeScenario.plans.contains { $0.options.annualShare > 0 }
+        let migrantBase = (shapeScenario.levers.licenceSwitch?.migrationPerMonth ?? 0) > 0 ? B + H : -1
+        self.shape = ModelShape(P: P, B: B, H: H, lifetime: lifetime, lastMonth: lastMonth, NB: anyAnnual ? 2 : 1,
+                                G: B + H + (migrantBase >= 0 ? H : 0), cohortBase: B, migrantBase: migrantBase,
+                                baseTenure: scenario.existing.map(\.tenureMonths),
+                                conditions: Conditions(onboarding: levers.onboarding, support: levers.support))
+
+        // Streams: the core ones first, in CohortModel's order, then each process's.
+        var names = ["acquisition", "churn"]
+        func stream(_ name: String, _ used: Bool) -> Int {
+            guard used else { return -1 }
+            names.append(name)
+            return names.count - 1
+        }
+        iParameters = stream(RenewalProcess.parameterStream, shapeScenario.plans.contains { $0.churnUncertainty != nil })
+        iTrials = stream(FreeTrialProcess.stream, freeTrial != nil)
+        iReferrals = stream(ReferralProcess.stream, referrals != nil)
+        iBilling = stream(BillingProcess.stream, anyAnnual)
+        iShock = stream(Pricing.stream, pricing.hasShock)
+        iOnboarding = stream(OnboardingProcess.stream, onboarding != nil)
+        iSupport = stream(SupportProcess.stream, support != nil)
+        iLicenceSupport = stream(LicenceSupportProcess.stream, licenceSupport != nil)
+        iMoves = stream(PlanMoveProcess.stream, moves != nil)
+        iSeats = stream(SeatsProcess.stream, seats != nil)
+        iUsage = stream(UsageProcess.stream, usage != nil)
+        iDunning = stream(DunningProcess.stream, dunning != nil)
+        iLicences = stream(LicenceProcess.stream, licence != nil)
+        streamNames = names
+
+        baseCountInit = scenario.existing.map(\.count)
+        basePlan = scenario.existing.map(\.plan)
+        let d = scenario.discountPerMonth
+        var v = [Double](repeating: 1, count: lifetime)
+        for a in 1..<max(lifetime, 1) { v[a] = v[a - 1] / (1 + d) }
+        discount = v
+        var slots = [Int](repeating: -1, count: H + 1)
+        let cohorts = scenario.reportedCohorts.filter { $0 >= 1 && $0 <= H }
+        for (i, c) in cohorts.enumerated() { slots[c] = i }
+        reportedCohortSlot = slots
+        licenceCustomerValue = licence?.customerValue(margin: margin, discount: v, lifetime: lifetime) ?? .nan
+
+        // Layout, from the registry: monthly metrics, retention, scalars.
+        let running: Set<ProcessKind> = PipelineModel.running(scenario: scenario, shape: shapeScenario,
+                                                              withLevers: leversOn, hasShock: pricing.hasShock)
+        func reported(_ m: Metric) -> Bool {
+            let info = m.info
+            return info.process == .cohort || (leversOn && info.withAnyLever) || running.contains(info.process)
+        }
+        var l = OutputLayout()
+        var offsets = [Int](repeating: -1, count: Metric.allCases.count)
+        var monthly: [(offset: Int, metric: Int)] = []
+        for m in MetricRegistry.monthly where reported(m) {
+            offsets[m.rawValue] = l.add(m.name, .monthly, count: H)
+            monthly.append((offsets[m.rawValue], m.rawValue))
+        }
+        tenureOffset = l.add("retention", .byTenure, count: H)
+        cohortOffsets = cohorts.map { c in l.add("retention_cohort_\(c)", .cohort(month: c), count: H - c + 1) }
+        for m in MetricRegistry.scalars where reported(m) { offsets[m.rawValue] = l.add(m.name, .scalar, count: 1) }
+        coreScalar = [Metric.acquired, .cltv, .cltvNaive, .ltvToCac, .cacPaybackMonth].map { offsets[$0.rawValue] }
+        offset = offsets
+        monthlyOut = monthly
+        layout = l
+    }
+
+    /// The processes a scenario runs (beyond the cohort core), which decide the metrics reported.
+    static func running(scenario: Scenario, shape: Scenario, withLevers: Bool, hasShock: Bool) -> Set<ProcessKind> {
+        var s: Set<ProcessKind> = [.cohort]
+        guard withLevers else { return s }
+        let levers = shape.levers
+        s.insert(.billing)
+        if hasShock { s.insert(.pricing) }
+        if levers.freeTrial != nil { s.insert(.freeTrial) }
+        if levers.referrals != nil { s.insert(.referrals) }
+        if levers.support != nil { s.insert(.support) }
+        if shape.plans.contains(where: { !$0.options.moves.isEmpty }) { s.insert(.planMoves) }
+        if levers.onboarding != nil { s.insert(.onboarding) }
+        if shape.plans.contains(where: { $0.options.seats != nil }) { s.insert(.seats) }
+        if shape.plans.contains(where: { $0.options.usage != nil }) { s.insert(.usage) }
+        if levers.dunning != nil { s.insert(.dunning) }
+        if levers.licenceSwitch != nil { s.insert(.licence) }
+        if levers.licenceSwitch?.support != nil && levers.support != nil { s.insert(.licenceSupport) }
+        return s
+    }
+
+    /// Compartment-months x conditions one trial simulates at most (for work bounds).
+    public var stepsPerTrial: Int {
+        let H = shape.H, lifetime = shape.lifetime
+        let groupMonths = shape.B * H + (H * max(H, shape.lastMonth > H ? lifetime : 0)) * (shape.migrantBase >= 0 ? 2 : 1)
+        return groupMonths * shape.P * shape.NB * shape.conditions.count
+    }
+
+    /// Reusable per-worker buffers, allocated once per worker.
+    public final class Scratch {
+        let table: CompartmentTable
+        let acc: UnsafeMutableBufferPointer<Double>             // by Metric.rawValue
+        let arrivedByGroup: UnsafeMutableBufferPointer<Int>
+        let groupValue: UnsafeMutableBufferPointer<Double>      // [(month % 13) * G + group]
+        let aliveByAge: UnsafeMutableBufferPointer<Double>
+        let revenueByAge: UnsafeMutableBufferPointer<Double>
+        let trialStarts: UnsafeMutableBufferPointer<Int>
+        let split: UnsafeMutableBufferPointer<Int>              // plans
+        let referredSplit: UnsafeMutableBufferPointer<Int>      // plans
+        let moveSplit: UnsafeMutableBufferPointer<Int>
+        let hazard: UnsafeMutableBufferPointer<Double>
+        let annualHazard: UnsafeMutableBufferPointer<Double>
+        let licence: LicenceState?
+
+        init(_ model: PipelineModel) {
+            let s = model.shape
+            func zeros<T>(_ n: Int, _ zero: T) -> UnsafeMutableBufferPointer<T> {
+                let b = UnsafeMutableBufferPointer<T>.allocate(capacity: max(n, 1))
+                b.initialize(repeating: zero)
+                return b
+            }
+            table = CompartmentTable(compartments: s.compartments, conditions: s.conditions.count)
+            acc = zeros(Metric.allCases.count, 0.0)
+            arrivedByGroup = zeros(s.G, 0)
+            groupValue = zeros(13 * s.G, 0.0)
+            aliveByAge = zeros(s.H, 0.0)
+            revenueByAge = zeros(s.lifetime, 0.0)
+            trialStarts = zeros(s.H + 1, 0)
+            split = zeros(s.P, 0)
+            referredSplit = zeros(s.P, 0)
+            moveSplit = zeros(model.moves?.maxCategories ?? 1, 0)
+            hazard = zeros(s.P * model.renewal.hazardStride, 0.0)
+            annualHazard = zeros(s.P * model.renewal.annualStride, 0.0)
+            licence = model.licence.map { _ in LicenceState(badMonths: model.licenceSupport?.badMonths ?? 0, horizon: s.H) }
+        }
+
+        deinit {
+            for b in [acc, groupValue, aliveByAge, revenueByAge, hazard, annualHazard] { b.deallocate() }
+            for b in [arrivedByGroup, trialStarts, split, referredSplit, moveSplit] { b.deallocate() }
+        }
+    }
+
+    public func makeScratch() -> Scratch { Scratch(self) }
+
+    /// Simulates one trial and writes `layout.width` values into `out`.
+    public func simulate(streams: [RandomGenerator], scratch s: inout Scratch, into out: UnsafeMutableBufferPointer<Double>) {
+        precondition(out.count == layout.width && streams.count == streamNames.count)
+        let sh = shape, t = s.table, cond = sh.conditions
+        let P = sh.P, B = sh.B, H = sh.H, NB = sh.NB, lifetime = sh.lifetime
+        precondition(t.compartments == sh.compartments && t.conditions == cond.count, "scratch of another shape")
+        // The streams, bound once per trial; an unused stream's local is never drawn from.
+        let rAcquisition = streams[0], rChurn = streams[1]
+        func stream(_ i: Int) -> RandomGenerator { i >= 0 ? streams[i] : rChurn }
+        let rTrials = stream(iTrials), rReferrals = stream(iReferrals), rBilling = stream(iBilling)
+        let rShock = stream(iShock), rOnboarding = stream(iOnboarding), rSupport = stream(iSupport)
+        let rLicenceSupport = stream(iLicenceSupport), rMoves = stream(iMoves), rSeats = stream(iSeats)
+        let rUsage = stream(iUsage), rDunning = stream(iDunning), rLicences = stream(iLicences)
+        let HS = renewal.hazardStride, AS = renewal.annualStride
+        let classes = cond.classes
+        let hazard = s.hazard, annualHazard = s.annualHazard
+        let acc = s.acc
+
+        // Parameters: this trial's hazards.
+        renewal.prepare(hazards: hazard, annual: annualHazard, using: iParameters >= 0 ? streams[iParameters] : nil)
+        t.reset()
+        for g in 0..<sh.G { s.arrivedByGroup[g] = 0 }
+        for i in 0..<s.groupValue.count { s.groupValue[i] = 0 }
+        for a in 0..<H { s.aliveByAge[a] = 0 }
+        for a in 0..<lifetime { s.revenueByAge[a] = 0 }
+        for m in 0...H { s.trialStarts[m] = 0 }
+        for i in 0..<out.count { out[i] = .nan }
+        if let l = licence, let state = s.licence { state.reset(installedBase: l.licence.installedBase) }
+
+        // Existing base: healthy, at month 1's list prices, seats drawn at the start.
+        for i in 0..<B {
+            let p = basePlan[i]
+            for q in 0..<P { t.unitPrice[sh.compartment(i, q, 0)] = scenario.plans[q].pricePerMonth }
+            let c = sh.compartment(i, p, 0)
+            t.set(c, 0, baseCountInit[i])
+            if let se = seats { t.extraSeats[c] = se.atSignUp(baseCountInit[i], plan: p, using: rSeats) }
+        }
+
+        var acquiredTotal = 0, referredTotal = 0, churnedTotal = 0
+        var lifetimeRevenue = 0.0, cumulativeRevenue = 0.0, cumulativeCash = 0.0
+        var cumulativeL = 0.0, cumulativeS = 0.0
+        var activeBefore = 0.0, promotersBefore = 0.0
+
+        for m in 1...sh.lastMonth {
+            let inHorizon = m <= H
+            let slot = (m % 13) * sh.G
+            let gr = sh.groups(month: m)
+            let x = Month(m: m, inHorizon: inHorizon, existing: gr.existing, cohorts: gr.cohorts, migrants: gr.migrants, acc: acc)
+            for i in 0..<acc.count { acc[i] = 0 }
+            if inHorizon { for g in 0..<sh.G { s.groupValue[slot + g] = 0 } }
+
+            // 1. prices
+            pricing.reprice(t, sh, x)
+
+            // 2. arrivals
+            var arrivals = 0
+            if inHorizon {
+                let signUps = acquisition.signUps(month: m, using: rAcquisition)
+                var paying = signUps
+                if let ft = freeTrial { paying = ft.step(starts: signUps, x, history: s.trialStarts, using: rTrials) }
+                var referred = 0
+                if let rf = referrals {
+                    referred = rf.referred(activeBefore: activeBefore, promotersBefore: promotersBefore, using: rReferrals)
+                    x.add(.referred, referred)
+                    x.add(.referralCost, Double(referred) * rf.rewardPerReferral)
+                }
+                arrivals = paying + referred
+                acquiredTotal += arrivals
+                referredTotal += referred
+                let g = sh.cohortBase + m - 1
+                for q in 0..<P {
+                    for b in 0..<NB { t.unitPrice[sh.compartment(g, q, b)] = pricing.unitPrice(plan: q, billing: b, month: m) }
+                }
+                s.arrivedByGroup[g] = arrivals
+                let split = s.split
+                if P == 1 {
+                    split[0] = paying
+                } else if paying > 0 {
+                    acquisition.mix.withUnsafeBufferPointer { w in
+                        Multinomial.draw(trials: paying, weights: w, into: split, using: rAcquisition)
+                    }
+                } else {
+                    for p in 0..<P { split[p] = 0 }
+                }
+                if referred > 0, let rf = referrals {
+                    if P == 1 {
+                        split[0] += referred
+                    } else {
+                        rf.mix.withUnsafeBufferPointer { w in
+                            Multinomial.draw(trials: referred, weights: w, into: s.referredSplit, using: rReferrals)
+                        }
+                        for p in 0..<P { split[p] += s.referredSplit[p] }
+                    }
+                }
+                for p in 0..<P where split[p] > 0 {
+                    let annual = billing.annual(split[p], plan: p, using: rBilling)
+                    for b in 0..<NB {
+                        let n = b == 0 ? split[p] - annual : annual
+                        if n == 0 { continue }
+                        let c = sh.compartment(g, p, b)
+                        var risk = 0
+                        if let o = onboarding {
+                            risk = o.atRisk(n, using: rOnboarding)
+                            t.set(c, cond.risk, risk)
+                        }
+                        t.set(c, 0, n - risk)
+                        if let se = seats { t.extraSeats[c] = se.atSignUp(n, plan: p, using: rSeats) }
+                    }
+                }
+                if let l = licence, let state = s.licence, m >= l.licence.switchMonth, sh.migrantBase >= 0 {
+                    let migrated = l.migrate(state, using: rLicences)
+                    x.add(.migrated, migrated)
+                    let g = sh.migrantBase + m - 1
+                    for q in 0..<P { t.unitPrice[sh.compartment(g, q, 0)] = pricing.listPrice[q][m] }
+                    let c = sh.compartment(g, l.licence.migrationPlan, 0)
+                    t.unitPrice[c] = l.migrationPrice
+                    t.set(c, 0, migrated)
+                    if let se = seats { t.extraSeats[c] = se.atSignUp(migrated, plan: l.licence.migrationPlan, using: rSeats) }
+                }
+            }
+
+            // 3. seats and 4. plan moves of compartments that started before this month
+            if seats != nil || moves != nil {
+                x.forEachGroup { g in
+                    guard sh.groupStart(g) < m else { return }
+                    for p in 0..<P {
+                        for b in 0..<NB { seats?.drift(t, sh.compartment(g, p, b), plan: p, using: rSeats) }
+                    }
+                }
+            }
+            if let mv = moves {
+                var moved = 0
+                x.forEachGroup { g in
+                    guard sh.groupStart(g) < m else { return }
+                    for p in 0..<P {
+                        for b in 0..<NB {
+                            moved += mv.draw(t, sh, g: g, p: p, b: b, seats: seats, split: s.moveSplit, using: rMoves)
+                        }
+                    }
+                }
+                PlanMoveProcess.apply(t, sh, x)
+                x.add(.planMoves, moved)
+            }
+
+            // 5. support
+            support?.step(t, sh, x, seats: seats, licence: licenceSupport,
+                          licenceState: licenceSupport != nil && m >= (licence?.licence.switchMonth ?? Int.max) ? s.licence : nil,
+                          using: rSupport, licenceStream: rLicenceSupport)
+
+            // 6. interventions
+            onboarding?.intervene(t, sh, x, using: rOnboarding)
+
+            // 7. billing, 8. renewals, 9. ageing, compartment by compartment
+            var active = 0, churned = 0, detractors = 0, promoters = 0, atRisk = 0, seatCount = 0
+            var mrr = 0.0, churnedMRR = 0.0, newMRR = 0.0, expansion = 0.0, contraction = 0.0, cash = 0.0
+            var usageRevenue = 0.0, involuntary = 0, shockChurned = 0
+            func group(_ g: Int, acquired: Bool) {
+                let start = sh.groupStart(g)
+                let age = m - start
+                let tenureBefore = sh.tenureAtStart(g) + age     // months paid before this one
+                let renewalNumber = tenureBefore + 1
+                let isNew = g >= B && age == 0
+                let reported = acquired && inHorizon ? reportedCohortSlot[start] : -1
+                var groupAlive = 0
+                var groupValue = 0.0
+                for p in 0..<P {
+                    for b in 0..<NB {
+                        let c = sh.compartment(g, p, b)
+                        let n = t.total[c]
+                        if n == 0 {
+                            // Emptied by moves this month: what its carried MRR still holds (its
+                            // seat changes before everybody moved) is this month's change.
+                            let rest = t.carried[c]
+                            if inHorizon && rest != 0 { if rest > 0 { contraction += rest } else { expansion -= rest } }
+                            t.carried[c] = 0
+                            continue
+                        }
+                        groupAlive += n
+                        // 7. billing
+                        let unit = billing.unitValue(t.unitPrice[c], plan: p, tenure: tenureBefore)
+                        let base = unit * Double(n)
+                        var v = base
+                        var seatPrice = 0.0
+                        if let se = seats, let seat = se.seats[p] {
+                            seatPrice = seat.pricePerSeat
+                            v += seatPrice * Double(n + t.extraSeats[c])
+                            if inHorizon { seatCount += n + t.extraSeats[c] }
+                        }
+                        var usageValue = 0.0
+                        if let u = usage {
+                            usageValue = u.revenue(n, plan: p, tenure: tenureBefore, using: rUsage)
+                            v += usageValue
+                            if inHorizon { usageRevenue += usageValue }
+                        }
+                        groupValue += v
+                        if acquired && age < lifetime {
+                            lifetimeRevenue += v * discount[age]
+                            s.revenueByAge[age] += v
+                        }
+                        if inHorizon {
+                            active += n
+                            mrr += v
+                            let yearStart = b == 1 && age % 12 == 0
+                            cash += b == 0 ? v : (v - base) + (yearStart ? 12 * base : 0)
+                            if isNew {
+                                newMRR += v
+                            } else if !(g < B && m == 1) {
+                                let delta = v - t.carried[c]
+                                if delta > 0 { expansion += delta } else { contraction -= delta }
+                            }
+                            let occupied = t.occupied[c]
+                            if cond.risk >= 0 { atRisk += t.n(c, cond.risk) }
+                            if occupied & cond.badMask != 0 { forEachBit(occupied & cond.badMask) { detractors += t.n(c, $0) } }
+                            if occupied & cond.goodMask != 0 { forEachBit(occupied & cond.goodMask) { promoters += t.n(c, $0) } }
+                        }
+                        t.lastUnit[c] = unit
+                        t.lastUsage[c] = usageValue / Double(n)
+                        // 8. renewals
+                        let h: Double
+                        if b == 0 {
+                            h = hazard[p &* HS &+ renewalNumber]
+                        } else {
+                            h = renewalNumber % 12 == 0 ? annualHazard[p &* AS &+ renewalNumber / 12] : 0
+                        }
+                        var leaving = renewal.churn(t, c, hazard: h, classes: classes, x, using: rChurn)
+                        if t.shocked[c] {
+                            let k = pricing.shock(t, c, plan: p, x, using: rShock)
+                            leaving += k
+                            shockChurned += k
+                            t.shocked[c] = false
+                        }
+                        if let dn = dunning, b == 0 || renewalNumber % 12 == 0 {
+                            let k = dn.step(t, c, using: rDunning)
+                            leaving += k
+                            if inHorizon { involuntary += k }
+                        }
+                        var leavingValue = unit * Double(leaving)
+                        if seatPrice > 0 || seats?.seats[p] != nil {
+                            let seatsLeaving = seats!.leave(t, c, leaving: leaving, of: n, using: rSeats)
+                            leavingValue += seatPrice * Double(leaving + seatsLeaving)
+                        }
+                        if usageValue > 0 { leavingValue += usageValue * Double(leaving) / Double(n) }
+                        t.carried[c] = v - leavingValue
+                        if inHorizon {
+                            churned += leaving
+                            churnedMRR += leavingValue
+                        }
+                        // 9. ageing
+                        if cond.bad >= 0 {
+                            let o = c * cond.count
+                            let toHealthy = t.count[o + cond.bad] + t.count[o + cond.good]
+                            if toHealthy > 0 || t.occupied[c] & (cond.badMask | cond.goodMask) != 0 {
+                                t.add(c, 0, toHealthy)
+                                for r in 0..<(cond.badMonths - 1) { t.set(c, cond.bad + r, t.count[o + cond.bad + r + 1]) }
+                                t.set(c, cond.bad + cond.badMonths - 1, 0)
+                                for r in 0..<(cond.goodMonths - 1) { t.set(c, cond.good + r, t.count[o + cond.good + r + 1]) }
+                                t.set(c, cond.good + cond.goodMonths - 1, 0)
+                            }
+                        }
+                        if let o = onboarding { o.age(t, c, risk: cond.risk, age: age, using: rOnboarding) }
+                    }
+                }
+                if inHorizon {
+                    s.groupValue[slot + g] = groupValue
+                    if acquired {
+                        s.aliveByAge[age] += Double(groupAlive)
+                        if reported >= 0, s.arrivedByGroup[g] > 0 {
+                            out[cohortOffsets[reported] + age] = Double(groupAlive) / Double(s.arrivedByGroup[g])
+                        }
+                    }
+                }
+            }
+            for g in gr.existing { group(g, acquired: false) }
+            for g in gr.cohorts { group(g, acquired: true) }
+            for g in gr.migrants { group(g, acquired: false) }
+            if let ls = licenceSupport, let state = s.licence {
+                ls.age(state)
+            }
+
+            // 10. licence paths and record
+            if inHorizon, let l = licence, let state = s.licence {
+                l.step(state, x, mrr: mrr, using: rLicences)
+                cumulativeL += state.licenceRevenue[m]
+                cumulativeS += state.subscriptionRevenue[m]
+                x[.licencePathRevenue] = state.licenceRevenue[m]
+                x[.subscriptionPathRevenue] = state.subscriptionRevenue[m]
+                x[.cumulativeLicencePathRevenue] = cumulativeL
+                x[.cumulativeSubscriptionPathRevenue] = cumulativeS
+                x[.maintenancePayers] = Double(state.subscriptionPath)
+                if let ls = licenceSupport {
+                    var d = 0
+                    for st in ls.detractorRange { d += state.count[st] }
+                    x[.licenceDetractors] = Double(d)
+                }
+            }
+            if inHorizon {
+                let j = m - 1
+                cumulativeRevenue += mrr
+                cumulativeCash += cash
+                churnedTotal += churned
+                x[.active] = Double(active)
+                x[.new] = Double(arrivals)
+                x[.churned] = Double(churned)
+                x[.mrr] = mrr
+                x[.arr] = 12 * mrr
+                x[.arpu] = active > 0 ? mrr / Double(active) : .nan
+                x[.logoChurnRate] = active > 0 ? Double(churned) / Double(active) : .nan
+                x[.revenueChurnRate] = mrr > 0 ? churnedMRR / mrr : .nan
+                x[.cumulativeRevenue] = cumulativeRevenue
+                x[.newMRR] = newMRR
+                x[.churnedMRR] = churnedMRR
+                x[.expansionMRR] = expansion
+                x[.contractionMRR] = contraction
+                x[.netNewMRR] = newMRR + expansion - contraction - churnedMRR
+                x[.cash] = cash
+                x[.cumulativeCash] = cumulativeCash
+                x[.nrr] = .nan
+                x[.grr] = .nan
+                if m > 12 {
+                    let before = ((m - 12) % 13) * sh.G
+                    var now = 0.0, then = 0.0, kept = 0.0
+                    x.forEachGroup { g in
+                        guard sh.groupStart(g) <= m - 12 else { return }
+                        let a = s.groupValue[slot + g], b = s.groupValue[before + g]
+                        now += a; then += b; kept += min(a, b)
+                    }
+                    if then > 0 {
+                        x[.nrr] = now / then
+                        x[.grr] = kept / then
+                    }
+                }
+                x[.involuntaryChurned] = Double(involuntary)
+                x[.priceShockChurned] = Double(shockChurned)
+                x[.detractors] = Double(detractors)
+                x[.promoters] = Double(promoters)
+                x[.atRisk] = Double(atRisk)
+                x[.seats] = Double(seatCount)
+                x[.usageRevenue] = usageRevenue
+                for o in monthlyOut { out[o.offset + j] = acc[o.metric] }
+                activeBefore = Double(active)
+                promotersBefore = Double(promoters)
+            }
+        }
+
+        // Pooled retention by tenure.
+        var arrivedUpTo = 0
+        for a in stride(from: H - 1, through: 0, by: -1) {
+            arrivedUpTo += s.arrivedByGroup[sh.cohortBase + H - a - 1]
+            if arrivedUpTo > 0 { out[tenureOffset + a] = s.aliveByAge[a] / Double(arrivedUpTo) }
+        }
+        // Per-trial scalars; with referrals, CAC is the blended acquisition cost per acquired subscriber.
+        var cacPerAcquired = cac
+        if let rf = referrals, acquiredTotal > 0 {
+            cacPerAcquired = (cac * Double(acquiredTotal - referredTotal) + rf.rewardPerReferral * Double(referredTotal))
+                / Double(acquiredTotal)
+        }
+        CohortModel.writeScalars(into: out, at: coreScalar, acquired: acquiredTotal, lifetimeRevenue: lifetimeRevenue,
+                                 revenueByAge: UnsafeBufferPointer(s.revenueByAge), cumulativeRevenue: cumulativeRevenue,
+                                 churned: churnedTotal, margin: margin, cac: cacPerAcquired)
+        if let l = licence, let state = s.licence {
+            l.scalars(state, horizon: H, customerValue: licenceCustomerValue) { metric, value in
+                out[offset[metric.rawValue]] = value
+            }
+        }
+    }
+}
+
+extension PipelineModel: TrialModel {
+    public var outputWidth: Int { layout.width }
+}

@@ -1,0 +1,71 @@
+import SubcastStochastics
+
+/// Acquisition: the month's sign-ups and the plans they choose.
+///
+/// A_m ~ Poisson(lambda_m x elasticity factor) (stream `acquisition`), lambda_m = lambda
+/// (1 + g)^(m - 1), none before the switch month of a licence switch; the elasticity factor is
+/// sum_p mix_p (price_p(m) / reference_p)^e. Without a free trial the sign-ups pay at once;
+/// paying arrivals split over plans by Multinomial(n, mix) (stream `acquisition`). Metric: `new`
+/// (with referrals, which add their own sign-ups).
+struct AcquisitionProcess: Sendable {
+    static let stream = "acquisition"
+    /// Mean sign-ups by month index m - 1.
+    let arrivalsMean: [Double]
+    let mix: [Double]
+
+    init(_ scenario: Scenario, pricing: Pricing) {
+        let plans = scenario.plans, levers = scenario.levers
+        let e = levers.priceElasticity
+        let reference = plans.map { $0.options.referencePrice ?? $0.pricePerMonth }
+        mix = scenario.acquisition.planMix
+        arrivalsMean = (1...scenario.horizonMonths).map { m in
+            var mean = scenario.acquisition.meanArrivals(month: m)
+            if let l = levers.licenceSwitch, m < l.switchMonth { mean = 0 }
+            if e != 0 {
+                var factor = 0.0
+                for p in 0..<plans.count {
+                    let price = pricing.listPrice[p][m]
+                    let ratio = reference[p] > 0 && price > 0 ? price / reference[p] : 1
+                    factor += scenario.acquisition.planMix[p] * _pow(ratio, e)
+                }
+                mean *= factor
+            }
+            return mean
+        }
+    }
+
+    /// The month's sign-ups.
+    @inline(__always) func signUps(month m: Int, using g: RandomGenerator) -> Int {
+        Poisson.draw(mean: arrivalsMean[m - 1], using: g)
+    }
+}
+
+/// Free trials (`FreeTrial`): the month's sign-ups start a trial of L months without paying; at
+/// its end Binomial(trial starts of month m - L, conversion) convert and start paying in month
+/// m (stream `trials`), their tenure starting then. Metrics: `trial_starts`, `trialing`.
+struct FreeTrialProcess: Sendable {
+    static let stream = "trials"
+    let months: Int
+    let conversion: Double
+
+    init?(_ scenario: Scenario) {
+        guard let t = scenario.levers.freeTrial else { return nil }
+        months = t.months
+        conversion = t.conversion
+    }
+
+    /// Records the month's trial starts and returns the trialists who convert now.
+    func step(starts: Int, _ x: Month, history: UnsafeMutableBufferPointer<Int>, using g: RandomGenerator) -> Int {
+        let m = x.m
+        history[m] = starts
+        var converted = 0
+        if m - months >= 1 {
+            converted = Binomial.draw(trials: history[m - months], probability: conversion, using: g)
+        }
+        var trialing = 0
+        for k in max(1, m - months + 1)...m { trialing += history[k] }
+        x.add(.trialStarts, starts)
+        x.add(.trialing, trialing)
+        return converted
+    }
+}

@@ -1,0 +1,80 @@
+import Foundation
+import SubcastStochastics
+
+/// Onboarding and management by exception (`Onboarding`).
+///
+/// At sign-up (stream `onboarding`) Binomial(n, q) of n new subscribers are at risk, q =
+/// P(R > threshold) for the lognormal ramp-up time R. Step 6 of the month: the exception report
+/// detects Binomial(at risk, detection) per compartment; the first `capacity` of them (oldest
+/// groups first) get an intervention, and Binomial(treated, success) are saved (to healthy).
+/// Ageing (after renewals): an at-risk subscriber of age a finishes ramping up with probability
+/// P(R <= a + 1 | R > max(a, threshold)). At-risk subscribers churn at the hazard x
+/// `atRiskChurnMultiplier` (renewal process). Waiting on a ticket takes precedence: a subscriber
+/// who raises a ticket leaves the at-risk condition. `at_risk` is counted at billing.
+/// Metrics: `at_risk`, `interventions`, `saves`, `intervention_cost`.
+struct OnboardingProcess: Sendable {
+    static let stream = "onboarding"
+    let onboarding: Onboarding
+    let atRiskShare: Double
+    /// Ramp-up exit probability by age.
+    let rampExit: [Double]
+
+    init?(_ scenario: Scenario, lastMonth: Int) {
+        guard let o = scenario.levers.onboarding else { return nil }
+        onboarding = o
+        // Validated by the loader: median > 0 and log-sd > 0.
+        let ramp = try! Lognormal(mu: log(o.rampMedianMonths), sigma: o.rampLogSD)
+        atRiskShare = ramp.survival(o.thresholdMonths)
+        rampExit = (0...lastMonth).map { a in
+            let from = max(Double(a), o.thresholdMonths)
+            let to = Double(a + 1)
+            guard to > from else { return 0 }
+            let tail = ramp.survival(from)
+            return tail > 0 ? min(1, max(0, (tail - ramp.survival(to)) / tail)) : 1
+        }
+    }
+
+    /// At sign-up: how many of n are at risk.
+    @inline(__always) func atRisk(_ n: Int, using g: RandomGenerator) -> Int {
+        Binomial.draw(trials: n, probability: atRiskShare, using: g)
+    }
+
+    /// Step 6: interventions.
+    func intervene(_ t: CompartmentTable, _ shape: ModelShape, _ x: Month, using g: RandomGenerator) {
+        let o = onboarding, risk = shape.conditions.risk
+        guard o.detectionRate > 0 else { return }
+        var room = o.capacityPerMonth ?? Int.max
+        var interventions = 0, saves = 0
+        x.forEachGroup { grp in
+            for p in 0..<shape.P {
+                for b in 0..<shape.NB {
+                    let c = shape.compartment(grp, p, b)
+                    if t.total[c] == 0 { continue }
+                    let r = t.n(c, risk)
+                    if r == 0 { continue }
+                    let detected = Binomial.draw(trials: r, probability: o.detectionRate, using: g)
+                    let treated = min(detected, room)
+                    room -= treated
+                    interventions += treated
+                    let saved = Binomial.draw(trials: treated, probability: o.successRate, using: g)
+                    t.add(c, risk, -saved)
+                    t.add(c, 0, saved)
+                    saves += saved
+                }
+            }
+        }
+        x.add(.interventions, interventions)
+        x.add(.saves, saves)
+        x.add(.interventionCost, Double(interventions) * o.costPerIntervention)
+    }
+
+    /// Ageing: ramp-up exits of compartment c of age `age`.
+    @inline(__always) func age(_ t: CompartmentTable, _ c: Int, risk: Int, age: Int, using g: RandomGenerator) {
+        let r = t.n(c, risk)
+        if r > 0 && age < rampExit.count {
+            let done = Binomial.draw(trials: r, probability: rampExit[age], using: g)
+            t.add(c, risk, -done)
+            t.add(c, 0, done)
+        }
+    }
+}
