@@ -9,7 +9,12 @@ import SubcastStochastics
 /// ```
 public enum Simulation {
     /// The Subcast version recorded in every output.
-    public static let version = "0.1.0"
+    public static let version = "0.2.0"
+    /// The model's draw layout, recorded with the generator in every output: it changes when the
+    /// same scenario and seed give other numbers on purpose. `pipeline-2`: the model as a
+    /// pipeline of processes with a stream per process (2026-12-01); lever scenarios give other
+    /// bits than `levers-1` (0.1.0), scenarios without levers the same.
+    public static let modelVersion = "pipeline-2"
 
     public static func run(_ scenario: Scenario, trials: Int? = nil, seed: UInt64, threads: Int,
                            progress: (@Sendable (Int) -> Void)? = nil,

@@ -203,3 +203,17 @@ import Testing
         #expect(!ComparisonMetric.flowMetrics.contains("backlog"))
     }
 }
+
+extension PipelineTests {
+    @Test func processesListTheProcessesAScenarioRuns() {
+        var s = LeverModelTests.everything()
+        s.levers.referrals = Referrals(perActivePerMonth: 0.01)
+        let p = ForecastModel.processes(of: s)
+        for k in [ProcessKind.cohort, .billing, .pricing, .freeTrial, .referrals, .seats, .planMoves, .support, .onboarding,
+                  .usage, .dunning, .licence] {
+            #expect(p.contains(k), "\(k)")
+        }
+        #expect(!p.contains(.licenceSupport))
+        #expect(ForecastModel.processes(of: benchScenario()) == [.cohort])
+    }
+}

@@ -27,6 +27,12 @@ public enum ForecastModel: TrialModel {
         levers ? .levers(PipelineModel(scenario, shape: shape)) : .core(CohortModel(scenario))
     }
 
+    /// The processes a scenario runs (the cohort core always): what its outputs report.
+    public static func processes(of scenario: Scenario) -> Set<ProcessKind> {
+        PipelineModel.running(scenario: scenario, shape: scenario, withLevers: scenario.usesLevers,
+                              hasShock: scenario.levers.priceEvents.contains { $0.churnShock > 0 && !$0.grandfather })
+    }
+
     /// True when exact closed-form expectations exist for this scenario (the model without
     /// levers is linear in expectation).
     public static func hasClosedForm(_ scenario: Scenario) -> Bool { !scenario.usesLevers }

@@ -159,7 +159,11 @@ public enum HTMLReport {
     static func leverTables(_ r: SimulationResult) -> String {
         var out = ""
         for section in TableReport.leverSections(r) {
-            out += HTMLPage.table(section.header, section.rows, numeric: Set(0..<section.header.count), caption: section.title)
+            if section.header.isEmpty {
+                out += HTMLPage.paragraph(section.title, className: "note")
+            } else {
+                out += HTMLPage.table(section.header, section.rows, numeric: Set(0..<section.header.count), caption: section.title)
+            }
             for note in section.notes { out += HTMLPage.paragraph(note, className: "note") }
         }
         return out

@@ -5,7 +5,7 @@ import SubcastStochastics
 /// reproduce it. Holds no wall-clock values, so two runs compare byte for byte.
 public struct RunInfo: Sendable {
     public var subcastVersion = Simulation.version
-    public var generator = RandomGenerator.name
+    public var generator = RandomGenerator.name + "; model " + Simulation.modelVersion
     public var gslVersion = GSL.version
     /// The scenario file as the user named it.
     public var scenarioFile: String

@@ -52,7 +52,7 @@ public enum TableReport {
 
         for section in leverSections(r) + [inputsSection(r)].compactMap({ $0 }) {
             out.append(section.title)
-            out += table(section.header, section.rows)
+            if !section.header.isEmpty { out += table(section.header, section.rows) }
             out += section.notes
             out.append("")
         }
@@ -105,9 +105,58 @@ public enum TableReport {
         var notes: [String] = []
     }
 
-    /// The sections of the lever metrics present in `r`, in report order (none without levers).
+    /// The sections of the lever metrics present in `r`, in report order (none without levers):
+    /// the written-out sections of the MRR bridge, support, onboarding, cash and the licence
+    /// switch, then one section per other process of the metric registry that reports metrics in
+    /// `r` (`processSection`), so a new process's metrics appear without an edit here.
     static func leverSections(_ r: SimulationResult) -> [Section] {
         [mrrBridgeSection(r), supportSection(r), onboardingSection(r), cashSection(r), licenceSection(r)].compactMap { $0 }
+            + ProcessKind.allCases.filter { !writtenOut.contains($0) }.compactMap { processSection(r, $0) }
+    }
+
+    /// Processes whose metrics the written-out sections show (with the cohort core above them).
+    static let writtenOut: Set<ProcessKind> = [.cohort, .billing, .support, .onboarding, .licence]
+
+    /// A key-month table of the means of a process's monthly metrics present in `r` (headers and
+    /// number formats from the registry), its per-trial scalars and, for flows, the horizon
+    /// totals; nil when `r` has none of them.
+    static func processSection(_ r: SimulationResult, _ process: ProcessKind) -> Section? {
+        guard ForecastModel.processes(of: r.scenario).contains(process) else { return nil }
+        let metrics = MetricRegistry.metrics(of: process).filter { r.has($0.name) }
+        let monthly = metrics.filter { $0.info.kind != .scalar }
+        let scalars = metrics.filter { $0.info.kind == .scalar }
+        guard !metrics.isEmpty else { return nil }
+        let cur = r.scenario.currency
+        func format(_ m: Metric) -> (Double) -> String {
+            switch m.info.unit {
+            case .currency: return { NumberFormat.human($0) }
+            case .share: return { NumberFormat.percent($0) }
+            case .ratio: return { NumberFormat.human($0, decimals: 2) }
+            case .month, .subscribers, .count: return { NumberFormat.human($0, decimals: 1) }
+            }
+        }
+        var header = ["month"], rows: [[String]] = []
+        if !monthly.isEmpty {
+            header += monthly.map { $0.info.unit == .currency ? "\($0.info.label) (\(cur))" : $0.info.label }
+            rows = keyMonths(horizon: r.scenario.horizonMonths).map { m in
+                [String(m)] + monthly.map { metric in r.summary(metric.name, month: m).map { format(metric)($0.mean) } ?? "" }
+            }
+        }
+        var notes: [String] = []
+        let totals = monthly.filter { $0.info.isFlow }.compactMap { m in
+            total(r, m.name).map { "\(m.info.label) \(format(m)($0))" }
+        }
+        if !totals.isEmpty {
+            notes.append("Over \(r.scenario.horizonMonths) months (means of the trials' totals): " + totals.joined(separator: ", ") + ".")
+        }
+        for m in scalars {
+            guard let x = r.scalar(m.name), x.n > 0 else { continue }
+            notes.append("\(m.info.label.prefix(1).uppercased() + m.info.label.dropFirst()) (\(m.info.summary)): mean \(format(m)(x.mean)), "
+                         + "P5-P95 \(format(m)(x.p5)) - \(format(m)(x.p95)).")
+        }
+        for m in monthly { notes.append("\(m.info.label): \(m.info.summary).") }
+        if monthly.isEmpty { header = []; rows = [] }
+        return Section(title: "\(process.title) (means per month)", header: header, rows: rows, notes: notes)
     }
 
     /// The uncertain inputs as drawn over the trials (the `input:<name>` scalars): what the

@@ -33,6 +33,9 @@ public final class CompartmentTable {
     let incoming: UnsafeMutableBufferPointer<Int>
     let incomingSeats: UnsafeMutableBufferPointer<Int>
     let incomingCarried: UnsafeMutableBufferPointer<Double>
+    /// Conditions with staged moves, and whether anything is staged, per compartment.
+    let incomingMask: UnsafeMutableBufferPointer<UInt64>
+    let staged: UnsafeMutableBufferPointer<Bool>
 
     init(compartments: Int, conditions: Int) {
         precondition(conditions >= 1 && conditions <= 64, "at most 64 conditions")
@@ -56,13 +59,15 @@ public final class CompartmentTable {
         incoming = zeros(compartments * conditions, 0)
         incomingSeats = zeros(compartments, 0)
         incomingCarried = zeros(compartments, 0.0)
+        incomingMask = zeros(compartments, 0)
+        staged = zeros(compartments, false)
     }
 
     deinit {
         for b in [count, total, extraSeats, raised, incoming, incomingSeats] { b.deallocate() }
         for b in [unitPrice, carried, lastUnit, lastUsage, incomingCarried] { b.deallocate() }
-        occupied.deallocate()
-        shocked.deallocate()
+        occupied.deallocate(); incomingMask.deallocate()
+        shocked.deallocate(); staged.deallocate()
     }
 
     /// Empties every compartment.
@@ -71,7 +76,7 @@ public final class CompartmentTable {
         for c in 0..<total.count {
             total[c] = 0; occupied[c] = 0; extraSeats[c] = 0; unitPrice[c] = 0; carried[c] = 0
             lastUnit[c] = 0; lastUsage[c] = 0; shocked[c] = false; raised[c] = 0; incomingSeats[c] = 0
-            incomingCarried[c] = 0
+            incomingCarried[c] = 0; incomingMask[c] = 0; staged[c] = false
         }
     }
 

@@ -49,7 +49,9 @@ struct PlanMoveProcess: Sendable {
             splitOverConditions(t, c, mask: t.occupied[c], pooled: before, take: x, using: g) { st, taken in
                 t.add(c, st, -taken)
                 t.incoming[dest * S + st] += taken
+                t.incomingMask[dest] |= 1 << UInt64(st)
             }
+            t.staged[dest] = true
             stageCarried(t, from: c, to: dest, movers: x, of: before, originSeats: seats?.seats[p],
                          destinationBillsSeats: seats?.seats[targets[p][d]] != nil, using: g)
             moved += x
@@ -64,10 +66,13 @@ struct PlanMoveProcess: Sendable {
             for p in 0..<shape.P {
                 for b in 0..<shape.NB {
                     let c = shape.compartment(grp, p, b)
-                    for st in 0..<S where t.incoming[c * S + st] > 0 {
+                    guard t.staged[c] else { continue }
+                    t.staged[c] = false
+                    forEachBit(t.incomingMask[c]) { st in
                         t.add(c, st, t.incoming[c * S + st])
                         t.incoming[c * S + st] = 0
                     }
+                    t.incomingMask[c] = 0
                     t.extraSeats[c] += t.incomingSeats[c]
                     t.incomingSeats[c] = 0
                     t.carried[c] += t.incomingCarried[c]
