@@ -111,7 +111,7 @@ public struct ScenarioSensitivity: Sendable {
                       progress: (@Sendable (Int) -> Void)? = nil,
                       isCancelled: (@Sendable () -> Bool)? = nil) throws(SimulationError) -> SobolAnalysis {
         let names = streamNames, width = layout.width, column = metric.column
-        let family = self.family, this = self
+        let this = self
         return try SobolAnalysis.run(dimensions: dimensions, samples: samples, seed: seed, threads: threads, processNoise: true,
                                      resamples: resamples, progress: progress, isCancelled: isCancelled, makeEvaluator: {
             let streams = names.map { RandomGenerator(StreamKey(seed: seed, trial: 0, name: $0)) }
