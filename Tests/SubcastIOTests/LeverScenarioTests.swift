@@ -397,6 +397,7 @@ let leverBadCases: [BadCase] = [
         #expect(saas.plans.contains { $0.options.introMonths > 0 })
         #expect(saas.plans.contains { $0.options.seats != nil } && saas.plans.contains { $0.options.usage != nil })
         #expect(saas.plans.contains { !$0.options.moves.isEmpty } && saas.plans.contains { $0.options.upsellTo != nil })
+        #expect(saas.levers.referrals?.perActivePerMonth == 0.003 && saas.levers.referrals?.rewardPerReferral == 50)
 
         let sw = try ScenarioLoader.load(path: dir.appendingPathComponent("switch-to-subscription.yaml").path)
         #expect(sw.horizonMonths == 60)
@@ -405,5 +406,36 @@ let leverBadCases: [BadCase] = [
         #expect(l.migrationPerMonth == 0.04 && l.migrationPricePerMonth != nil)
         #expect(sw.plans.count == 2 && sw.plans[0].pricePerMonth == 39)
         #expect(sw.levers.support != nil && sw.levers.onboarding != nil)
+        #expect(l.support?.ticketsPerMonth == 0.05 && l.support?.badMigrationMultiplier == 0.5)
+    }
+
+    @Test func referralsAndLicenceSupportDecodeWithLocatedErrors() throws {
+        let base = """
+        schema_version: 1
+        name: r
+        horizon_months: 12
+        trials: 10
+        plans:
+          - {name: a, price_per_month: 10, churn: {mean_per_month: 0.05, heterogeneity: 0.1}}
+          - {name: b, price_per_month: 20, churn: {mean_per_month: 0.05, heterogeneity: 0.1}}
+        acquisition: {new_per_month: 10, mix: {a: 0.5, b: 0.5}}
+
+        """
+        let ok = try ScenarioLoader.parse(text: base + "referrals: {per_active_per_month: 0.01, extra_per_promoter_per_month: 0.02, reward: 5, mix: {a: 1}}\n", file: "r.yaml")
+        let r = try #require(ok.levers.referrals)
+        #expect(r.perActivePerMonth == 0.01 && r.extraPerPromoterPerMonth == 0.02 && r.rewardPerReferral == 5 && r.planMix == [1, 0])
+        for (extra, key) in [("referrals: {per_active_per_month: -1}\n", "referrals.per_active_per_month"),
+                             ("referrals: {rate: 0.1}\n", "referrals"),
+                             ("referrals: {per_active_per_month: 0.1, mix: {a: 0.3}}\n", "referrals.mix"),
+                             ("licence_switch: {switch_month: 3, licences_per_month: 1, licence_price: 10, support: {tickets_per_month: 0.1}}\n",
+                              "licence_switch.support")] {
+            do {
+                _ = try ScenarioLoader.parse(text: base + extra, file: "r.yaml")
+                Issue.record("accepted \(extra)")
+            } catch {
+                #expect(error.keyPath.hasPrefix(key), "\(extra): \(error)")
+                #expect(error.line > 0, "\(extra): no line in \(error)")
+            }
+        }
     }
 }

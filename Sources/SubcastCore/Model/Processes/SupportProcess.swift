@@ -7,6 +7,8 @@ import SubcastStochastics
 /// 1. tickets: in every compartment each subscriber without an open ticket raises one with
 ///    probability 1 - exp(-rate) (Binomial per non-empty condition; rate = the plan's
 ///    `ticketsPerMonth`); raising moves an at-risk, detractor or promoter subscriber to waiting.
+///    (a compartment expecting few tickets draws them as one pool split uniformly over its
+///    conditions: the same distribution with fewer draws).
 ///    With support load from licence customers, maintenance payers raise tickets too (their
 ///    own stream, `licence_support`, see `LicenceSupportProcess`) and are served like the
 ///    subscribers' tickets of the same age (the licence queue comes last in the draws);
@@ -27,6 +29,10 @@ import SubcastStochastics
 /// counted by the renewal process.
 struct SupportProcess: Sendable {
     static let stream = "support"
+    /// A compartment whose expected tickets are at most this many draws them as one pool
+    /// (Binomial(pool, q), then a uniform split over conditions); otherwise one binomial per
+    /// condition. Both are exact; the choice depends only on the counts, so it is reproducible.
+    static let pooledTicketsBelow = 4.0
     let support: Support
     let ticketProbability: [Double]
     let upsellTo: [Int]
@@ -57,9 +63,19 @@ struct SupportProcess: Sendable {
                     let q = ticketProbability[p]
                     if q <= 0 { continue }
                     var raised = 0
-                    forEachBit(t.occupied[c] & ~waitBit) { st in
-                        let k = Binomial.draw(trials: t.n(c, st), probability: q, using: g)
-                        if k > 0 { t.add(c, st, -k); raised += k }
+                    let mask = t.occupied[c] & ~waitBit
+                    let pool = t.total[c] - t.n(c, wait)
+                    if mask.nonzeroBitCount > 1 && Double(pool) * q <= SupportProcess.pooledTicketsBelow {
+                        // Few tickets expected: one draw for the pool, then a uniform split over
+                        // the conditions (the same distribution as one binomial per condition,
+                        // fewer draws when most conditions raise none).
+                        raised = Binomial.draw(trials: pool, probability: q, using: g)
+                        splitOverConditions(t, c, mask: mask, pooled: pool, take: raised, using: g) { st, k in t.add(c, st, -k) }
+                    } else {
+                        forEachBit(mask) { st in
+                            let k = Binomial.draw(trials: t.n(c, st), probability: q, using: g)
+                            if k > 0 { t.add(c, st, -k); raised += k }
+                        }
                     }
                     t.raised[c] = raised
                     tickets += raised
