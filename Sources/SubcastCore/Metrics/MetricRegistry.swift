@@ -61,9 +61,9 @@ public enum MetricRegistry {
                                        "MRR lost from subscribers who stay")
         case .netNewMRR: return e("net_new_mrr", "net new MRR", .currency, .flow, higher, .billing, always: true,
                                   "new + expansion - contraction - churned MRR of the month")
-        case .cash: return e("cash", "billings", .currency, .flow, higher, .billing, always: true,
+        case .cash: return e("cash", "cash", .currency, .flow, higher, .billing, always: true,
                              "billings of the month (annual plans pay a year up front)")
-        case .cumulativeCash: return e("cumulative_cash", "cumulative billings", .currency, .stock, higher, .billing, always: true,
+        case .cumulativeCash: return e("cumulative_cash", "cumulative cash", .currency, .stock, higher, .billing, always: true,
                                        "billings of months 1 ... m")
         case .nrr: return e("nrr", "NRR", .share, .ratio, higher, .billing, always: true, "net revenue retention over 12 months")
         case .grr: return e("grr", "GRR", .share, .ratio, higher, .billing, always: true, "gross revenue retention over 12 months")

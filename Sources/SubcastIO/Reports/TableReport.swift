@@ -117,6 +117,26 @@ public enum TableReport {
     /// Processes whose metrics the written-out sections show (with the cohort core above them).
     static let writtenOut: Set<ProcessKind> = [.cohort, .billing, .support, .onboarding, .licence]
 
+    /// A metric's number format, by its registry unit.
+    static func format(_ m: Metric) -> (Double) -> String {
+        switch m.info.unit {
+        case .currency: return { NumberFormat.human($0) }
+        case .share: return { NumberFormat.percent($0) }
+        case .ratio: return { NumberFormat.human($0, decimals: 2) }
+        case .month, .subscribers, .count: return { NumberFormat.human($0, decimals: 1) }
+        }
+    }
+
+    /// One line per per-trial scalar of a process present in `r`: label, meaning, mean, P5-P95.
+    static func scalarNotes(_ r: SimulationResult, _ process: ProcessKind) -> [String] {
+        MetricRegistry.metrics(of: process).filter { $0.info.kind == .scalar }.compactMap { m in
+            guard let x = r.scalar(m.name), x.n > 0 else { return nil }
+            let f = format(m)
+            return "\(m.info.label.prefix(1).uppercased() + m.info.label.dropFirst()) (\(m.info.summary)): mean \(f(x.mean)), "
+                + "P5-P95 \(f(x.p5)) - \(f(x.p95))" + (x.n < r.trials ? ", in the \(x.n) of \(r.trials) trials where it is defined." : ".")
+        }
+    }
+
     /// A key-month table of the means of a process's monthly metrics present in `r` (headers and
     /// number formats from the registry), its per-trial scalars and, for flows, the horizon
     /// totals; nil when `r` has none of them.
@@ -124,17 +144,8 @@ public enum TableReport {
         guard ForecastModel.processes(of: r.scenario).contains(process) else { return nil }
         let metrics = MetricRegistry.metrics(of: process).filter { r.has($0.name) }
         let monthly = metrics.filter { $0.info.kind != .scalar }
-        let scalars = metrics.filter { $0.info.kind == .scalar }
         guard !metrics.isEmpty else { return nil }
         let cur = r.scenario.currency
-        func format(_ m: Metric) -> (Double) -> String {
-            switch m.info.unit {
-            case .currency: return { NumberFormat.human($0) }
-            case .share: return { NumberFormat.percent($0) }
-            case .ratio: return { NumberFormat.human($0, decimals: 2) }
-            case .month, .subscribers, .count: return { NumberFormat.human($0, decimals: 1) }
-            }
-        }
         var header = ["month"], rows: [[String]] = []
         if !monthly.isEmpty {
             header += monthly.map { $0.info.unit == .currency ? "\($0.info.label) (\(cur))" : $0.info.label }
@@ -149,11 +160,7 @@ public enum TableReport {
         if !totals.isEmpty {
             notes.append("Over \(r.scenario.horizonMonths) months (means of the trials' totals): " + totals.joined(separator: ", ") + ".")
         }
-        for m in scalars {
-            guard let x = r.scalar(m.name), x.n > 0 else { continue }
-            notes.append("\(m.info.label.prefix(1).uppercased() + m.info.label.dropFirst()) (\(m.info.summary)): mean \(format(m)(x.mean)), "
-                         + "P5-P95 \(format(m)(x.p5)) - \(format(m)(x.p95)).")
-        }
+        notes += scalarNotes(r, process)
         for m in monthly { notes.append("\(m.info.label): \(m.info.summary).") }
         if monthly.isEmpty { header = []; rows = [] }
         return Section(title: "\(process.title) (means per month)", header: header, rows: rows, notes: notes)
@@ -235,7 +242,8 @@ public enum TableReport {
     static func supportSection(_ r: SimulationResult) -> Section? {
         guard let t = meanTable(r, required: ["tickets", "backlog", "support_cost"], [
             ("tickets", "tickets", count), ("handled", "handled_tickets", count), ("backlog", "backlog", count),
-            ("good", "good_resolutions", count), ("bad", "bad_resolutions", count), ("cost", "support_cost", money),
+            ("good", "good_resolutions", count), ("bad", "bad_resolutions", count), ("detractors", "detractors", count),
+            ("promoters", "promoters", count), ("cost", "support_cost", money),
             ("churn from bad", "support_churn", count), ("saved by good", "support_saved", count),
             ("upsells", "upsells", count),
         ]) else { return nil }
@@ -295,7 +303,7 @@ public enum TableReport {
             ("maintenance payers", "maintenance_payers", count), ("migrated", "migrated", count),
         ]) else { return nil }
         return Section(title: "Switch from licences (\(r.scenario.currency), means)", header: t.header, rows: t.rows,
-                       notes: licenceSentence(r).map { [$0] } ?? [])
+                       notes: (licenceSentence(r).map { [$0] } ?? []) + scalarNotes(r, .licence))
     }
 
     /// Valley depth and length, the median overtake month and the probability of overtaking
