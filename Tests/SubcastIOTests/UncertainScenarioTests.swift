@@ -281,3 +281,62 @@ import Testing
         #expect("\(merged.summaries)" == "\(whole.summaries)" && merged.layout == whole.layout)
     }
 }
+
+/// A trial's scenario without reading the document again (`ScenarioPatch`): equal to the decoded
+/// scenario at random input values, and used for the bundled uncertain example.
+@Suite struct ScenarioPatchTests {
+    @Test func patchedScenariosEqualDecodedOnesAtRandomValues() throws {
+        let extra = """
+        support:
+          agents: {distribution: uniform, min: 1, max: 4, name: agents}
+          tickets_per_agent_per_month: 300
+          first_contact_resolution: {distribution: beta, mean: 0.8, sd: 0.05, name: fcr}
+        economics: {gross_margin: {distribution: triangular, min: 0.6, mode: 0.75, max: 0.9, name: margin}}
+        """
+        let churnBoth = UncertainScenarioTests.text(price: "{distribution: normal, mean: 29, sd: 2, name: price}",
+                                                    churn: "{distribution: beta, mean: 0.06, sd: 0.01, name: churn}", extra: extra)
+        for text in [churnBoth, UncertainScenarioTests.text(churn: "{distribution: beta, mean: 0.05, sd: 0.01, name: churn}")] {
+            let root = try ScenarioLoader.compose(text: text, file: "u.yaml")
+            let family = try ScenarioLoader.parseFamily(text: text, file: "u.yaml")
+            let paths = family.inputs.inputs.map(\.path)
+            let patch = try #require(ScenarioPatch.make(base: family.base, paths: paths, root: root), "no patch for \(paths)")
+            var state: UInt64 = 0x9e37_79b9_7f4a_7c15
+            for k in 0..<200 {
+                let u = paths.indices.map { _ -> Double in
+                    state = state &* 6364136223846793005 &+ 1442695040888963407
+                    return (Double(state >> 11) / Double(1 << 53)) * 0.98 + 0.01
+                }
+                let values = zip(family.inputs.inputs, u).map { $0.distribution.quantile($1) }
+                let decoded = try ScenarioLoader.decode(root, file: "u.yaml", paths: paths, values: values)
+                #expect(patch.scenario(values) == decoded, "draw \(k): values \(values) for \(paths)")
+                #expect(family.make(values) == decoded, "draw \(k): the family's make differs from decoding")
+            }
+        }
+    }
+
+    @Test func theBundledUncertainExampleCompilesTrialsWithoutDecoding() throws {
+        let path = "Scenarios/uncertain-b2b-saas.yaml"
+        guard FileManager.default.fileExists(atPath: path) else { return }
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        let root = try ScenarioLoader.compose(text: text, file: path)
+        let family = try ScenarioLoader.parseFamily(text: text, file: path)
+        #expect(ScenarioPatch.make(base: family.base, paths: family.inputs.inputs.map(\.path), root: root) != nil,
+                "inputs \(family.inputs.inputs.map(\.path))")
+    }
+
+    @Test func aKeyThatSpreadsToOtherFieldsKeepsDecoding() throws {
+        // support.tickets_per_month is the default of every plan without its own: no patch.
+        let text = UncertainScenarioTests.text(extra: """
+        support:
+          agents: 2
+          tickets_per_agent_per_month: 300
+          first_contact_resolution: 0.8
+          tickets_per_month: {distribution: uniform, min: 0.1, max: 0.3, name: rate}
+        """)
+        let root = try ScenarioLoader.compose(text: text, file: "u.yaml")
+        let family = try ScenarioLoader.parseFamily(text: text, file: "u.yaml")
+        #expect(ScenarioPatch.make(base: family.base, paths: family.inputs.inputs.map(\.path), root: root) == nil)
+        let v = [0.25]
+        #expect(family.make(v).plans.allSatisfy { $0.options.ticketsPerMonth == 0.25 })
+    }
+}

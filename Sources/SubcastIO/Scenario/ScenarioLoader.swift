@@ -124,9 +124,11 @@ public enum ScenarioLoader {
     /// checks across keys (plan moves adding up to at most 1, growth within bounds) hold for
     /// every draw. Those scenarios also give the family's `shape`.
     ///
-    /// A trial's scenario is built by decoding the already parsed document again with the trial's
-    /// values substituted (`UncertaintyContext`); this costs about as much as reading the file's
-    /// values once (tens of microseconds), small next to simulating a trial.
+    /// A trial's scenario is the base with the trial's values set (`ScenarioPatch`), checked to
+    /// equal the decoded scenario at the medians and every extreme vector; a family with an
+    /// input the patch cannot set (a key whose value spreads to other fields) decodes the
+    /// already parsed document again with the values substituted (`UncertaintyContext`).
+    /// Either way the model is then compiled from that scenario's values.
     public static func parseFamily(text: String, file: String) throws(ScenarioError) -> ScenarioFamily {
         try family(root: compose(text: text, file: file), file: file)
     }
@@ -140,19 +142,28 @@ public enum ScenarioLoader {
         let paths = inputs.inputs.map(\.path)
         let document = ParsedDocument(root: root)
         let decode: @Sendable ([Double]) throws(ScenarioError) -> Scenario = { values throws(ScenarioError) in
-            let substitute = UncertaintyContext(overrides: Dictionary(uniqueKeysWithValues: zip(paths, values)))
-            return try ScenarioDecoder(file: file).decode(YAMLNode(node: document.root, path: "", file: file, uncertainty: substitute))
+            try ScenarioLoader.decode(document.root, file: file, paths: paths, values: values)
         }
         var covered = [base]
+        // The per-trial scenario without reading the document again, where every input is a key
+        // the patch can set and it gives exactly the decoded scenario at the medians and at
+        // every extreme vector (`ScenarioPatch`).
+        var patch = ScenarioPatch.make(base: base, paths: paths, root: root)
+        if let p = patch, p.scenario(inputs.medians) != base { patch = nil }
         for values in extremeValues(inputs) {
             do {
-                covered.append(try decode(values))
+                let decoded = try decode(values)
+                covered.append(decoded)
+                if let p = patch, p.scenario(values) != decoded { patch = nil }
             } catch {
                 let at = zip(inputs.inputs, values).map { "\($0.0.name) = \($0.1)" }.joined(separator: ", ")
                 var e = error
                 e.message += " (with the uncertain inputs at \(at): every draw must give a valid scenario; narrow or truncate them)"
                 throw e
             }
+        }
+        if let p = patch {
+            return ScenarioFamily(base: base, inputs: inputs, shape: ScenarioFamily.shape(covering: covered)) { p.scenario($0) }
         }
         return ScenarioFamily(base: base, inputs: inputs, shape: ScenarioFamily.shape(covering: covered)) { values in
             do {
@@ -161,6 +172,12 @@ public enum ScenarioLoader {
                 preconditionFailure("the scenario at \(values) is invalid although its inputs' extremes were checked: \(error)")
             }
         }
+    }
+
+    /// Decodes a parsed document with the uncertain inputs at `paths` set to `values`.
+    static func decode(_ root: Node, file: String, paths: [String], values: [Double]) throws(ScenarioError) -> Scenario {
+        let substitute = UncertaintyContext(overrides: Dictionary(uniqueKeysWithValues: zip(paths, values)))
+        return try ScenarioDecoder(file: file).decode(YAMLNode(node: root, path: "", file: file, uncertainty: substitute))
     }
 
     /// The input vectors a family is checked at: every corner of the box of the inputs' 1e-6 and

@@ -86,6 +86,11 @@ public struct PipelineModel: Sendable {
     ///     series exist) when it differs from `scenario`'s own: runs that draw some inputs per
     ///     trial pass one shape for all trials so that every trial has the same layout. It must
     ///     have the same plans, sections and integer settings as `scenario`.
+    /// Changes of a compartment's MRR smaller than this (in currency units, a billionth of a
+    /// cent) are rounding noise of the pro-rata splits, not expansion or contraction; the MRR
+    /// bridge then holds to within this per compartment.
+    static let roundingNoise = 1e-9
+
     public init(_ scenario: Scenario, shape: Scenario? = nil) {
         self.scenario = scenario
         let shapeScenario = shape ?? scenario
@@ -429,7 +434,9 @@ public struct PipelineModel: Sendable {
                             // Emptied by moves this month: what its carried MRR still holds (its
                             // seat changes before everybody moved) is this month's change.
                             let rest = t.carried[c]
-                            if inHorizon && rest != 0 { if rest > 0 { contraction += rest } else { expansion -= rest } }
+                            if inHorizon && abs(rest) > PipelineModel.roundingNoise {
+                                if rest > 0 { contraction += rest } else { expansion -= rest }
+                            }
                             t.carried[c] = 0
                             continue
                         }
@@ -464,7 +471,8 @@ public struct PipelineModel: Sendable {
                                 newMRR += v
                             } else if !(g < B && m == 1) {
                                 let delta = v - t.carried[c]
-                                if delta > 0 { expansion += delta } else { contraction -= delta }
+                                if delta > PipelineModel.roundingNoise { expansion += delta }
+                                else if delta < -PipelineModel.roundingNoise { contraction -= delta }
                             }
                             let occupied = t.occupied[c]
                             if cond.risk >= 0 { atRisk += t.n(c, cond.risk) }
