@@ -271,7 +271,7 @@ private struct ShardHeader: Equatable {
 /// binary): magic, header, then per merge block per series n, mean and m2 (the doubles' bit
 /// patterns), then per series the quantile sketch in its exact text encoding. Little-endian.
 private enum ShardCodec {
-    static let magic = Array("subcast-mpi-shard-1\n".utf8)
+    static let magic = Array("subcast-mpi-shard-2\n".utf8)
 
     static func encode(_ r: Reduction, header h: ShardHeader) -> [UInt8] {
         var out = magic
@@ -335,7 +335,8 @@ private enum ShardCodec {
             let length = try u64()
             guard length <= UInt64(bytes.count - at) else { throw bad("its statistics are truncated") }
             guard let text = String(bytes: try take(Int(length)), encoding: .utf8),
-                  let sketch = QuantileSketch(encoded: text[...]) else { throw bad("sent a malformed quantile sketch") }
+                  let sketch = QuantileSketch(encoded: text[...]),
+                  sketch.relativeAccuracy == QuantileSketch.defaultRelativeAccuracy else { throw bad("sent a malformed quantile sketch") }
             sketches.append(sketch)
         }
         guard at == bytes.count else { throw bad("sent trailing bytes") }

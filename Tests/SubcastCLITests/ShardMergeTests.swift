@@ -52,6 +52,21 @@ import Testing
         _ = try ws.write("cut", String(text.prefix(text.count / 2)))
         let cut = try ws.run(["merge", "a0", "cut"])
         #expect(cut.status == 2 && cut.stderr.contains("cut:"), "\(cut.stderr)")
+        // A partial of the format before the bounded sketch is refused with a clear message, and
+        // so is a sketch line whose level is out of range.
+        #expect(text.hasPrefix("subcast-partial 2\n"))
+        _ = try ws.write("old", "subcast-partial 1\n" + text.dropFirst("subcast-partial 2\n".count))
+        let old = try ws.run(["merge", "a0", "old"])
+        #expect(old.status == 2 && old.stderr.contains("older Subcast") && old.stderr.contains("re-run"), "\(old.stderr)")
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let k = try #require(lines.firstIndex { $0.hasPrefix("sketch 0 ") })
+        var f = lines[k].split(separator: " ").map(String.init)
+        f[3] = "99"                                 // the level: "sketch", j, accuracy, level, ...
+        var tampered = lines
+        tampered[k] = f.joined(separator: " ")
+        _ = try ws.write("level", tampered.joined(separator: "\n"))
+        let level = try ws.run(["merge", "a0", "level"])
+        #expect(level.status == 2 && level.stderr.contains("malformed sketch for series 0"), "\(level.stderr)")
         // Option errors.
         for args in [["s.yaml", "--shard", "2/2", "--partial", "x"], ["s.yaml", "--shard", "0/2"],
                      ["s.yaml", "--shard", "a/b", "--partial", "x"], ["s.yaml", "--partial", "x", "--out", "d"]] {

@@ -53,14 +53,16 @@ public struct Reduction: Sendable {
     /// its per-block moments; nil if they do not tile one contiguous range or disagree on trials
     /// or width. The total is the fold of all blocks in index order, as in a single run.
     public static func join(_ parts: [Reduction]) -> Reduction? {
-        guard let first = parts.first else { return nil }
+        guard let first = parts.first, first.sketches.count == first.width else { return nil }
         let sorted = parts.sorted { $0.mergeBlocks.lowerBound < $1.mergeBlocks.lowerBound }
         var upper = sorted[0].mergeBlocks.lowerBound
         var moments: [[Moments]] = []
         var sketches = first.sketches.map { QuantileSketch(relativeAccuracy: $0.relativeAccuracy) }
         for p in sorted {
             guard p.trials == first.trials, p.width == first.width, p.mergeBlocks.lowerBound == upper,
-                  let blocks = p.blockMoments, blocks.count == p.mergeBlocks.count else { return nil }
+                  let blocks = p.blockMoments, blocks.count == p.mergeBlocks.count,
+                  p.sketches.count == p.width,
+                  zip(p.sketches, sketches).allSatisfy({ $0.relativeAccuracy == $1.relativeAccuracy }) else { return nil }
             upper = p.mergeBlocks.upperBound
             moments += blocks
             for j in 0..<p.width { sketches[j].merge(p.sketches[j]) }
@@ -78,16 +80,21 @@ extension MonteCarloEngine {
         return (index * m / count)..<((index + 1) * m / count)
     }
 
-    /// Memory one worker needs per output series (a sub-block of moments and a sketch of a few
-    /// hundred buckets), used to refuse runs whose outputs alone would exhaust memory.
-    public static let bytesPerSeriesPerWorker = 4096
+    /// The most memory one worker needs per output series, used to refuse runs whose outputs
+    /// alone would exhaust memory: a quantile sketch at its budget (2 signs x 2,048 counters x
+    /// 8 bytes = 32 KiB, `QuantileSketch.maximumCounterBytes`) plus 1 KiB for the sketch's struct
+    /// and array headers (about 200 bytes), the series' column of the sub-block's rows (64
+    /// doubles, 512 bytes) and its moments. An upper bound, whatever the number of trials; series
+    /// whose values span a narrow range or one sign take far less.
+    public static let bytesPerSeriesPerWorker = QuantileSketch.maximumCounterBytes + 1024
     /// Largest estimated statistics memory the engine accepts.
     public static let maximumStatisticsBytes = 4 << 30
 
     /// Simulates the trials of `mergeBlocks` (all by default) and reduces them to statistics in
-    /// bounded memory: per worker one row of outputs, one set of sketches and one sub-block of
+    /// bounded memory: per worker one sub-block of rows, one set of sketches and one sub-block of
     /// moments, whatever the number of trials (plus, with `keepBlocks`, 24 bytes per series per
-    /// merge block for a partial result).
+    /// merge block for a partial result). The workers' sketches are merged into the first
+    /// worker's, so the result holds no further copy.
     public static func reduce<M: TrialModel>(_ model: M, trials: Int, seed: UInt64, threads: Int,
                                              mergeBlocks: Range<Int>? = nil, keepBlocks: Bool = false,
                                              progress: (@Sendable (Int) -> Void)? = nil,
@@ -97,15 +104,16 @@ extension MonteCarloEngine {
         let blocks = mergeBlocks ?? allBlocks
         precondition(blocks.lowerBound >= 0 && blocks.upperBound <= allBlocks.upperBound)
         let width = model.outputWidth
-        let estimate = (width.multipliedReportingOverflow(by: max(1, min(threads, 1024)) * bytesPerSeriesPerWorker))
-        if estimate.overflow || estimate.partialValue > maximumStatisticsBytes {
-            throw .tooLarge(trials: trials, valuesPerTrial: width, limitBytes: maximumStatisticsBytes)
-        }
         let firstTrial = blocks.lowerBound * Reduction.mergeBlockSize
         let endTrial = min(blocks.upperBound * Reduction.mergeBlockSize, trials)
         let subBlocks = endTrial > firstTrial ? (endTrial - firstTrial + Reduction.subBlockSize - 1) / Reduction.subBlockSize : 0
-        let state = ReductionState(width: width, keepBlocks: keepBlocks)
         let workers = max(1, min(threads, subBlocks))
+        let perSeries = workers.multipliedReportingOverflow(by: bytesPerSeriesPerWorker)
+        let estimate = width.multipliedReportingOverflow(by: perSeries.partialValue)
+        if perSeries.overflow || estimate.overflow || estimate.partialValue > maximumStatisticsBytes {
+            throw .tooLarge(trials: trials, valuesPerTrial: width, limitBytes: maximumStatisticsBytes)
+        }
+        let state = ReductionState(width: width, keepBlocks: keepBlocks)
         let sketchSets = SketchSets(count: workers)
         DispatchQueue.concurrentPerform(iterations: workers) { w in
             let names = model.streamNames
@@ -154,8 +162,14 @@ extension MonteCarloEngine {
         if state.isCancelled || (isCancelled?() ?? false) {
             throw .cancelled(completedTrials: state.trialsDone, trials: endTrial - firstTrial)
         }
-        var sketches = [QuantileSketch](repeating: QuantileSketch(), count: width)
-        for set in sketchSets.values { for j in 0..<width { sketches[j].merge(set[j]) } }
+        // Merging is exact and order-free (QuantileSketch), so merging into worker 0's sketches,
+        // each set taken out of its slot (no copy on write) and freed once merged, gives the
+        // same bits as merging into empty ones.
+        var sketches = sketchSets.take(0)
+        for w in 1..<workers {
+            let set = sketchSets.take(w)
+            for j in 0..<width { sketches[j].merge(set[j]) }
+        }
         let (blockMoments, total) = state.finished()
         return Reduction(trials: trials, width: width, mergeBlocks: blocks, blockMoments: keepBlocks ? blockMoments : nil,
                          total: total, sketches: sketches)
@@ -233,5 +247,10 @@ final class SketchSets: @unchecked Sendable {
     }
     deinit { storage.deinitialize(); storage.deallocate() }
     func set(_ i: Int, _ v: [QuantileSketch]) { storage[i] = v }
-    var values: [[QuantileSketch]] { Array(storage) }
+    /// Moves set `i` out, leaving an empty one (so the caller holds the only reference).
+    func take(_ i: Int) -> [QuantileSketch] {
+        var v: [QuantileSketch] = []
+        swap(&v, &storage[i])
+        return v
+    }
 }

@@ -72,7 +72,8 @@ public struct Summary: Sendable, Hashable {
     }
 
     /// The summary of a stream: mean and sd from its moments (exact up to rounding), quantiles
-    /// from its sketch (each within the sketch's relative accuracy of the exact type-7 quantile).
+    /// from its sketch (each within the sketch's `currentRelativeAccuracy` of the exact type-7
+    /// quantile: 1e-4 unless the series spans so wide a range that the sketch collapsed).
     public init(moments m: Moments, sketch: QuantileSketch) {
         n = m.n
         guard n > 0 else {

@@ -7,7 +7,7 @@ import SubcastStochastics
 /// together and to render the merged result. Text, exact (doubles as hex bit patterns).
 ///
 /// ```
-/// subcast-partial 1
+/// subcast-partial 2
 /// subcast_version 0.1.0
 /// gsl_version 2.7.1
 /// generator pcg64 ...
@@ -21,13 +21,17 @@ import SubcastStochastics
 /// scenario_text 1532             (bytes that follow, then a newline unless the text ends with one)
 /// <the scenario file's text>
 /// block <b> <n mean m2> x width  (one line per merge block)
-/// sketch <j> <encoding>          (one line per series)
+/// sketch <j> <encoding>          (one line per series: `QuantileSketch.encoded`, with its level)
 /// end
 /// ```
+/// Format 1 (before the bounded sketch, whose encoding carries a collapse level) is refused with
+/// a message asking to re-run the shard: its unbounded sketches could be any size.
 /// `subcast merge` joins shards into the result of a single run, bit for bit, and refuses
 /// partials of different scenarios, seeds, trial counts, versions or generators.
 public struct PartialResult: Sendable {
-    public static let formatLine = "subcast-partial 1"
+    public static let formatLine = "subcast-partial 2"
+    /// The first line of partials written before the bounded quantile sketch.
+    static let oldFormatLines: Set<Substring> = ["subcast-partial 1"]
 
     public var subcastVersion: String
     public var gslVersion: String
@@ -113,7 +117,12 @@ public struct PartialResult: Sendable {
             guard l.hasPrefix(key + " ") else { throw bad("expected '\(key) ...', got '\(l.prefix(60))'") }
             return l.dropFirst(key.count + 1)
         }
-        guard try next() == formatLine[...] else {
+        let format = try next()
+        if oldFormatLines.contains(format) {
+            throw bad("is a partial result of an older Subcast ('\(format)', unbounded quantile sketches) that this "
+                      + "build cannot merge; re-run its shard with this build")
+        }
+        guard format == formatLine[...] else {
             throw bad("is not a Subcast partial result (expected first line '\(formatLine)'); write one with "
                       + "`subcast run SCENARIO --shard I/N --partial FILE`")
         }
@@ -156,7 +165,8 @@ public struct PartialResult: Sendable {
         for j in 0..<width {
             let l = try next()
             let prefix = "sketch \(j) "
-            guard l.hasPrefix(prefix), let s = QuantileSketch(encoded: l.dropFirst(prefix.count)) else {
+            guard l.hasPrefix(prefix), let s = QuantileSketch(encoded: l.dropFirst(prefix.count)),
+                  s.relativeAccuracy == QuantileSketch.defaultRelativeAccuracy else {
                 throw bad("malformed sketch for series \(j)")
             }
             sketches.append(s)
