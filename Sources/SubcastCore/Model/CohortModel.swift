@@ -87,15 +87,9 @@ public struct CohortModel: Sendable {
         baseTenure = scenario.existing.map(\.tenureMonths)
         basePlan = scenario.existing.map(\.plan)
         baseCountInit = scenario.existing.map(\.count)
-        let d = scenario.discountPerMonth
-        var v = [Double](repeating: 1, count: lifetime)
-        for a in 1..<max(lifetime, 1) { v[a] = v[a - 1] / (1 + d) }
-        discount = v
-        var slots = [Int](repeating: -1, count: horizon + 1)
-        let h = scenario.horizonMonths
-        let cohorts = scenario.reportedCohorts.filter { $0 >= 1 && $0 <= h }
-        for (i, c) in cohorts.enumerated() { slots[c] = i }
-        reportedCohortSlot = slots
+        discount = CohortModel.discountFactors(scenario)
+        let cohorts: [Int]
+        (cohorts, reportedCohortSlot) = CohortModel.reportedCohorts(scenario)
 
         var l = OutputLayout()
         monthlyOffset = CohortModel.monthlyMetrics.map { l.add($0.name, .monthly, count: scenario.horizonMonths) }
@@ -105,6 +99,25 @@ public struct CohortModel: Sendable {
         }
         scalarOffset = CohortModel.scalarMetrics.map { l.add($0.name, .scalar, count: 1) }
         self.layout = l
+    }
+
+    /// The discount factors v^a = (1 + d)^-a, a = 0 ..< lifetime (d the monthly discount rate),
+    /// by which CLTV values a cohort's revenue in its month a + 1. Shared with `PipelineModel`.
+    static func discountFactors(_ scenario: Scenario) -> [Double] {
+        let d = scenario.discountPerMonth, lifetime = scenario.lifetimeMonths
+        var v = [Double](repeating: 1, count: lifetime)
+        for a in 1..<max(lifetime, 1) { v[a] = v[a - 1] / (1 + d) }
+        return v
+    }
+
+    /// The reported cohorts within the horizon and, by cohort month 0 ... horizon, each one's
+    /// slot among them (-1 if not reported). Shared with `PipelineModel`.
+    static func reportedCohorts(_ scenario: Scenario) -> (cohorts: [Int], slot: [Int]) {
+        let h = scenario.horizonMonths
+        var slots = [Int](repeating: -1, count: h + 1)
+        let cohorts = scenario.reportedCohorts.filter { $0 >= 1 && $0 <= h }
+        for (i, c) in cohorts.enumerated() { slots[c] = i }
+        return (cohorts, slots)
     }
 
     /// Writes the per-trial scalars (`Scalar` order, at `offsets`): acquired; CLTV = margin x

@@ -409,16 +409,7 @@ struct ScenarioDecoder {
         if let v = m["reward"] {
             r.rewardPerReferral = try v.number("an amount >= 0 paid per referred sign-up") { $0 >= 0 && $0 <= 1e12 }
         }
-        if let mixNode = m["mix"] {
-            var mix = [Double](repeating: 0, count: planNames.count)
-            let entries = try mixNode.mapping(allowed: planNames)
-            for (name, v) in entries.entries {
-                mix[planNames.firstIndex(of: name)!] = try v.number("a share from 0 to 1", fixed: "plan-mix shares must add up to 1") { $0 >= 0 && $0 <= 1 }
-            }
-            let total = mix.reduce(0, +)
-            if abs(total - 1) > 1e-6 { throw mixNode.error("expected shares that add up to 1, got a total of \(total)") }
-            r.planMix = mix
-        }
+        if let mixNode = m["mix"] { r.planMix = try decodeMix(mixNode, planNames: planNames) }
         return r
     }
 
@@ -482,14 +473,7 @@ struct ScenarioDecoder {
         }
         var mix = [Double](repeating: 0, count: planNames.count)
         if let mixNode = m["mix"] {
-            let entries = try mixNode.mapping(allowed: planNames)
-            for (name, v) in entries.entries {
-                mix[planNames.firstIndex(of: name)!] = try v.number("a share from 0 to 1", fixed: "plan-mix shares must add up to 1") { $0 >= 0 && $0 <= 1 }
-            }
-            let total = mix.reduce(0, +)
-            if abs(total - 1) > 1e-6 {
-                throw mixNode.error("expected shares that add up to 1, got a total of \(total)")
-            }
+            mix = try decodeMix(mixNode, planNames: planNames)
         } else if planNames.count == 1 {
             mix = [1]
         } else if lambda > 0 {
@@ -499,6 +483,20 @@ struct ScenarioDecoder {
             mix = Array(repeating: 1 / Double(planNames.count), count: planNames.count)
         }
         return Acquisition(newPerMonth: lambda, growthPerMonth: growth, planMix: mix)
+    }
+
+    /// A plan mix `{plan: share, ...}`: shares from 0 to 1 adding up to 1 (within 1e-6), in plan order.
+    func decodeMix(_ mixNode: YAMLNode, planNames: [String]) throws(ScenarioError) -> [Double] {
+        var mix = [Double](repeating: 0, count: planNames.count)
+        let entries = try mixNode.mapping(allowed: planNames)
+        for (name, v) in entries.entries {
+            mix[planNames.firstIndex(of: name)!] = try v.number("a share from 0 to 1", fixed: "plan-mix shares must add up to 1") { $0 >= 0 && $0 <= 1 }
+        }
+        let total = mix.reduce(0, +)
+        if abs(total - 1) > 1e-6 {
+            throw mixNode.error("expected shares that add up to 1, got a total of \(total)")
+        }
+        return mix
     }
 
     func planIndex(_ node: YAMLNode, _ names: [String]) throws(ScenarioError) -> Int {

@@ -155,14 +155,10 @@ public struct PipelineModel: Sendable {
 
         baseCountInit = scenario.existing.map(\.count)
         basePlan = scenario.existing.map(\.plan)
-        let d = scenario.discountPerMonth
-        var v = [Double](repeating: 1, count: lifetime)
-        for a in 1..<max(lifetime, 1) { v[a] = v[a - 1] / (1 + d) }
+        let v = CohortModel.discountFactors(scenario)
         discount = v
-        var slots = [Int](repeating: -1, count: H + 1)
-        let cohorts = scenario.reportedCohorts.filter { $0 >= 1 && $0 <= H }
-        for (i, c) in cohorts.enumerated() { slots[c] = i }
-        reportedCohortSlot = slots
+        let cohorts: [Int]
+        (cohorts, reportedCohortSlot) = CohortModel.reportedCohorts(scenario)
         licenceCustomerValue = licence?.customerValue(margin: margin, discount: v, lifetime: lifetime) ?? .nan
 
         // Layout, from the registry: monthly metrics, retention, scalars.
