@@ -217,3 +217,26 @@ extension PipelineTests {
         #expect(ForecastModel.processes(of: benchScenario()) == [.cohort])
     }
 }
+
+extension PipelineTests {
+    @Test func everyStreamBelongsToExactlyOneProcess() {
+        var s = LeverModelTests.everything()
+        s.levers.referrals = Referrals(perActivePerMonth: 0.01)
+        s.levers.licenceSwitch!.support = LicenceSupport(ticketsPerMonth: 0.1)
+        s.plans[1].churnUncertainty = ChurnUncertainty(seLogAlpha: 0.1, seLogBeta: 0.1, correlation: 0)
+        let declared = pipelineProcesses.flatMap { $0.streams }
+        #expect(Set(declared).count == declared.count, "a stream is declared by two processes: \(declared)")
+        let model = PipelineModel(s)
+        #expect(Set(model.streamNames) == Set(declared), "model \(model.streamNames) vs declared \(declared)")
+        // Every process kind but the cohort core is a process type, and every process type's
+        // metrics are in the registry under its kind.
+        #expect(Set(pipelineProcesses.map { $0.kind }) == Set(ProcessKind.allCases).subtracting([.cohort]))
+    }
+
+    @Test func monthlyValuesReadByMonth() {
+        let c = MonthlyValue(3)
+        #expect(c(1) == 3 && c(500) == 3 && c.isConstant)
+        let ramp = MonthlyValue(byMonth: [1, 2, 4])
+        #expect(ramp(1) == 1 && ramp(2) == 2 && ramp(3) == 4 && ramp(40) == 4 && !ramp.isConstant)
+    }
+}

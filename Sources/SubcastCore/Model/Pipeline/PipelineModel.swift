@@ -319,7 +319,7 @@ public struct PipelineModel: Sendable {
                 if let ft = freeTrial { paying = ft.step(starts: signUps, x, history: s.trialStarts, using: rTrials) }
                 var referred = 0
                 if let rf = referrals {
-                    referred = rf.referred(activeBefore: activeBefore, promotersBefore: promotersBefore, using: rReferrals)
+                    referred = rf.referred(month: m, activeBefore: activeBefore, promotersBefore: promotersBefore, using: rReferrals)
                     x.add(.referred, referred)
                     x.add(.referralCost, Double(referred) * rf.rewardPerReferral)
                 }
@@ -492,7 +492,7 @@ public struct PipelineModel: Sendable {
                             t.shocked[c] = false
                         }
                         if let dn = dunning, b == 0 || renewalNumber % 12 == 0 {
-                            let k = dn.step(t, c, using: rDunning)
+                            let k = dn.step(t, c, month: m, using: rDunning)
                             leaving += k
                             if inHorizon { involuntary += k }
                         }

@@ -8,19 +8,19 @@ import SubcastStochastics
 /// dunning).
 struct DunningProcess: Sendable {
     static let stream = "dunning"
-    /// Probability that a payment fails and is not recovered.
-    let lossPerPayment: Double
+    /// Probability that a payment fails and is not recovered, by month.
+    let lossPerPayment: MonthlyValue
 
     init?(_ scenario: Scenario) {
         guard let d = scenario.levers.dunning else { return nil }
-        lossPerPayment = d.failureRate * (1 - d.recoveryProbability)
+        lossPerPayment = MonthlyValue(d.failureRate * (1 - d.recoveryProbability))
     }
 
     /// Removes the subscribers of compartment c whose payment is lost; returns how many.
     @inline(__always)
-    func step(_ t: CompartmentTable, _ c: Int, using g: RandomGenerator) -> Int {
+    func step(_ t: CompartmentTable, _ c: Int, month m: Int, using g: RandomGenerator) -> Int {
         let n = t.total[c]
-        let lost = Binomial.draw(trials: n, probability: lossPerPayment, using: g)
+        let lost = Binomial.draw(trials: n, probability: lossPerPayment(m), using: g)
         splitOverConditions(t, c, mask: t.occupied[c], pooled: n, take: lost, using: g) { st, k in t.add(c, st, -k) }
         return lost
     }

@@ -16,22 +16,23 @@ import SubcastStochastics
 /// the referred of this month; tested in the model's tests).
 struct ReferralProcess: Sendable {
     static let stream = "referrals"
-    let ratePerActive: Double
-    let extraPerPromoter: Double
+    /// Referral rates by month.
+    let ratePerActive: MonthlyValue
+    let extraPerPromoter: MonthlyValue
     let mix: [Double]
     let rewardPerReferral: Double
 
     init?(_ scenario: Scenario) {
         guard let r = scenario.levers.referrals else { return nil }
-        ratePerActive = r.perActivePerMonth
-        extraPerPromoter = r.extraPerPromoterPerMonth
+        ratePerActive = MonthlyValue(r.perActivePerMonth)
+        extraPerPromoter = MonthlyValue(r.extraPerPromoterPerMonth)
         mix = r.planMix ?? scenario.acquisition.planMix
         rewardPerReferral = r.rewardPerReferral
     }
 
     /// The month's referred sign-ups, from last month's active subscribers and promoters.
-    @inline(__always) func referred(activeBefore: Double, promotersBefore: Double, using g: RandomGenerator) -> Int {
-        let mean = ratePerActive * activeBefore + extraPerPromoter * promotersBefore
+    @inline(__always) func referred(month m: Int, activeBefore: Double, promotersBefore: Double, using g: RandomGenerator) -> Int {
+        let mean = ratePerActive(m) * activeBefore + extraPerPromoter(m) * promotersBefore
         return mean > 0 ? Poisson.drawAnySize(mean: mean, using: g) : 0
     }
 }

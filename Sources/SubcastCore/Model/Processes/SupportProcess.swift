@@ -34,12 +34,16 @@ struct SupportProcess: Sendable {
     /// condition. Both are exact; the choice depends only on the counts, so it is reproducible.
     static let pooledTicketsBelow = 4.0
     let support: Support
+    /// Tickets handled a month at most and the agents' cost, by month.
+    let capacity: MonthlyValue, cost: MonthlyValue
     let ticketProbability: [Double]
     let upsellTo: [Int]
 
     init?(_ scenario: Scenario) {
         guard let s = scenario.levers.support else { return nil }
         support = s
+        capacity = MonthlyValue(Double(s.capacity))
+        cost = MonthlyValue(s.costPerMonth)
         ticketProbability = scenario.plans.map { 1 - exp(-$0.options.ticketsPerMonth) }
         upsellTo = scenario.plans.map { $0.options.upsellTo ?? -1 }
     }
@@ -91,7 +95,7 @@ struct SupportProcess: Sendable {
         let queueBefore = waitingBefore + licenceWaiting
         let newTickets = tickets + licenceRaised
         // 2. capacity and 3. quality
-        let capacity = support.capacity
+        let capacity = Int(self.capacity(x.m))
         let oldHandled = min(capacity, queueBefore)
         let newHandled = min(capacity - oldHandled, newTickets)
         let quality = capacity > 0
@@ -148,6 +152,6 @@ struct SupportProcess: Sendable {
         x.add(.badResolutions, bad)
         x.add(.upsells, upsells)
         x[.backlog] = Double(queueBefore + newTickets - handled)
-        x[.supportCost] = support.costPerMonth
+        x[.supportCost] = cost(x.m)
     }
 }
