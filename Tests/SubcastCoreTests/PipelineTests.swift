@@ -178,6 +178,16 @@ import Testing
         #expect(loaded.summary("backlog", month: 12)!.mean > quiet.summary("backlog", month: 12)!.mean)
         #expect(loaded.summary("licence_detractors", month: 12)!.mean > 0)
         #expect(loaded.summary("maintenance_payers", month: 24)!.mean < quiet.summary("maintenance_payers", month: 24)!.mean - 5)
+        // With one-month detractors the multipliers still act in the month of the bad resolution.
+        s.levers.support!.badMonths = 1
+        s.levers.licenceSwitch!.support!.badMigrationMultiplier = 1
+        let oneMonth = try Simulation.run(s, seed: 12, threads: 2)
+        #expect(oneMonth.summary("licence_detractors", month: 8)!.mean > 0)
+        s.levers.licenceSwitch!.support!.badLapseMultiplier = 1
+        s.levers.licenceSwitch!.support!.badMigrationMultiplier = 1
+        let neutral = try Simulation.run(s, seed: 12, threads: 2)
+        #expect(oneMonth.summary("maintenance_payers", month: 24)!.mean < neutral.summary("maintenance_payers", month: 24)!.mean,
+                "one-month detractors with lapse x4 keep fewer payers than with x1, seed 12")
         // Before the switch the paths are one business, loaded or not.
         for m in 1...3 {
             #expect(loaded.summary("maintenance_payers", month: m)!.mean == quiet.summary("maintenance_payers", month: m)!.mean)

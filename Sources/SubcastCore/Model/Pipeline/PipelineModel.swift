@@ -27,7 +27,8 @@ import SubcastStochastics
 ///    ([seats]);
 /// 9. ageing: detractor and promoter months count down; at-risk subscribers finish ramping up
 ///    ([onboarding]);
-/// 10. licence paths ([licences]) and record: the month's metrics (`Metric`, the registry).
+/// 10. licence paths ([licences]) and record: the month's metrics (`Metric`, the registry); then
+///     licence detractors count down (`LicenceSupportProcess`).
 /// Months 1 ... horizon are reported; when the business can acquire subscribers (sign-ups or
 /// referrals), the cohorts acquired in the horizon are then followed without new arrivals until
 /// each reaches the CLTV lifetime.
@@ -393,7 +394,7 @@ public struct PipelineModel: Sendable {
                     guard sh.groupStart(g) < m else { return }
                     for p in 0..<P {
                         for b in 0..<NB {
-                            moved += mv.draw(t, sh, g: g, p: p, b: b, seats: seats, split: s.moveSplit, using: rMoves)
+                            moved += mv.draw(t, sh, g: g, p: p, b: b, seats: seats, split: s.moveSplit, using: rMoves, seatStream: rSeats)
                         }
                     }
                 }
@@ -403,8 +404,9 @@ public struct PipelineModel: Sendable {
 
             // 5. support
             support?.step(t, sh, x, seats: seats, licence: licenceSupport,
-                          licenceState: licenceSupport != nil && m >= (licence?.licence.switchMonth ?? Int.max) ? s.licence : nil,
-                          using: rSupport, licenceStream: rLicenceSupport)
+                          licenceState: inHorizon && licenceSupport != nil && m >= (licence?.licence.switchMonth ?? Int.max)
+                              ? s.licence : nil,
+                          using: rSupport, licenceStream: rLicenceSupport, seatStream: rSeats)
 
             // 6. interventions
             onboarding?.intervene(t, sh, x, using: rOnboarding)
@@ -430,7 +432,8 @@ public struct PipelineModel: Sendable {
                             // Emptied by moves this month: what its carried MRR still holds (its
                             // seat changes before everybody moved) is this month's change.
                             let rest = t.carried[c]
-                            if inHorizon && abs(rest) > PipelineModel.roundingNoise {
+                            // (A group billed for the first time has no carried MRR to compare.)
+                            if inHorizon && !isNew && !(g < B && m == 1) && abs(rest) > PipelineModel.roundingNoise {
                                 if rest > 0 { contraction += rest } else { expansion -= rest }
                             }
                             t.carried[c] = 0
@@ -535,9 +538,6 @@ public struct PipelineModel: Sendable {
             for g in gr.existing { group(g, acquired: false) }
             for g in gr.cohorts { group(g, acquired: true) }
             for g in gr.migrants { group(g, acquired: false) }
-            if let ls = licenceSupport, let state = s.licence {
-                ls.age(state)
-            }
 
             // 10. licence paths and record
             if inHorizon, let l = licence, let state = s.licence {
@@ -553,6 +553,9 @@ public struct PipelineModel: Sendable {
                     var d = 0
                     for st in ls.detractorRange { d += state.count[st] }
                     x[.licenceDetractors] = Double(d)
+                    // After their month's lapse and migration draws and the count: a bad
+                    // resolution of month m weighs on months m ... m + badMonths - 1.
+                    ls.age(state)
                 }
             }
             if inHorizon {

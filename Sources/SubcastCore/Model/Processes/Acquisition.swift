@@ -36,6 +36,8 @@ struct AcquisitionProcess: Sendable {
 
     /// The month's sign-ups.
     @inline(__always) func signUps(month m: Int, using g: RandomGenerator) -> Int {
-        Poisson.draw(mean: arrivalsMean[m - 1], using: g)
+        // Exact for any mean (an elasticity can push it past the 32-bit sampler's range); the
+        // same draw as `Poisson.draw` up to 1e9.
+        Poisson.drawAnySize(mean: arrivalsMean[m - 1], using: g)
     }
 }

@@ -6,7 +6,8 @@ import SubcastStochastics
 /// Step 4, one simultaneous step: for every compartment, Multinomial(n, (stay, moves...))
 /// (stream `moves`) movers to each destination plan (same group and billing), taken uniformly
 /// over the compartment's conditions (sequential hypergeometric draws), with Binomial(E, movers
-/// / n) of its extra seats (kept only if the destination bills seats); all are staged and added
+/// / n) of its extra seats (stream `seats`; kept only if the destination bills seats); all are
+/// staged and added
 /// to their destinations only after every compartment has drawn, so the order of plans in the
 /// file does not matter and nobody moves twice in a month. The movers' carried MRR (what they
 /// paid last month: base price, seats at the origin's seat price, their share of usage) moves
@@ -32,7 +33,7 @@ struct PlanMoveProcess: Sendable {
 
     /// Draws and stages the moves out of compartment c = (g, p, b).
     func draw(_ t: CompartmentTable, _ shape: ModelShape, g grp: Int, p: Int, b: Int, seats: SeatsProcess?,
-              split: UnsafeMutableBufferPointer<Int>, using g: RandomGenerator) -> Int {
+              split: UnsafeMutableBufferPointer<Int>, using g: RandomGenerator, seatStream: RandomGenerator) -> Int {
         let c = shape.compartment(grp, p, b)
         let n = t.total[c]
         let k = targets[p].count
@@ -53,7 +54,7 @@ struct PlanMoveProcess: Sendable {
             }
             t.staged[dest] = true
             stageCarried(t, from: c, to: dest, movers: x, of: before, originSeats: seats?.seats[p],
-                         destinationBillsSeats: seats?.seats[targets[p][d]] != nil, using: g)
+                         destinationBillsSeats: seats?.seats[targets[p][d]] != nil, using: seatStream)
             moved += x
         }
         return moved
@@ -85,7 +86,7 @@ struct PlanMoveProcess: Sendable {
 
 /// Moves the seats and carried MRR of `movers` of the `n` subscribers of compartment c to the
 /// staging of `dest` (the counts are moved by the caller): the movers' extra seats are
-/// Binomial(E, movers / n) (all when everybody moves), their carried MRR their base price of last
+/// Binomial(E, movers / n) (all when everybody moves; `g` is the seats process's stream), their carried MRR their base price of last
 /// month, their seats at the origin's seat price and their share of last month's usage.
 @inline(__always)
 func stageCarried(_ t: CompartmentTable, from c: Int, to dest: Int, movers: Int, of n: Int, originSeats: Seats?,

@@ -13,9 +13,9 @@ import SubcastStochastics
 /// form classes of equal hazard multiplier x (`Conditions.classes`); each non-empty class of n
 /// churns Binomial(n, min(1, x h_t)), taken uniformly over the class's conditions (sequential
 /// hypergeometric draws, only when the class has more than one non-empty condition). In the
-/// horizon, of the churners of waiting and detractor classes (x > 1) Binomial(churners, 1 -
-/// h / (x h)) count as `support_churn` (those the base hazard would have kept), and of the
-/// stayers of promoter classes (x < 1) Binomial(stayers, (h - x h) / (1 - x h)) as
+/// horizon, with q = min(1, x h), of the churners of waiting and detractor classes (x > 1)
+/// Binomial(churners, 1 - h / q) count as `support_churn` (those the base hazard would have
+/// kept), and of the stayers of promoter classes (x < 1) Binomial(stayers, (h - q) / (1 - q)) as
 /// `support_saved` (those it would have taken). With no condition but healthy this is one
 /// Binomial(n, h_t) per compartment, the draw of `CohortModel`.
 ///

@@ -20,7 +20,8 @@ import SubcastStochastics
 ///    capacity) (backlog at the month's start, in months of capacity): Binomial(handled,
 ///    quality) good (promoters for `goodMonths`, and Binomial(good, upsell) move to the plan's
 ///    `upsellTo` plan with their carried MRR and seats), the rest bad (detractors for
-///    `badMonths`); unhandled tickets stay waiting (the backlog).
+///    `badMonths`); unhandled tickets stay waiting (the backlog). The upsold subscribers' extra
+///    seats are drawn from the seats process's stream.
 /// Condition stocks (`detractors`, `promoters`) are counted at billing, after this step and
 /// before renewals. Metrics: `tickets`, `handled_tickets`, `backlog`, `good_resolutions`,
 /// `bad_resolutions`, `support_cost`, `detractors`, `promoters`, `upsells`; `support_churn`
@@ -52,7 +53,7 @@ struct SupportProcess: Sendable {
     /// load from licence customers).
     func step(_ t: CompartmentTable, _ shape: ModelShape, _ x: Month, seats: SeatsProcess?,
               licence: LicenceSupportProcess?, licenceState: LicenceState?,
-              using g: RandomGenerator, licenceStream: RandomGenerator?) {
+              using g: RandomGenerator, licenceStream: RandomGenerator?, seatStream: RandomGenerator) {
         let cond = shape.conditions
         let wait = cond.wait, S = cond.count
         let waitBit: UInt64 = 1 << UInt64(wait)
@@ -130,18 +131,19 @@ struct SupportProcess: Sendable {
                             t.add(c, goodNew, -u)
                             t.add(d, goodNew, u)
                             stageCarried(t, from: c, to: d, movers: u, of: n, originSeats: seats?.seats[p],
-                                         destinationBillsSeats: seats?.seats[target] != nil, staged: false, using: g)
+                                         destinationBillsSeats: seats?.seats[target] != nil, staged: false, using: seatStream)
                             upsells += u
                         }
                     }
                 }
             }
         }
-        if let l = licence, let state = licenceState {
-            // The licence customers' tickets are last in each age class, so they take what is left.
+        if let l = licence, let state = licenceState, let lg = licenceStream {
+            // The licence customers' tickets are last in each age class, so they take what is left;
+            // their outcomes are drawn from their own stream.
             let ho = min(oldTake, licenceWaiting), hn = min(newTake, licenceRaised)
             let h = ho + hn
-            let ok = Binomial.draw(trials: h, probability: quality, using: g)
+            let ok = Binomial.draw(trials: h, probability: quality, using: lg)
             l.resolve(state, handled: h, good: ok, raisedNow: licenceRaised)
             handled += h; good += ok; bad += h - ok
         }
