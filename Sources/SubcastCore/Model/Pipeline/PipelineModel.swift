@@ -38,7 +38,7 @@ import SubcastStochastics
 /// With no lever on this makes exactly the draws of `CohortModel`, from the same streams, and
 /// reports the same numbers bit for bit (a test checks it); `ForecastModel` then runs the
 /// leaner `CohortModel`.
-public struct PipelineModel: Sendable {
+public final class PipelineModel: Sendable {
     public let scenario: Scenario
     public let layout: OutputLayout
     public let streamNames: [String]
