@@ -29,7 +29,7 @@ public enum ForecastModel: TrialModel {
 
     /// The processes a scenario runs (the cohort core always): what its outputs report.
     public static func processes(of scenario: Scenario) -> Set<ProcessKind> {
-        PipelineModel.running(scenario: scenario, shape: scenario, withLevers: scenario.usesLevers,
+        PipelineModel.running(shape: scenario, withLevers: scenario.usesLevers,
                               hasShock: scenario.levers.priceEvents.contains { $0.churnShock > 0 && !$0.grandfather })
     }
 

@@ -146,9 +146,9 @@ public enum TableReport {
         let monthly = metrics.filter { $0.info.kind != .scalar }
         guard !metrics.isEmpty else { return nil }
         let cur = r.scenario.currency
-        var header = ["month"], rows: [[String]] = []
+        var header: [String] = [], rows: [[String]] = []
         if !monthly.isEmpty {
-            header += monthly.map { $0.info.unit == .currency ? "\($0.info.label) (\(cur))" : $0.info.label }
+            header = ["month"] + monthly.map { $0.info.unit == .currency ? "\($0.info.label) (\(cur))" : $0.info.label }
             rows = keyMonths(horizon: r.scenario.horizonMonths).map { m in
                 [String(m)] + monthly.map { metric in r.summary(metric.name, month: m).map { format(metric)($0.mean) } ?? "" }
             }
@@ -162,7 +162,6 @@ public enum TableReport {
         }
         notes += scalarNotes(r, process)
         for m in monthly { notes.append("\(m.info.label): \(m.info.summary).") }
-        if monthly.isEmpty { header = []; rows = [] }
         return Section(title: "\(process.title) (means per month)", header: header, rows: rows, notes: notes)
     }
 

@@ -33,10 +33,9 @@ struct ScenarioPatch: Sendable {
             if let (plan, key) = planKey(path) {
                 guard plan < base.plans.count else { return nil }
                 if key.hasPrefix("churn.") {
-                    guard !churnDone.contains(plan), let step = churn(plan: plan, paths: paths, base: base, root: root) else {
-                        if churnDone.contains(plan) { continue }
-                        return nil
-                    }
+                    // One step rebuilds the plan's churn from all of its churn inputs.
+                    if churnDone.contains(plan) { continue }
+                    guard let step = churn(plan: plan, paths: paths, base: base, root: root) else { return nil }
                     churnDone.insert(plan)
                     steps.append(step)
                     continue

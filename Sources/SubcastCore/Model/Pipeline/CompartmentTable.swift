@@ -22,7 +22,7 @@ public final class CompartmentTable {
     let unitPrice: UnsafeMutableBufferPointer<Double>
     /// Last month's MRR of this month's subscribers (the MRR bridge's reference).
     let carried: UnsafeMutableBufferPointer<Double>
-    /// Last month's base MRR per subscriber, its usage MRR, and the seat price it billed.
+    /// Last month's base MRR per subscriber and usage MRR per subscriber.
     let lastUnit: UnsafeMutableBufferPointer<Double>
     let lastUsage: UnsafeMutableBufferPointer<Double>
     /// A non-grandfathered price event repriced the compartment this month.
@@ -33,41 +33,34 @@ public final class CompartmentTable {
     let incoming: UnsafeMutableBufferPointer<Int>
     let incomingSeats: UnsafeMutableBufferPointer<Int>
     let incomingCarried: UnsafeMutableBufferPointer<Double>
-    /// Conditions with staged moves, and whether anything is staged, per compartment.
+    /// Conditions with staged moves per compartment (0: nothing staged).
     let incomingMask: UnsafeMutableBufferPointer<UInt64>
-    let staged: UnsafeMutableBufferPointer<Bool>
 
     init(compartments: Int, conditions: Int) {
         precondition(conditions >= 1 && conditions <= 64, "at most 64 conditions")
-        func zeros<T>(_ n: Int, _ zero: T) -> UnsafeMutableBufferPointer<T> {
-            let b = UnsafeMutableBufferPointer<T>.allocate(capacity: max(n, 1))
-            b.initialize(repeating: zero)
-            return b
-        }
         self.compartments = compartments
         self.conditions = conditions
-        count = zeros(compartments * conditions, 0)
-        total = zeros(compartments, 0)
-        occupied = zeros(compartments, 0)
-        extraSeats = zeros(compartments, 0)
-        unitPrice = zeros(compartments, 0.0)
-        carried = zeros(compartments, 0.0)
-        lastUnit = zeros(compartments, 0.0)
-        lastUsage = zeros(compartments, 0.0)
-        shocked = zeros(compartments, false)
-        raised = zeros(compartments, 0)
-        incoming = zeros(compartments * conditions, 0)
-        incomingSeats = zeros(compartments, 0)
-        incomingCarried = zeros(compartments, 0.0)
-        incomingMask = zeros(compartments, 0)
-        staged = zeros(compartments, false)
+        count = zeroedBuffer(compartments * conditions, 0)
+        total = zeroedBuffer(compartments, 0)
+        occupied = zeroedBuffer(compartments, 0)
+        extraSeats = zeroedBuffer(compartments, 0)
+        unitPrice = zeroedBuffer(compartments, 0.0)
+        carried = zeroedBuffer(compartments, 0.0)
+        lastUnit = zeroedBuffer(compartments, 0.0)
+        lastUsage = zeroedBuffer(compartments, 0.0)
+        shocked = zeroedBuffer(compartments, false)
+        raised = zeroedBuffer(compartments, 0)
+        incoming = zeroedBuffer(compartments * conditions, 0)
+        incomingSeats = zeroedBuffer(compartments, 0)
+        incomingCarried = zeroedBuffer(compartments, 0.0)
+        incomingMask = zeroedBuffer(compartments, 0)
     }
 
     deinit {
         for b in [count, total, extraSeats, raised, incoming, incomingSeats] { b.deallocate() }
         for b in [unitPrice, carried, lastUnit, lastUsage, incomingCarried] { b.deallocate() }
         occupied.deallocate(); incomingMask.deallocate()
-        shocked.deallocate(); staged.deallocate()
+        shocked.deallocate()
     }
 
     /// Empties every compartment.
@@ -76,7 +69,7 @@ public final class CompartmentTable {
         for c in 0..<total.count {
             total[c] = 0; occupied[c] = 0; extraSeats[c] = 0; unitPrice[c] = 0; carried[c] = 0
             lastUnit[c] = 0; lastUsage[c] = 0; shocked[c] = false; raised[c] = 0; incomingSeats[c] = 0
-            incomingCarried[c] = 0; incomingMask[c] = 0; staged[c] = false
+            incomingCarried[c] = 0; incomingMask[c] = 0
         }
     }
 
@@ -94,6 +87,14 @@ public final class CompartmentTable {
 
     /// Sets condition `s` of compartment `c` to `k` >= 0.
     @inline(__always) func set(_ c: Int, _ s: Int, _ k: Int) { add(c, s, k - count[c &* conditions &+ s]) }
+}
+
+/// A buffer of max(n, 1) elements, each `zero` (the model's per-worker scratch; the caller
+/// deallocates it).
+func zeroedBuffer<T>(_ n: Int, _ zero: T) -> UnsafeMutableBufferPointer<T> {
+    let b = UnsafeMutableBufferPointer<T>.allocate(capacity: max(n, 1))
+    b.initialize(repeating: zero)
+    return b
 }
 
 /// Iterates the set bits of a mask, lowest first.

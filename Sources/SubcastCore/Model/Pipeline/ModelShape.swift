@@ -114,6 +114,30 @@ struct Month {
         for g in cohorts { body(g) }
         for g in migrants { body(g) }
     }
+
+    /// Calls `body(group, plan, billing, compartment)` for every compartment of the month's
+    /// groups, in group, plan, billing order (the order every step draws in); with
+    /// `startedBefore`, only for groups that started before this month.
+    @inline(__always) func forEachCompartment(_ shape: ModelShape, startedBefore: Bool = false,
+                                              _ body: (Int, Int, Int, Int) -> Void) {
+        forEachGroup { g in
+            if startedBefore && shape.groupStart(g) >= m { return }
+            for p in 0..<shape.P {
+                for b in 0..<shape.NB { body(g, p, b, shape.compartment(g, p, b)) }
+            }
+        }
+    }
+}
+
+/// Removes Binomial(n, q) of the n subscribers of compartment c, taken uniformly over its
+/// conditions (`splitOverConditions`), and returns how many: one thinning draw for a mechanism
+/// that does not depend on the condition (the price shock, failed payments).
+@inline(__always)
+func thin(_ t: CompartmentTable, _ c: Int, probability q: Double, using g: RandomGenerator) -> Int {
+    let n = t.total[c]
+    let lost = Binomial.draw(trials: n, probability: q, using: g)
+    splitOverConditions(t, c, mask: t.occupied[c], pooled: n, take: lost, using: g) { st, k in t.add(c, st, -k) }
+    return lost
 }
 
 /// Takes `k` subscribers chosen uniformly at random from the conditions in `mask` of

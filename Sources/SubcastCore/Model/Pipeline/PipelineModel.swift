@@ -163,8 +163,7 @@ public final class PipelineModel: Sendable {
         licenceCustomerValue = licence?.customerValue(margin: margin, discount: v, lifetime: lifetime) ?? .nan
 
         // Layout, from the registry: monthly metrics, retention, scalars.
-        let running: Set<ProcessKind> = PipelineModel.running(scenario: scenario, shape: shapeScenario,
-                                                              withLevers: leversOn, hasShock: pricing.hasShock)
+        let running = PipelineModel.running(shape: shapeScenario, withLevers: leversOn, hasShock: pricing.hasShock)
         func reported(_ m: Metric) -> Bool {
             let info = m.info
             return info.process == .cohort || (leversOn && info.withAnyLever) || running.contains(info.process)
@@ -185,8 +184,8 @@ public final class PipelineModel: Sendable {
         layout = l
     }
 
-    /// The processes a scenario runs (beyond the cohort core), which decide the metrics reported.
-    static func running(scenario: Scenario, shape: Scenario, withLevers: Bool, hasShock: Bool) -> Set<ProcessKind> {
+    /// The processes a run of `shape` runs (the cohort core always), which decide the metrics reported.
+    static func running(shape: Scenario, withLevers: Bool, hasShock: Bool) -> Set<ProcessKind> {
         var s: Set<ProcessKind> = [.cohort]
         guard withLevers else { return s }
         let levers = shape.levers
@@ -230,23 +229,18 @@ public final class PipelineModel: Sendable {
 
         init(_ model: PipelineModel) {
             let s = model.shape
-            func zeros<T>(_ n: Int, _ zero: T) -> UnsafeMutableBufferPointer<T> {
-                let b = UnsafeMutableBufferPointer<T>.allocate(capacity: max(n, 1))
-                b.initialize(repeating: zero)
-                return b
-            }
             table = CompartmentTable(compartments: s.compartments, conditions: s.conditions.count)
-            acc = zeros(Metric.allCases.count, 0.0)
-            arrivedByGroup = zeros(s.G, 0)
-            groupValue = zeros(13 * s.G, 0.0)
-            aliveByAge = zeros(s.H, 0.0)
-            revenueByAge = zeros(s.lifetime, 0.0)
-            trialStarts = zeros(s.H + 1, 0)
-            split = zeros(s.P, 0)
-            referredSplit = zeros(s.P, 0)
-            moveSplit = zeros(model.moves?.maxCategories ?? 1, 0)
-            hazard = zeros(s.P * model.renewal.hazardStride, 0.0)
-            annualHazard = zeros(s.P * model.renewal.annualStride, 0.0)
+            acc = zeroedBuffer(Metric.allCases.count, 0.0)
+            arrivedByGroup = zeroedBuffer(s.G, 0)
+            groupValue = zeroedBuffer(13 * s.G, 0.0)
+            aliveByAge = zeroedBuffer(s.H, 0.0)
+            revenueByAge = zeroedBuffer(s.lifetime, 0.0)
+            trialStarts = zeroedBuffer(s.H + 1, 0)
+            split = zeroedBuffer(s.P, 0)
+            referredSplit = zeroedBuffer(s.P, 0)
+            moveSplit = zeroedBuffer(model.moves?.maxCategories ?? 1, 0)
+            hazard = zeroedBuffer(s.P * model.renewal.hazardStride, 0.0)
+            annualHazard = zeroedBuffer(s.P * model.renewal.annualStride, 0.0)
             licence = model.licence.map { _ in LicenceState(badMonths: model.licenceSupport?.badMonths ?? 0, horizon: s.H) }
         }
 
@@ -380,23 +374,13 @@ public final class PipelineModel: Sendable {
             }
 
             // 3. seats and 4. plan moves of compartments that started before this month
-            if seats != nil || moves != nil {
-                x.forEachGroup { g in
-                    guard sh.groupStart(g) < m else { return }
-                    for p in 0..<P {
-                        for b in 0..<NB { seats?.drift(t, sh.compartment(g, p, b), plan: p, using: rSeats) }
-                    }
-                }
+            if let se = seats {
+                x.forEachCompartment(sh, startedBefore: true) { _, p, _, c in se.drift(t, c, plan: p, using: rSeats) }
             }
             if let mv = moves {
                 var moved = 0
-                x.forEachGroup { g in
-                    guard sh.groupStart(g) < m else { return }
-                    for p in 0..<P {
-                        for b in 0..<NB {
-                            moved += mv.draw(t, sh, g: g, p: p, b: b, seats: seats, split: s.moveSplit, using: rMoves, seatStream: rSeats)
-                        }
-                    }
+                x.forEachCompartment(sh, startedBefore: true) { g, p, b, c in
+                    moved += mv.draw(t, sh, c: c, g: g, p: p, b: b, seats: seats, split: s.moveSplit, using: rMoves, seatStream: rSeats)
                 }
                 PlanMoveProcess.apply(t, sh, x)
                 x.add(.planMoves, moved)
@@ -500,8 +484,8 @@ public final class PipelineModel: Sendable {
                             if inHorizon { involuntary += k }
                         }
                         var leavingValue = unit * Double(leaving)
-                        if seatPrice > 0 || seats?.seats[p] != nil {
-                            let seatsLeaving = seats!.leave(t, c, leaving: leaving, of: n, using: rSeats)
+                        if let se = seats, se.seats[p] != nil {
+                            let seatsLeaving = se.leave(t, c, leaving: leaving, of: n, using: rSeats)
                             leavingValue += seatPrice * Double(leaving + seatsLeaving)
                         }
                         if usageValue > 0 { leavingValue += usageValue * Double(leaving) / Double(n) }

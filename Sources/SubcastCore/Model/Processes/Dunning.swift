@@ -19,9 +19,6 @@ struct DunningProcess: Sendable {
     /// Removes the subscribers of compartment c whose payment is lost; returns how many.
     @inline(__always)
     func step(_ t: CompartmentTable, _ c: Int, month m: Int, using g: RandomGenerator) -> Int {
-        let n = t.total[c]
-        let lost = Binomial.draw(trials: n, probability: lossPerPayment(m), using: g)
-        splitOverConditions(t, c, mask: t.occupied[c], pooled: n, take: lost, using: g) { st, k in t.add(c, st, -k) }
-        return lost
+        thin(t, c, probability: lossPerPayment(m), using: g)
     }
 }

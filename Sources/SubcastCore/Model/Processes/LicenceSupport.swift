@@ -34,7 +34,7 @@ struct LicenceSupportProcess: Sendable {
     }
 
     /// Applies the outcomes: `handled` of the waiting customers are resolved, `good` of them well.
-    func resolve(_ state: LicenceState, handled: Int, good: Int, raisedNow: Int) {
+    func resolve(_ state: LicenceState, handled: Int, good: Int) {
         state.count[LicenceState.waiting] -= handled
         state.count[LicenceState.healthy] += good
         state.count[LicenceState.bad + badMonths - 1] += handled - good

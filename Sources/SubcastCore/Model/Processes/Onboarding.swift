@@ -45,23 +45,18 @@ struct OnboardingProcess: Sendable {
         guard o.detectionRate > 0 else { return }
         var room = o.capacityPerMonth ?? Int.max
         var interventions = 0, saves = 0
-        x.forEachGroup { grp in
-            for p in 0..<shape.P {
-                for b in 0..<shape.NB {
-                    let c = shape.compartment(grp, p, b)
-                    if t.total[c] == 0 { continue }
-                    let r = t.n(c, risk)
-                    if r == 0 { continue }
-                    let detected = Binomial.draw(trials: r, probability: o.detectionRate, using: g)
-                    let treated = min(detected, room)
-                    room -= treated
-                    interventions += treated
-                    let saved = Binomial.draw(trials: treated, probability: o.successRate, using: g)
-                    t.add(c, risk, -saved)
-                    t.add(c, 0, saved)
-                    saves += saved
-                }
-            }
+        x.forEachCompartment(shape) { _, _, _, c in
+            if t.total[c] == 0 { return }
+            let r = t.n(c, risk)
+            if r == 0 { return }
+            let detected = Binomial.draw(trials: r, probability: o.detectionRate, using: g)
+            let treated = min(detected, room)
+            room -= treated
+            interventions += treated
+            let saved = Binomial.draw(trials: treated, probability: o.successRate, using: g)
+            t.add(c, risk, -saved)
+            t.add(c, 0, saved)
+            saves += saved
         }
         x.add(.interventions, interventions)
         x.add(.saves, saves)

@@ -32,9 +32,8 @@ struct PlanMoveProcess: Sendable {
     }
 
     /// Draws and stages the moves out of compartment c = (g, p, b).
-    func draw(_ t: CompartmentTable, _ shape: ModelShape, g grp: Int, p: Int, b: Int, seats: SeatsProcess?,
+    func draw(_ t: CompartmentTable, _ shape: ModelShape, c: Int, g grp: Int, p: Int, b: Int, seats: SeatsProcess?,
               split: UnsafeMutableBufferPointer<Int>, using g: RandomGenerator, seatStream: RandomGenerator) -> Int {
-        let c = shape.compartment(grp, p, b)
         let n = t.total[c]
         let k = targets[p].count
         if n == 0 || k == 0 { return 0 }
@@ -52,7 +51,6 @@ struct PlanMoveProcess: Sendable {
                 t.incoming[dest * S + st] += taken
                 t.incomingMask[dest] |= 1 << UInt64(st)
             }
-            t.staged[dest] = true
             stageCarried(t, from: c, to: dest, movers: x, of: before, originSeats: seats?.seats[p],
                          destinationBillsSeats: seats?.seats[targets[p][d]] != nil, using: seatStream)
             moved += x
@@ -63,23 +61,18 @@ struct PlanMoveProcess: Sendable {
     /// Adds the staged moves into their compartments (after every compartment has drawn).
     static func apply(_ t: CompartmentTable, _ shape: ModelShape, _ x: Month) {
         let S = t.conditions
-        x.forEachGroup { grp in
-            for p in 0..<shape.P {
-                for b in 0..<shape.NB {
-                    let c = shape.compartment(grp, p, b)
-                    guard t.staged[c] else { continue }
-                    t.staged[c] = false
-                    forEachBit(t.incomingMask[c]) { st in
-                        t.add(c, st, t.incoming[c * S + st])
-                        t.incoming[c * S + st] = 0
-                    }
-                    t.incomingMask[c] = 0
-                    t.extraSeats[c] += t.incomingSeats[c]
-                    t.incomingSeats[c] = 0
-                    t.carried[c] += t.incomingCarried[c]
-                    t.incomingCarried[c] = 0
-                }
+        x.forEachCompartment(shape) { _, _, _, c in
+            // Movers always bring some condition, so an empty mask means nothing was staged.
+            guard t.incomingMask[c] != 0 else { return }
+            forEachBit(t.incomingMask[c]) { st in
+                t.add(c, st, t.incoming[c * S + st])
+                t.incoming[c * S + st] = 0
             }
+            t.incomingMask[c] = 0
+            t.extraSeats[c] += t.incomingSeats[c]
+            t.incomingSeats[c] = 0
+            t.carried[c] += t.incomingCarried[c]
+            t.incomingCarried[c] = 0
         }
     }
 }

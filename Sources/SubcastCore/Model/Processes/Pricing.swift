@@ -63,9 +63,6 @@ struct Pricing: Sendable {
     /// removes them and returns how many left.
     @inline(__always)
     func shock(_ t: CompartmentTable, _ c: Int, plan p: Int, _ x: Month, using g: RandomGenerator) -> Int {
-        let n = t.total[c]
-        let lost = Binomial.draw(trials: n, probability: shock(month: x.m, plan: p), using: g)
-        splitOverConditions(t, c, mask: t.occupied[c], pooled: n, take: lost, using: g) { st, k in t.add(c, st, -k) }
-        return lost
+        thin(t, c, probability: shock(month: x.m, plan: p), using: g)
     }
 }

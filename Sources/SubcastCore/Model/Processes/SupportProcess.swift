@@ -55,37 +55,32 @@ struct SupportProcess: Sendable {
               licence: LicenceSupportProcess?, licenceState: LicenceState?,
               using g: RandomGenerator, licenceStream: RandomGenerator?, seatStream: RandomGenerator) {
         let cond = shape.conditions
-        let wait = cond.wait, S = cond.count
+        let wait = cond.wait
         let waitBit: UInt64 = 1 << UInt64(wait)
         var waitingBefore = 0, tickets = 0
         // 1. tickets
-        x.forEachGroup { grp in
-            for p in 0..<shape.P {
-                for b in 0..<shape.NB {
-                    let c = shape.compartment(grp, p, b)
-                    if t.total[c] == 0 { continue }
-                    waitingBefore += t.n(c, wait)
-                    let q = ticketProbability[p]
-                    if q <= 0 { continue }
-                    var raised = 0
-                    let mask = t.occupied[c] & ~waitBit
-                    let pool = t.total[c] - t.n(c, wait)
-                    if mask.nonzeroBitCount > 1 && Double(pool) * q <= SupportProcess.pooledTicketsBelow {
-                        // Few tickets expected: one draw for the pool, then a uniform split over
-                        // the conditions (the same distribution as one binomial per condition,
-                        // fewer draws when most conditions raise none).
-                        raised = Binomial.draw(trials: pool, probability: q, using: g)
-                        splitOverConditions(t, c, mask: mask, pooled: pool, take: raised, using: g) { st, k in t.add(c, st, -k) }
-                    } else {
-                        forEachBit(mask) { st in
-                            let k = Binomial.draw(trials: t.n(c, st), probability: q, using: g)
-                            if k > 0 { t.add(c, st, -k); raised += k }
-                        }
-                    }
-                    t.raised[c] = raised
-                    tickets += raised
+        x.forEachCompartment(shape) { grp, p, b, c in
+            if t.total[c] == 0 { return }
+            waitingBefore += t.n(c, wait)
+            let q = ticketProbability[p]
+            if q <= 0 { return }
+            var raised = 0
+            let mask = t.occupied[c] & ~waitBit
+            let pool = t.total[c] - t.n(c, wait)
+            if mask.nonzeroBitCount > 1 && Double(pool) * q <= SupportProcess.pooledTicketsBelow {
+                // Few tickets expected: one draw for the pool, then a uniform split over
+                // the conditions (the same distribution as one binomial per condition,
+                // fewer draws when most conditions raise none).
+                raised = Binomial.draw(trials: pool, probability: q, using: g)
+                splitOverConditions(t, c, mask: mask, pooled: pool, take: raised, using: g) { st, k in t.add(c, st, -k) }
+            } else {
+                forEachBit(mask) { st in
+                    let k = Binomial.draw(trials: t.n(c, st), probability: q, using: g)
+                    if k > 0 { t.add(c, st, -k); raised += k }
                 }
             }
+            t.raised[c] = raised
+            tickets += raised
         }
         var licenceWaiting = 0, licenceRaised = 0
         if let l = licence, let state = licenceState, let lg = licenceStream {
@@ -104,37 +99,32 @@ struct SupportProcess: Sendable {
         var oldLeft = queueBefore, oldTake = oldHandled, newLeft = newTickets, newTake = newHandled
         var handled = 0, good = 0, bad = 0, upsells = 0
         let goodNew = cond.good + cond.goodMonths - 1, badNew = cond.bad + cond.badMonths - 1
-        x.forEachGroup { grp in
-            for p in 0..<shape.P {
-                for b in 0..<shape.NB {
-                    let c = shape.compartment(grp, p, b)
-                    let w = t.total[c] == 0 ? 0 : t.n(c, wait), r = t.raised[c]
-                    t.raised[c] = 0
-                    if w == 0 && r == 0 { continue }
-                    let ho = Hypergeometric.draw(marked: w, unmarked: oldLeft - w, sample: oldTake, using: g)
-                    oldLeft -= w; oldTake -= ho
-                    let hn = Hypergeometric.draw(marked: r, unmarked: newLeft - r, sample: newTake, using: g)
-                    newLeft -= r; newTake -= hn
-                    let h = ho + hn
-                    t.add(c, wait, r - hn - ho)
-                    if h == 0 { continue }
-                    let ok = Binomial.draw(trials: h, probability: quality, using: g)
-                    t.add(c, goodNew, ok)
-                    t.add(c, badNew, h - ok)
-                    handled += h; good += ok; bad += h - ok
-                    let target = upsellTo[p]
-                    if target >= 0 && ok > 0 && support.upsellProbability > 0 {
-                        let u = Binomial.draw(trials: ok, probability: support.upsellProbability, using: g)
-                        if u > 0 {
-                            let n = t.total[c]
-                            let d = shape.compartment(grp, target, b)
-                            t.add(c, goodNew, -u)
-                            t.add(d, goodNew, u)
-                            stageCarried(t, from: c, to: d, movers: u, of: n, originSeats: seats?.seats[p],
-                                         destinationBillsSeats: seats?.seats[target] != nil, staged: false, using: seatStream)
-                            upsells += u
-                        }
-                    }
+        x.forEachCompartment(shape) { grp, p, b, c in
+            let w = t.total[c] == 0 ? 0 : t.n(c, wait), r = t.raised[c]
+            t.raised[c] = 0
+            if w == 0 && r == 0 { return }
+            let ho = Hypergeometric.draw(marked: w, unmarked: oldLeft - w, sample: oldTake, using: g)
+            oldLeft -= w; oldTake -= ho
+            let hn = Hypergeometric.draw(marked: r, unmarked: newLeft - r, sample: newTake, using: g)
+            newLeft -= r; newTake -= hn
+            let h = ho + hn
+            t.add(c, wait, r - hn - ho)
+            if h == 0 { return }
+            let ok = Binomial.draw(trials: h, probability: quality, using: g)
+            t.add(c, goodNew, ok)
+            t.add(c, badNew, h - ok)
+            handled += h; good += ok; bad += h - ok
+            let target = upsellTo[p]
+            if target >= 0 && ok > 0 && support.upsellProbability > 0 {
+                let u = Binomial.draw(trials: ok, probability: support.upsellProbability, using: g)
+                if u > 0 {
+                    let n = t.total[c]
+                    let d = shape.compartment(grp, target, b)
+                    t.add(c, goodNew, -u)
+                    t.add(d, goodNew, u)
+                    stageCarried(t, from: c, to: d, movers: u, of: n, originSeats: seats?.seats[p],
+                                 destinationBillsSeats: seats?.seats[target] != nil, staged: false, using: seatStream)
+                    upsells += u
                 }
             }
         }
@@ -144,10 +134,9 @@ struct SupportProcess: Sendable {
             let ho = min(oldTake, licenceWaiting), hn = min(newTake, licenceRaised)
             let h = ho + hn
             let ok = Binomial.draw(trials: h, probability: quality, using: lg)
-            l.resolve(state, handled: h, good: ok, raisedNow: licenceRaised)
+            l.resolve(state, handled: h, good: ok)
             handled += h; good += ok; bad += h - ok
         }
-        _ = S
         x.add(.tickets, tickets)
         x.add(.handledTickets, handled)
         x.add(.goodResolutions, good)
