@@ -9,12 +9,16 @@ import SubcastStochastics
 /// ```
 public enum Simulation {
     /// The Subcast version recorded in every output.
-    public static let version = "0.2.0"
+    public static let version = "0.3.0"
     /// The model's draw layout, recorded with the generator in every output: it changes when the
     /// same scenario and seed give other numbers on purpose. `pipeline-2`: the model as a
     /// pipeline of processes with a stream per process (2026-12-01); lever scenarios give other
-    /// bits than `levers-1` (0.1.0), scenarios without levers the same.
-    public static let modelVersion = "pipeline-2"
+    /// bits than `levers-1` (0.1.0), scenarios without levers the same. `pipeline-3` (0.3.0):
+    /// costs, cash and value, schedules, fiscal years and the churn response to price; the draws
+    /// of 0.2.0 scenarios are unchanged, but lever outputs gain the value metrics and `cash` /
+    /// `cumulative_cash` are renamed `billings` / `cumulative_billings` (`cumulative_cash` is
+    /// now opening cash + operating cash flow), so partials of 0.2.0 do not merge with 0.3.0.
+    public static let modelVersion = "pipeline-3"
 
     public static func run(_ scenario: Scenario, trials: Int? = nil, seed: UInt64, threads: Int,
                            progress: (@Sendable (Int) -> Void)? = nil,

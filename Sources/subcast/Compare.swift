@@ -97,6 +97,7 @@ struct Compare: ParsableCommand {
         } catch {
             throw fail(error.description, code: ExitStatus.badInput)
         }
+        if !common.quiet { for v in variants { for text in v.notes { note("warning: " + text) } } }
         let model: ComparisonModel, n: Int, t: Int
         do {
             let chosen = try chosenMetrics(variants.map(\.model))

@@ -167,7 +167,7 @@ import Testing
         // MRR recognises a twelfth of the annual price; cash arrives up front.
         let (ok2, msg2) = within(r.summary("mrr", month: 1)!, 200 * 10 * 0.8, "mrr month 1")
         #expect(ok2, "\(msg2)")
-        let (ok3, msg3) = within(r.summary("cash", month: 1)!, 200 * 10 * 0.8 * 12, "cash month 1")
+        let (ok3, msg3) = within(r.summary("billings", month: 1)!, 200 * 10 * 0.8 * 12, "cash month 1")
         #expect(ok3, "\(msg3)")
     }
 

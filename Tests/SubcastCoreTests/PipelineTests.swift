@@ -49,8 +49,13 @@ import Testing
         var b = a
         b.levers.support!.agents = 80
         let model = PipelineModel(a)
-        let outcomes = model.layout.blocks.map(\.metric).filter { $0 != "support_cost" }
-        try expectIdentical(a, b, outcomes, changed: ["support_cost"], "support with slack capacity")
+        // Costs, cash and value price the agents (ValueTests checks the NPV difference exactly).
+        let priced: Set<String> = ["support_cost", "total_costs", "contribution", "operating_cash_flow", "cumulative_cash", "npv",
+                                   "cash_trough", "cash_trough_month", "runway_months", "runs_out_of_cash", "break_even_month"]
+        let outcomes = model.layout.blocks.map(\.metric).filter { name in
+            !priced.contains(name) && !(MetricRegistry.fiscalYearParts(name).map { priced.contains($0.metric) } ?? false)
+        }
+        try expectIdentical(a, b, outcomes, changed: ["support_cost", "npv"], "support with slack capacity")
     }
 
     @Test func aUsagePriceChangeLeavesEveryCountIdentical() throws {

@@ -123,8 +123,8 @@ enum SyntheticResult {
             ("expansion_mrr", { stat(expansion($0), spread: 10) }),
             ("contraction_mrr", { _ in stat(contraction, spread: 5) }),
             ("net_new_mrr", { stat(netNew($0), spread: 20) }),
-            ("cash", { stat(cash($0), spread: 100) }),
-            ("cumulative_cash", { stat(cumulative(cash, $0), spread: 200) }),
+            ("billings", { stat(cash($0), spread: 100) }),
+            ("cumulative_billings", { stat(cumulative(cash, $0), spread: 200) }),
             ("nrr", { $0 <= 12 ? stat(.nan) : stat(1.05, spread: 0.02) }),
             ("grr", { $0 <= 12 ? stat(.nan) : stat(0.9, spread: 0.02) }),
             ("involuntary_churned", { _ in stat(0.75) }),
@@ -334,7 +334,7 @@ enum SyntheticResult {
     @Test func tableHasLeverSectionsWithTheirNumbers() throws {
         let r = Self.leverResult()
         let table = TableReport.render(r, info: Self.info)
-        let titles = ["MRR bridge", "Support", "Onboarding", "Cash vs revenue", "Switch from licences"]
+        let titles = ["MRR bridge", "Support", "Onboarding", "Billings vs revenue", "Switch from licences"]
         let positions = try titles.map { try #require(table.range(of: "\n" + $0)?.lowerBound, "section \($0)") }
         #expect(positions == positions.sorted(), "sections in order")
         // After the MRR table, before unit economics.
@@ -362,7 +362,7 @@ enum SyntheticResult {
         #expect(Self.row(onboarding, month: 3) == ["3", "12.0", "8.0", "3.0", "400"])
         #expect(onboarding.last == "Over 24 months onboarding saves 72.0 subscribers for EUR 9,600 (means), 133.33 a save.")
 
-        let cash = try #require(Self.section(table, "Cash vs revenue"))
+        let cash = try #require(Self.section(table, "Billings vs revenue"))
         let mrr24 = SyntheticResult.coreValue("mrr", 24), rev24 = SyntheticResult.coreValue("cumulative_revenue", 24)
         #expect(Self.row(cash, month: 24) == ["24", Self.human(mrr24), Self.human(Self.cash(24)), Self.human(Self.cash(24) - 200),
                                               Self.human(Self.cash(24) + 200), Self.human(rev24),
@@ -391,7 +391,7 @@ enum SyntheticResult {
         let support = Self.leverResult(monthly: ["tickets", "backlog", "bad_resolutions"], scalars: [])
         let t = TableReport.render(support, info: Self.info)
         #expect(t.contains("\nSupport"))
-        for title in ["MRR bridge", "Onboarding", "Cash vs revenue", "Switch from licences"] { #expect(!t.contains("\n" + title), "\(title)") }
+        for title in ["MRR bridge", "Onboarding", "Billings vs revenue", "Switch from licences"] { #expect(!t.contains("\n" + title), "\(title)") }
         let lines = try #require(Self.section(t, "Support"))
         #expect(lines[1].split(separator: " ").joined(separator: " ") == "month tickets backlog bad")
         // A short horizon: the bridge without NRR/GRR columns.
@@ -466,7 +466,7 @@ enum SyntheticResult {
 
         // The lever tables below the key months.
         for caption in ["MRR bridge (EUR, means)", "Support (means per month)", "Onboarding (means per month)",
-                        "Cash vs revenue (EUR)", "Switch from licences (EUR, means)"] {
+                        "Billings vs revenue (EUR)", "Switch from licences (EUR, means)"] {
             #expect(html.contains("<caption>\(caption)</caption>"), "table \(caption)")
         }
         #expect(html.contains("<td class=\"num\">\(NumberFormat.human(Self.cumulative(Self.cash, 24)))</td>"))

@@ -31,7 +31,9 @@ public enum Comparison {
                              beatsBase: model.variants.indices.map { $0 == 0 ? nil : summaries[model.beatsOffset[$0][j]] },
                              best: model.variants.indices.map { summaries[model.bestOffset[$0][j]] })
         }
-        return StrategyComparison(variants: model.variants, seed: seed, trials: reduction.trials, layout: model.layout,
-                                summaries: summaries, metrics: metrics)
+        var r = StrategyComparison(variants: model.variants, seed: seed, trials: reduction.trials, layout: model.layout,
+                                   summaries: summaries, metrics: metrics)
+        r.pairs = model.pairs.map { (model.metrics[$0.metric].name, $0.v, $0.w, summaries[$0.offset]) }
+        return r
     }
 }

@@ -19,8 +19,11 @@ import SubcastStochastics
 ///    scalar `<v>/<metric>@total` for each horizon total among the comparison metrics;
 /// 2. for each variant v but the base, for each metric m: `diff/<v>/<m>` = x_v - x_base and
 ///    `beats/<v>/<m>` = 1 if x_v is strictly better than x_base (`MetricDirection`), else 0;
-/// 3. for each variant v, for each metric m: `best/<v>/<m>` = 1 if v is the best of all variants
-///    (ties go to the earliest variant, so identical variants leave it to the first), else 0.
+/// 3. for each variant v, for each metric m: `best/<v>/<m>` = 1/k if v is one of the k variants
+///    that share the best value (ties share the credit: two identical variants get 1/2 each), else 0;
+/// 4. with three or more variants, for each value metric (`valueMetricNames`) and each pair of
+///    strategies w < v other than the base: `pair/<v>/<w>/<m>` = x_v - x_w (strategy against
+///    strategy).
 /// An indicator is NaN ("undefined in this trial", left out of its statistics) when a value it
 /// compares is NaN, and so is a difference. Means over trials then give the paired difference
 /// and its standard error, P(v beats base) and P(v is best) (see `StrategyComparison`).
@@ -53,6 +56,11 @@ public struct ComparisonModel: TrialModel {
     let diffOffset: [[Int]], beatsOffset: [[Int]]
     /// Per variant, per metric.
     let bestOffset: [[Int]]
+    /// Strategy-against-strategy differences: (metric index, v, w, offset of x_v - x_w).
+    public let pairs: [(metric: Int, v: Int, w: Int, offset: Int)]
+
+    /// The metrics compared strategy against strategy as well as against the base, when present.
+    public static let valueMetricNames = ["npv", "contribution@total", "cash_trough"]
 
     /// - Parameters:
     ///   - variants: at least one; the first is the base. Names unique, all horizons equal
@@ -125,6 +133,18 @@ public struct ComparisonModel: TrialModel {
         diffOffset = diff
         beatsOffset = beats
         bestOffset = variants.map { v in metrics.map { c in l.add("best/\(v.name)/\(c.name)", .scalar, count: 1) } }
+        var pairs: [(metric: Int, v: Int, w: Int, offset: Int)] = []
+        if variants.count >= 3 {
+            for name in ComparisonModel.valueMetricNames {
+                guard let j = metrics.firstIndex(where: { $0.name == name }) else { continue }
+                for v in 2..<variants.count {
+                    for w in 1..<v {
+                        pairs.append((j, v, w, l.add("pair/\(variants[v].name)/\(variants[w].name)/\(name)", .scalar, count: 1)))
+                    }
+                }
+            }
+        }
+        self.pairs = pairs
         layout = l
     }
 
@@ -242,7 +262,15 @@ public struct ComparisonModel: TrialModel {
                 out[beatsOffset[v][j]] = x.isNaN || base.isNaN ? .nan : ((lower ? x < base : x > base) ? 1 : 0)
                 if lower ? x < scratch.values[best] : x > scratch.values[best] { best = v }
             }
-            for v in columns.indices { out[bestOffset[v][j]] = defined ? (v == best ? 1 : 0) : .nan }
+            // Ties share the credit.
+            let top = scratch.values[best]
+            var ties = 0
+            for v in columns.indices where scratch.values[v] == top { ties += 1 }
+            let credit = 1 / Double(max(ties, 1))
+            for v in columns.indices { out[bestOffset[v][j]] = defined ? (scratch.values[v] == top ? credit : 0) : .nan }
+        }
+        for p in pairs {
+            out[p.offset] = out[source[p.metric][p.v]] - out[source[p.metric][p.w]]
         }
     }
 }

@@ -26,6 +26,8 @@ public struct StrategyComparison: Sendable {
     public let summaries: [Summary]
     /// One entry per comparison metric, in the model's order.
     public let metrics: [MetricComparison]
+    /// Strategy against strategy (`ComparisonModel.pairs`): the paired difference x_v - x_w.
+    public var pairs: [(metric: String, v: Int, w: Int, difference: Summary)] = []
 
     /// The summaries of one block of `layout` (e.g. `base/mrr` or `diff/v/mrr@36`).
     public func series(_ name: String) -> [Summary]? {
@@ -61,6 +63,16 @@ public struct MetricComparison: Sendable {
     /// 1 - var(diff) / (var(variant) + var(base)): the share of the variance of the difference
     /// that pairing removed compared with independent runs. Nil for the base, NaN when the two
     /// variances are 0 (nothing to remove).
+    /// True when variant v equals the base in every trial (a paired difference of exactly 0):
+    /// reports say "no difference" instead of probabilities.
+    public func noDifference(_ v: Int) -> Bool {
+        guard let d = differences[v], d.n > 0 else { return false }
+        return d.mean == 0 && d.sd == 0 && d.p5 == 0 && d.p95 == 0
+    }
+
+    /// True when every variant has the same value in every trial.
+    public var allIdentical: Bool { differences.indices.dropFirst().allSatisfy(noDifference) }
+
     public func varianceRemoved(_ v: Int) -> Double? {
         guard let d = differences[v] else { return nil }
         let independent = values[v].sd * values[v].sd + values[0].sd * values[0].sd

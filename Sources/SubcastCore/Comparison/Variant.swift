@@ -23,6 +23,8 @@ public struct Variant: Sendable, Hashable {
     /// the streams `input:<name>`, which variants sharing an input share (common random numbers
     /// for the inputs too). Nil = the scenario is fixed.
     public var family: ScenarioFamily?
+    /// Warnings about the strategy for its reader (e.g. a price change no price response sees).
+    public var notes: [String] = []
 
     public init(name: String, description: String? = nil, scenario: Scenario) {
         precondition(!name.isEmpty && !name.contains("/"), "variant names are non-empty and contain no '/'")

@@ -14,7 +14,7 @@ public enum Metric: Int, CaseIterable, Sendable, Hashable {
     // Cohort (always): the core metrics, in the order of `CohortModel`.
     case active, new, churned, mrr, arr, arpu, logoChurnRate, revenueChurnRate, cumulativeRevenue, newMRR, churnedMRR
     // Billing (with any lever).
-    case expansionMRR, contractionMRR, netNewMRR, cash, cumulativeCash, nrr, grr
+    case expansionMRR, contractionMRR, netNewMRR, billings, cumulativeBillings, nrr, grr
     // Dunning (reported with any lever; 0 without dunning).
     case involuntaryChurned
     // Prices.
@@ -37,9 +37,14 @@ public enum Metric: Int, CaseIterable, Sendable, Hashable {
     case licenceTickets, licenceDetractors
     // Referrals.
     case referred, referralCost
+    // Costs, cash and value (with any lever).
+    case revenue, acquisitionCost, servingCost, paymentFees, fixedCosts, totalCosts, grossMarginAmount, contribution
+    case operatingCashFlow, cumulativeCash
     // Per-trial scalars.
     case acquired, cltv, cltvNaive, ltvToCac, cacPaybackMonth
-    case valleyDepth, valleyMonths, overtakeMonth, overtakesInHorizon, licenceCustomerValue
+    case npv, terminalValue, cashTrough, cashTroughMonth, runwayMonths, runsOutOfCash, breakEvenMonth
+    case valleyDepth, valleyMonths, crossingMonth, overtakeMonth, overtakesInHorizon, financingNeed, financingNeedMonth
+    case licenceCustomerValue
 
     /// Its registry entry.
     public var info: MetricInfo { MetricRegistry.table[rawValue] }
@@ -106,7 +111,7 @@ public struct MetricInfo: Sendable, Hashable {
 /// The processes of the forecast model, in the order of the month step (see `PipelineModel`).
 public enum ProcessKind: String, CaseIterable, Sendable, Hashable {
     case cohort, billing, pricing, acquisition, freeTrial = "free_trial", referrals, seats, planMoves = "plan_moves"
-    case support, onboarding, usage, renewal, dunning, licence, licenceSupport = "licence_support"
+    case support, onboarding, usage, renewal, dunning, licence, licenceSupport = "licence_support", costs
 
     /// A title for report sections.
     public var title: String {
@@ -126,6 +131,7 @@ public enum ProcessKind: String, CaseIterable, Sendable, Hashable {
         case .dunning: "Dunning"
         case .licence: "Switch from licences"
         case .licenceSupport: "Support for licence customers"
+        case .costs: "Costs, cash and value"
         }
     }
 }

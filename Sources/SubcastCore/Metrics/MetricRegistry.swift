@@ -17,8 +17,30 @@ public enum MetricRegistry {
     /// The metric called `name` (a series name without `@month`), if it is one of the models'.
     public static func metric(_ name: String) -> Metric? { byName[name] }
 
-    /// The entry of the metric called `name`.
-    public static func info(_ name: String) -> MetricInfo? { byName[name].map { table[$0.rawValue] } }
+    /// The entry of the metric called `name`; a fiscal-year total (`fy2028_revenue`,
+    /// `year1_total_costs`) has its metric's entry as a per-trial scalar.
+    public static func info(_ name: String) -> MetricInfo? {
+        if let m = byName[name] { return table[m.rawValue] }
+        guard let (_, base) = fiscalYearParts(name), let m = byName[base] else { return nil }
+        let i = table[m.rawValue]
+        return MetricInfo(name: name, label: i.label, unit: i.unit, kind: .scalar, direction: i.direction,
+                          aggregation: .last, process: i.process, withAnyLever: i.withAnyLever,
+                          summary: i.summary + " (fiscal-year total" + (i.kind == .stock ? ", at the year's end)" : ")"))
+    }
+
+    /// The metrics totalled per fiscal year (stocks at the year's end), in report order.
+    public static let fiscalYearMetrics: [Metric] = [.revenue, .totalCosts, .grossMarginAmount, .contribution,
+                                                     .operatingCashFlow, .arr]
+
+    /// (stem, metric name) of a fiscal-year total's name: `fy2028_revenue` -> (`fy2028`, `revenue`).
+    public static func fiscalYearParts(_ name: String) -> (stem: String, metric: String)? {
+        guard name.hasPrefix("fy") || name.hasPrefix("year"), let underscore = name.firstIndex(of: "_") else { return nil }
+        let stem = name[..<underscore]
+        let digits = stem.drop(while: { $0.isLetter })
+        guard !digits.isEmpty, digits.allSatisfy({ $0.isASCII && $0.isNumber }),
+              stem.prefix(while: { $0.isLetter }) == "fy" || stem.prefix(while: { $0.isLetter }) == "year" else { return nil }
+        return (String(stem), String(name[name.index(after: underscore)...]))
+    }
 
     /// The metrics a process reports, in layout order.
     public static func metrics(of process: ProcessKind) -> [Metric] { Metric.allCases.filter { $0.info.process == process } }
@@ -61,10 +83,10 @@ public enum MetricRegistry {
                                        "MRR lost from subscribers who stay")
         case .netNewMRR: return e("net_new_mrr", "net new MRR", .currency, .flow, higher, .billing, always: true,
                                   "new + expansion - contraction - churned MRR of the month")
-        case .cash: return e("cash", "cash", .currency, .flow, higher, .billing, always: true,
-                             "billings of the month (annual plans pay a year up front)")
-        case .cumulativeCash: return e("cumulative_cash", "cumulative cash", .currency, .stock, higher, .billing, always: true,
-                                       "billings of months 1 ... m")
+        case .billings: return e("billings", "billings", .currency, .flow, higher, .billing, always: true,
+                                 "subscription billings of the month (annual plans pay a year up front)")
+        case .cumulativeBillings: return e("cumulative_billings", "cumulative billings", .currency, .stock, higher, .billing,
+                                           always: true, "billings of months 1 ... m")
         case .nrr: return e("nrr", "NRR", .share, .ratio, higher, .billing, always: true, "net revenue retention over 12 months")
         case .grr: return e("grr", "GRR", .share, .ratio, higher, .billing, always: true, "gross revenue retention over 12 months")
         case .involuntaryChurned: return e("involuntary_churned", "involuntary churn", .subscribers, .flow, lower, .dunning,
@@ -116,6 +138,40 @@ public enum MetricRegistry {
         case .referred: return e("referred", "referred", .subscribers, .flow, higher, .referrals,
                                  "new subscribers recommended by customers (included in new)")
         case .referralCost: return e("referral_cost", "rewards", .currency, .flow, lower, .referrals, "referral rewards paid")
+        case .revenue: return e("revenue", "revenue", .currency, .flow, higher, .costs, always: true,
+                                "MRR + licence receipts (licence sales and maintenance of a licence switch)")
+        case .acquisitionCost: return e("acquisition_cost", "acquisition", .currency, .flow, lower, .costs, always: true,
+                                        "CAC spend (per paying subscriber or per sign-up) plus referral rewards")
+        case .servingCost: return e("serving_cost", "serving", .currency, .flow, lower, .costs, always: true,
+                                    "cost of serving: (1 - gross_margin) x revenue + per-subscriber, per-seat, per-unit costs")
+        case .paymentFees: return e("payment_fees", "fees", .currency, .flow, lower, .costs, always: true,
+                                    "payment fees: fee share x billings collected")
+        case .fixedCosts: return e("fixed_costs", "fixed", .currency, .flow, lower, .costs, always: true,
+                                   "fixed costs of the month (costs.fixed_per_month)")
+        case .totalCosts: return e("total_costs", "total costs", .currency, .flow, lower, .costs, always: true,
+                                   "serving, fees, acquisition, support, interventions and fixed costs")
+        case .grossMarginAmount: return e("gross_margin_amount", "gross margin", .currency, .flow, higher, .costs, always: true,
+                                          "revenue - cost of serving - payment fees")
+        case .contribution: return e("contribution", "contribution", .currency, .flow, higher, .costs, always: true,
+                                     "gross margin - acquisition, support and intervention spend")
+        case .operatingCashFlow: return e("operating_cash_flow", "operating cash flow", .currency, .flow, higher, .costs,
+                                          always: true, "cash collected (annual prepayments, licences, maintenance) - all costs")
+        case .cumulativeCash: return e("cumulative_cash", "cash", .currency, .stock, higher, .costs, always: true,
+                                       "opening cash + operating cash flow of months 1 ... m")
+        case .npv: return e("npv", "NPV", .currency, .scalar, higher, .costs, always: true,
+                            "operating cash flow discounted at the scenario's rate (+ terminal value when asked for)")
+        case .terminalValue: return e("terminal_value", "terminal value", .currency, .scalar, higher, .costs, always: true,
+                                      "discounted margin of the subscribers active at the horizon over the next lifetime (0 unless costs.terminal_value)")
+        case .cashTrough: return e("cash_trough", "cash trough", .currency, .scalar, higher, .costs, always: true,
+                                   "lowest cumulative cash over the horizon")
+        case .cashTroughMonth: return e("cash_trough_month", "trough month", .month, .scalar, nil, .costs, always: true,
+                                        "month of the lowest cumulative cash")
+        case .runwayMonths: return e("runway_months", "runway", .month, .scalar, higher, .costs, always: true,
+                                     "months before cumulative cash first falls below 0 (the horizon if it never does)")
+        case .runsOutOfCash: return e("runs_out_of_cash", "runs out of cash", .share, .scalar, lower, .costs, always: true,
+                                      "1 if cumulative cash falls below 0 within the horizon")
+        case .breakEvenMonth: return e("break_even_month", "break-even", .month, .scalar, lower, .costs, always: true,
+                                       "first month of positive operating cash flow that stays positive to the horizon")
         case .acquired: return e("acquired", "acquired", .subscribers, .scalar, higher, .cohort, "subscribers acquired in the horizon")
         case .cltv: return e("cltv", "CLTV", .currency, .scalar, higher, .cohort,
                              "discounted margin per acquired subscriber over the lifetime horizon")
@@ -127,10 +183,16 @@ public enum MetricRegistry {
                                     "largest monthly shortfall of the subscription path after the switch")
         case .valleyMonths: return e("valley_months", "valley months", .month, .scalar, lower, .licence,
                                      "months from the switch until the subscription path first earns as much in a month")
+        case .crossingMonth: return e("crossing_month", "crossing month", .month, .scalar, lower, .licence,
+                                      "first month from the switch whose subscription revenue reaches the licence path's (monthly)")
         case .overtakeMonth: return e("overtake_month", "overtake month", .month, .scalar, lower, .licence,
-                                      "first month whose cumulative subscription revenue reaches the licence path's")
+                                      "first month whose cumulative subscription revenue reaches the licence path's (cumulative)")
         case .overtakesInHorizon: return e("overtakes_in_horizon", "overtakes", .share, .scalar, higher, .licence,
                                            "1 if the cumulative overtaking happens within the horizon")
+        case .financingNeed: return e("financing_need", "financing need", .currency, .scalar, lower, .licence,
+                                      "largest cumulative revenue shortfall of the subscription path against the licence path")
+        case .financingNeedMonth: return e("financing_need_month", "financing need month", .month, .scalar, nil, .licence,
+                                           "month of the largest cumulative shortfall")
         case .licenceCustomerValue: return e("licence_customer_value", "licence customer value", .currency, .scalar, higher,
                                              .licence, "discounted margin of one licence customer")
         }

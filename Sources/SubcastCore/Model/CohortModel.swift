@@ -127,17 +127,22 @@ public struct CohortModel: Sendable {
     /// Undefined values stay as they are (NaN). Shared with `PipelineModel`.
     static func writeScalars<Ages: RandomAccessCollection>(into out: UnsafeMutableBufferPointer<Double>, at offsets: [Int],
                                                            acquired: Int, lifetimeRevenue: Double, revenueByAge: Ages,
-                                                           cumulativeRevenue: Double, churned: Int, margin: Double, cac: Double)
+                                                           cumulativeRevenue: Double, churned: Int, margin: Double, cac: Double,
+                                                           lifetimeCost: Double = 0, costByAge: UnsafeBufferPointer<Double>? = nil)
         where Ages.Element == Double, Ages.Index == Int {
         out[offsets[0]] = Double(acquired)
         if acquired > 0 {
-            let cltv = margin * lifetimeRevenue / Double(acquired)
+            // With per-unit serving costs or payment fees (`Costs`), CLTV is the discounted gross
+            // margin amount: margin x revenue - those costs.
+            let cltv = costByAge == nil ? margin * lifetimeRevenue / Double(acquired)
+                : (margin * lifetimeRevenue - lifetimeCost) / Double(acquired)
             out[offsets[1]] = cltv
             if cac > 0 {
                 out[offsets[3]] = cltv / cac
                 var cumulative = 0.0
                 for a in 0..<revenueByAge.count {
-                    cumulative += margin * revenueByAge[a] / Double(acquired)
+                    cumulative += costByAge == nil ? margin * revenueByAge[a] / Double(acquired)
+                        : (margin * revenueByAge[a] - costByAge![a]) / Double(acquired)
                     if cumulative >= cac { out[offsets[4]] = Double(a + 1); break }
                 }
             } else {

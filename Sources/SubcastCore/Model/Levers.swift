@@ -19,10 +19,15 @@ public struct Levers: Sendable, Hashable {
     public var licenceSwitch: LicenceSwitch?
     /// Word of mouth: customers refer new ones (nil = off).
     public var referrals: Referrals?
+    /// Costs beyond the support agents and interventions, and the opening cash (nil = none).
+    public var costs: Costs?
+    /// Churn response to price (nil = price does not affect churn).
+    public var priceChurn: PriceChurn?
 
     public init(support: Support? = nil, onboarding: Onboarding? = nil, priceEvents: [PriceEvent] = [],
                 priceElasticity: Double = 0, freeTrial: FreeTrial? = nil, dunning: Dunning? = nil,
-                licenceSwitch: LicenceSwitch? = nil, referrals: Referrals? = nil) {
+                licenceSwitch: LicenceSwitch? = nil, referrals: Referrals? = nil, costs: Costs? = nil,
+                priceChurn: PriceChurn? = nil) {
         self.support = support
         self.onboarding = onboarding
         self.priceEvents = priceEvents
@@ -31,12 +36,15 @@ public struct Levers: Sendable, Hashable {
         self.dunning = dunning
         self.licenceSwitch = licenceSwitch
         self.referrals = referrals
+        self.costs = costs
+        self.priceChurn = priceChurn
     }
 
     /// True when no scenario-level lever is set.
     public var isEmpty: Bool {
         support == nil && onboarding == nil && priceEvents.isEmpty && priceElasticity == 0
-            && freeTrial == nil && dunning == nil && licenceSwitch == nil && referrals == nil
+            && freeTrial == nil && dunning == nil && licenceSwitch == nil && referrals == nil && costs == nil
+            && priceChurn == nil
     }
 }
 
@@ -52,8 +60,10 @@ public struct Levers: Sendable, Hashable {
 /// for `goodMonths` months (hazard x `goodChurnMultiplier`) with a chance `upsellProbability` of
 /// an upgrade to the plan's `upsellTo` plan.
 public struct Support: Sendable, Hashable {
-    /// Agents, >= 0.
+    /// Agents, >= 0 (month 1's when `agentsSchedule` is set).
     public var agents: Double
+    /// A hiring plan: agents by month (nil = `agents` in every month).
+    public var agentsSchedule: Schedule?
     /// Tickets one agent resolves a month, > 0.
     public var ticketsPerAgentPerMonth: Double
     /// Cost of one agent a month, >= 0.
@@ -95,6 +105,8 @@ public struct Support: Sendable, Hashable {
     /// Tickets handled a month at most (rounded down).
     public var capacity: Int { Int((agents * ticketsPerAgentPerMonth).rounded(.down)) }
     public var costPerMonth: Double { agents * costPerAgentPerMonth }
+    /// Agents in month m.
+    public func agents(month m: Int) -> Double { agentsSchedule?.value(month: m) ?? agents }
 }
 
 /// Onboarding and management by exception.
@@ -239,6 +251,55 @@ public struct LicenceSupport: Sendable, Hashable {
         self.badLapseMultiplier = badLapseMultiplier
         self.badMigrationMultiplier = badMigrationMultiplier
     }
+}
+
+/// What running the business costs beyond support agents (`Support.costPerAgentPerMonth`),
+/// interventions (`Onboarding.costPerIntervention`), referral rewards and acquisition
+/// (`Economics.cacPerSubscriber`), and the cash it starts with (`CostsProcess`).
+///
+/// Cost of serving a month: (1 - `Economics.grossMargin`) x revenue + `servingPerSubscriber` x
+/// active + `servingPerSeat` x seats + `servingPerUsageUnit` x usage units; payment fees:
+/// `paymentFeeShare` x billings collected; fixed costs: `fixedPerMonth` (a schedule).
+public struct Costs: Sendable, Hashable {
+    /// Cost of serving one active subscriber a month (hosting, licences of tools), >= 0.
+    public var servingPerSubscriber: Double
+    /// Cost of serving one billed seat a month, >= 0.
+    public var servingPerSeat: Double
+    /// Cost of one usage unit (hosting), >= 0.
+    public var servingPerUsageUnit: Double
+    /// Payment fees as a share of billings collected, in [0, 1).
+    public var paymentFeeShare: Double
+    /// Fixed costs a month (salaries, rent, development), a schedule.
+    public var fixedPerMonth: Schedule
+    /// Cash at the start of month 1.
+    public var openingCash: Double
+    /// Add to NPV the discounted margin that the subscribers active at the horizon earn over the
+    /// following CLTV lifetime (the model follows them without new arrivals).
+    public var terminalValue: Bool
+
+    public init(servingPerSubscriber: Double = 0, servingPerSeat: Double = 0, servingPerUsageUnit: Double = 0,
+                paymentFeeShare: Double = 0, fixedPerMonth: Schedule = Schedule(constant: 0), openingCash: Double = 0,
+                terminalValue: Bool = false) {
+        self.servingPerSubscriber = servingPerSubscriber
+        self.servingPerSeat = servingPerSeat
+        self.servingPerUsageUnit = servingPerUsageUnit
+        self.paymentFeeShare = paymentFeeShare
+        self.fixedPerMonth = fixedPerMonth
+        self.openingCash = openingCash
+        self.terminalValue = terminalValue
+    }
+}
+
+/// Churn response to price (`RenewalProcess`): a subscriber of plan p whose monthly price
+/// (list price after price events, the introductory discount left out) exceeds the plan's
+/// reference price r_p renews with the churn hazard multiplied by (price / r_p)^`elasticity`
+/// (capped so the probability stays <= 1); at or below the reference the hazard is unchanged.
+/// The reference is `PlanOptions.referencePrice`, else the plan's price as the base scenario
+/// writes it (a variant that changes the price keeps the base's reference).
+public struct PriceChurn: Sendable, Hashable {
+    /// Churn elasticity to price, >= 0 (1: 10 % above the reference, 10 % more churn).
+    public var elasticity: Double
+    public init(elasticity: Double) { self.elasticity = elasticity }
 }
 
 /// Referrals, word of mouth (`ReferralProcess`): each month Poisson(`perActivePerMonth` x last

@@ -29,11 +29,13 @@ public struct Scenario: Sendable, Hashable {
     public var reportedCohorts: [Int]
     /// Business levers (all off by default).
     public var levers: Levers
+    /// Calendar dates and fiscal years for reports (nil: months are numbered 1 ... horizon).
+    public var calendar: ReportingCalendar?
 
     public init(name: String, currency: String = "USD", horizonMonths: Int, trials: Int, seed: UInt64? = nil,
                 plans: [Plan], acquisition: Acquisition, existing: [ExistingCohort] = [],
                 economics: Economics = Economics(), lifetimeMonths: Int = 120, reportedCohorts: [Int]? = nil,
-                levers: Levers = Levers()) {
+                levers: Levers = Levers(), calendar: ReportingCalendar? = nil) {
         self.name = name
         self.currency = currency
         self.horizonMonths = horizonMonths
@@ -46,12 +48,13 @@ public struct Scenario: Sendable, Hashable {
         self.lifetimeMonths = lifetimeMonths
         self.reportedCohorts = reportedCohorts ?? Scenario.defaultReportedCohorts(horizon: horizonMonths)
         self.levers = levers
+        self.calendar = calendar
     }
 
     /// True when some lever (scenario-wide or of a plan) is on: the scenario then runs on
     /// `PipelineModel`, otherwise on the leaner `CohortModel` (which gives the same numbers).
     public var usesLevers: Bool {
-        !levers.isEmpty || plans.contains { !$0.options.isEmpty }
+        !levers.isEmpty || plans.contains { !$0.options.isEmpty } || calendar != nil
     }
 
     /// Months 1, 2, 3, 6, 12 and every 12th month after, up to the horizon.
@@ -115,8 +118,11 @@ public struct ChurnUncertainty: Sendable, Hashable {
 
 /// Arrivals of new subscribers.
 public struct Acquisition: Sendable, Hashable {
-    /// Mean new subscribers in month 1 (the Poisson mean lambda), >= 0.
+    /// Mean new subscribers in month 1 (the Poisson mean lambda), >= 0; with a schedule, its
+    /// largest value.
     public var newPerMonth: Double
+    /// A marketing plan: the mean by month before growth (nil = `newPerMonth` in every month).
+    public var schedule: Schedule?
     /// Monthly growth of that mean: lambda_m = lambda (1 + g)^(m - 1), > -1.
     public var growthPerMonth: Double
     /// Share of new subscribers choosing each plan, in plan order; non-negative, sums to 1.
@@ -128,9 +134,9 @@ public struct Acquisition: Sendable, Hashable {
         self.planMix = planMix
     }
 
-    /// lambda_m for month m >= 1.
+    /// lambda_m for month m >= 1: the month's mean (the schedule's, else `newPerMonth`) x (1 + g)^(m - 1).
     public func meanArrivals(month m: Int) -> Double {
-        newPerMonth * _pow(1 + growthPerMonth, Double(m - 1))
+        (schedule?.value(month: m) ?? newPerMonth) * _pow(1 + growthPerMonth, Double(m - 1))
     }
 }
 
@@ -159,13 +165,96 @@ public struct Economics: Sendable, Hashable {
     public var discountRatePerYear: Double
     /// Customer acquisition cost per acquired subscriber, >= 0 (default 0: no LTV:CAC).
     public var cacPerSubscriber: Double
+    /// What the CAC is paid for: each paying subscriber (default) or each sign-up (with a free
+    /// trial, every trialist). LTV:CAC uses the same: acquisition spend / subscribers acquired.
+    public var cacBasis: CACBasis
 
-    public init(grossMargin: Double = 1, discountRatePerYear: Double = 0.10, cacPerSubscriber: Double = 0) {
+    public enum CACBasis: String, Sendable, Hashable {
+        case payingSubscriber = "paying_subscriber", signUp = "sign_up"
+    }
+
+    public init(grossMargin: Double = 1, discountRatePerYear: Double = 0.10, cacPerSubscriber: Double = 0,
+                cacBasis: CACBasis = .payingSubscriber) {
         self.grossMargin = grossMargin
         self.discountRatePerYear = discountRatePerYear
         self.cacPerSubscriber = cacPerSubscriber
+        self.cacBasis = cacBasis
     }
 }
 
 import Foundation
 @inline(__always) func _pow(_ x: Double, _ y: Double) -> Double { Foundation.pow(x, y) }
+
+/// The calendar of a scenario (`start: 2027-01`): the calendar month of month 1, so that reports
+/// show dates, and the month fiscal years start in (1 = January, calendar years).
+public struct ReportingCalendar: Sendable, Hashable {
+    public var startYear: Int
+    /// 1 ... 12.
+    public var startMonth: Int
+    /// 1 ... 12 (default 1).
+    public var fiscalYearStartMonth: Int
+
+    public init(startYear: Int, startMonth: Int, fiscalYearStartMonth: Int = 1) {
+        precondition((1...12).contains(startMonth) && (1...12).contains(fiscalYearStartMonth))
+        self.startYear = startYear
+        self.startMonth = startMonth
+        self.fiscalYearStartMonth = fiscalYearStartMonth
+    }
+
+    /// Reads `YYYY-MM` (years 1900 ... 9999); nil when it is not one.
+    public init?(start text: String) {
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count == 2, parts[0].count == 4, parts[1].count == 2,
+              let y = Int(parts[0]), let m = Int(parts[1]), (1900...9999).contains(y), (1...12).contains(m) else { return nil }
+        self.init(startYear: y, startMonth: m)
+    }
+
+    /// (year, month 1 ... 12) of model month m >= 1.
+    public func date(month m: Int) -> (year: Int, month: Int) {
+        let index = startYear * 12 + (startMonth - 1) + (m - 1)
+        return (index / 12, index % 12 + 1)
+    }
+
+    /// `2027-01` for model month m.
+    public func label(month m: Int) -> String {
+        let d = date(month: m)
+        return "\(d.year)-\(d.month < 10 ? "0" : "")\(d.month)"
+    }
+
+    /// The fiscal year of model month m, named by the calendar year in which it ends (with
+    /// fiscal years starting in April, April 2027 ... March 2028 is FY2028).
+    public func fiscalYear(month m: Int) -> Int {
+        let d = date(month: m)
+        return fiscalYearStartMonth == 1 || d.month < fiscalYearStartMonth ? d.year : d.year + 1
+    }
+}
+
+/// The fiscal years of a horizon (`Scenario.fiscalYears`): with a calendar those of
+/// `ReportingCalendar.fiscalYear`, otherwise years of 12 model months.
+public struct FiscalYear: Sendable, Hashable {
+    /// `FY2028` or `year 1`.
+    public let label: String
+    /// The stem of its per-trial totals: `fy2028` or `year1` (`fy2028_revenue`).
+    public let stem: String
+    /// Model months in it.
+    public let months: ClosedRange<Int>
+    /// False when the horizon covers only part of it.
+    public let complete: Bool
+}
+
+extension Scenario {
+    /// The fiscal years that the horizon's months fall in, in order.
+    public var fiscalYears: [FiscalYear] {
+        var years: [FiscalYear] = []
+        var m = 1
+        while m <= horizonMonths {
+            let key = calendar.map { $0.fiscalYear(month: m) } ?? (m - 1) / 12 + 1
+            var last = m
+            while last + 1 <= horizonMonths && (calendar.map { $0.fiscalYear(month: last + 1) } ?? last / 12 + 1) == key { last += 1 }
+            years.append(FiscalYear(label: calendar != nil ? "FY\(key)" : "year \(key)", stem: calendar != nil ? "fy\(key)" : "year\(key)",
+                                    months: m...last, complete: last - m + 1 == 12))
+            m = last + 1
+        }
+        return years
+    }
+}

@@ -11,7 +11,7 @@ import SubcastCore
 public enum CompareReport {
     /// The metrics the table shows when none are chosen (`{H}` is the horizon month), in this
     /// order, those present; CSV and JSON hold every compared metric.
-    public static let headline = ["mrr@{H}", "active@{H}", "cumulative_revenue@{H}", "cumulative_cash@{H}", "churned@total",
+    public static let headline = ["npv", "contribution@total", "cash_trough", "mrr@{H}", "active@{H}", "cumulative_revenue@{H}", "cumulative_cash@{H}", "churned@total",
                                   "support_cost@total", "intervention_cost@total", "backlog@{H}", "at_risk@{H}", "cltv",
                                   "ltv_cac", "valley_depth", "overtake_month"]
 
@@ -50,21 +50,32 @@ public enum CompareReport {
         }, rightAligned: [])
         out.append("")
 
+        let verdicts = valueVerdicts(r)
+        if !verdicts.isEmpty {
+            out.append("What each strategy is worth against the base")
+            out += verdicts.map { "  " + $0 }
+            out.append("")
+        }
         let shown = shownMetrics(r, chosen: c.chosenMetrics)
         for m in shown {
             let decimals = decimalsFor(m)
             out.append("\(m.metric.name) (\(label(m.metric, horizon: r.horizonMonths)); \(m.direction == .higherIsBetter ? "higher" : "lower") is better)")
-            var rows = [["strategy", "mean", "diff vs base", "+/- se", "95 % interval", "P(beats base)", "P(best)", "pairing removed"]]
+            var rows = [["strategy", "mean", "diff vs base", "+/- se", "95 % interval", "effect P5 ... P95", "P(beats base)", "P(best)",
+                         "pairing removed"]]
+            let identical = m.allIdentical
             for (i, v) in r.variants.enumerated() {
                 let value = m.values[i]
                 var row = [v.name, value.n > 0 ? NumberFormat.human(value.mean, decimals: decimals) : "n/a"]
                 if i == 0 {
-                    row += ["", "", "", "", probability(m.best[i]), ""]
+                    row += ["", "", "", "", "", identical ? "no difference" : probability(m.best[i]), ""]
+                } else if m.noDifference(i) {
+                    row += ["0", "0", "", "", "no difference", identical ? "no difference" : probability(m.best[i]), ""]
                 } else {
                     let d = m.differences[i]!
                     row.append(d.n > 0 ? signed(d.mean, decimals) : "n/a")
                     row.append(d.n > 0 ? NumberFormat.human(d.se, decimals: decimals) : "")
                     row.append(m.interval(i).map { "\(signed($0.lower, decimals)) ... \(signed($0.upper, decimals))" } ?? "")
+                    row.append(d.n > 0 ? "\(signed(d.p5, decimals)) ... \(signed(d.p95, decimals))" : "")
                     row.append(probability(m.beatsBase[i]!))
                     row.append(probability(m.best[i]))
                     let removed = m.varianceRemoved(i) ?? .nan
@@ -72,13 +83,20 @@ public enum CompareReport {
                 }
                 rows.append(row)
             }
-            out += aligned(rows, rightAligned: Set(1...7))
+            out += aligned(rows, rightAligned: Set(1...8))
+            out.append("")
+        }
+        for table in pairTables(r) {
+            out += table
             out.append("")
         }
         out.append("diff vs base: the mean over trials of (strategy - base) in the same trial, +/- its standard error; "
                    + "95 % interval: mean -/+ 1.96 se.")
-        out.append("P(beats base): share of trials in which the strategy is strictly better than the base; P(best): share in "
-                   + "which it is the best of all strategies (ties go to the one listed first).")
+        out.append("effect P5 ... P95: the spread of the per-trial differences (how much the effect itself varies), not an "
+                   + "interval of the mean.")
+        out.append("P(beats base): share of trials in which the strategy is strictly better than the base (difference > 0 "
+                   + "where higher is better, < 0 where lower is); P(best): share in which it is the best of all strategies, "
+                   + "ties sharing the credit; \"no difference\": the same value in every trial.")
         out.append("pairing removed: 1 - var(diff) / (var(strategy) + var(base)), the share of the variance of the "
                    + "difference that common random numbers removed compared with independent runs.")
         let hidden = r.metrics.count - shown.count
@@ -87,6 +105,64 @@ public enum CompareReport {
                        + "(e.g. --metrics mrr@12,churned@total,cltv).")
         }
         return out.joined(separator: "\n") + "\n"
+    }
+
+    /// One plain sentence per strategy on its value against the base: NPV, contribution and the
+    /// cash trough, with the 95 % interval of the mean difference and P(better).
+    static func valueVerdicts(_ r: StrategyComparison) -> [String] {
+        guard let npv = r.metric("npv") else { return [] }
+        let cur = r.variants[0].scenario.currency
+        var out: [String] = []
+        for i in r.variants.indices.dropFirst() {
+            let name = r.variants[i].name
+            if npv.noDifference(i) {
+                out.append("\(name): the same NPV as the base in every trial (no difference).")
+                continue
+            }
+            guard let d = npv.differences[i], d.n > 0, let ci = npv.interval(i) else { continue }
+            let verdict: String
+            if ci.lower > 0 { verdict = "it pays off" }
+            else if ci.upper < 0 { verdict = "it loses money" }
+            else { verdict = "the simulation cannot tell whether it pays off (the interval includes 0; add trials)" }
+            var text = "\(name): NPV \(signed(d.mean, 0)) \(cur) against the base (95 % interval \(signed(ci.lower, 0)) ... "
+                + "\(signed(ci.upper, 0)); better in \(probability(npv.beatsBase[i]!)) of trials): \(verdict)."
+            if let c = r.metric("contribution@total"), let dc = c.differences[i], dc.n > 0 {
+                text += " Contribution over the horizon \(signed(dc.mean, 0))"
+                if let t = r.metric("cash_trough"), let dt = t.differences[i], dt.n > 0 {
+                    text += "; the cash trough moves by \(signed(dt.mean, 0))"
+                }
+                text += "."
+            }
+            out.append(text)
+        }
+        return out
+    }
+
+    /// Strategy against strategy for the value metrics (three or more strategies): mean of
+    /// (row - column) in the same trial, with its 95 % interval.
+    static func pairTables(_ r: StrategyComparison) -> [[String]] {
+        var tables: [[String]] = []
+        let names = Array(Set(r.pairs.map(\.metric))).sorted { a, b in
+            (ComparisonModel.valueMetricNames.firstIndex(of: a) ?? 99) < (ComparisonModel.valueMetricNames.firstIndex(of: b) ?? 99)
+        }
+        for name in names {
+            let pairs = r.pairs.filter { $0.metric == name }
+            var lines = ["\(name), strategy against strategy (row - column, mean and 95 % interval, paired)"]
+            let columns = Array(Set(pairs.map(\.w))).sorted()
+            var rows = [["strategy"] + columns.map { r.variants[$0].name }]
+            for v in Array(Set(pairs.map(\.v))).sorted() {
+                rows.append([r.variants[v].name] + columns.map { w in
+                    guard let p = pairs.first(where: { $0.v == v && $0.w == w }), p.difference.n > 0 else { return "" }
+                    let d = p.difference
+                    if d.mean == 0 && d.sd == 0 { return "no difference" }
+                    let half = 1.96 * d.se
+                    return "\(signed(d.mean, 0)) (\(signed(d.mean - half, 0)) ... \(signed(d.mean + half, 0)))"
+                })
+            }
+            lines += aligned(rows, rightAligned: Set(1..<(columns.count + 1)))
+            tables.append(lines)
+        }
+        return tables
     }
 
     /// The metrics of the table: all when chosen, else the headline ones present (all if none is).
@@ -138,7 +214,9 @@ public enum CompareReport {
     /// - per comparison metric: statistic `direction` (higher/lower, strategy empty); per
     ///   strategy n, mean, sd, se, p5, p25, p50, p75, p95 and p_best; for every strategy but the
     ///   base diff_n, diff_mean, diff_sd, diff_se, diff_ci95_lower, diff_ci95_upper,
-    ///   p_beats_base, variance_removed_by_pairing.
+    ///   p_beats_base, variance_removed_by_pairing; strategy against strategy (three or more):
+    ///   `metric` the value metric, `strategy` v, statistic `pair_diff_mean:<w>` and
+    ///   `pair_diff_se:<w>`.
     /// Undefined values are empty cells.
     public static func csv(_ r: StrategyComparison, _ c: Context) -> String {
         var lines = ["metric,strategy,statistic,value"]
@@ -177,6 +255,10 @@ public enum CompareReport {
                 row(name, v.name, "p_beats_base", number(m.beatsBase[i]!.n > 0 ? m.beatsBase[i]!.mean : nil))
                 row(name, v.name, "variance_removed_by_pairing", number(m.varianceRemoved(i)))
             }
+        }
+        for p in r.pairs {
+            row(p.metric, r.variants[p.v].name, CSVReport.field("pair_diff_mean:\(r.variants[p.w].name)"), number(p.difference.mean))
+            row(p.metric, r.variants[p.v].name, CSVReport.field("pair_diff_se:\(r.variants[p.w].name)"), number(p.difference.se))
         }
         return lines.joined(separator: "\n") + "\n"
     }
@@ -244,10 +326,23 @@ public enum CompareReport {
                     o.key("ci95"); o.numbers([ci?.lower ?? .nan, ci?.upper ?? .nan])
                     o.key("p_beats_base"); o.number(m.beatsBase[i]!.n > 0 ? m.beatsBase[i]!.mean : .nan)
                     o.key("variance_removed_by_pairing"); o.number(m.varianceRemoved(i) ?? .nan)
+                    o.key("no_difference"); o.raw(m.noDifference(i) ? "true" : "false")
                 }
                 o.close("}")
             }
             o.close("]")
+            o.close("}")
+        }
+        o.close("]")
+        o.key("pairs"); o.open("[")
+        for p in r.pairs {
+            o.element(); o.open("{")
+            o.key("metric"); o.string(p.metric)
+            o.key("strategy"); o.string(r.variants[p.v].name)
+            o.key("against"); o.string(r.variants[p.w].name)
+            o.key("difference"); JSONReport.summary(&o, p.difference)
+            let half = 1.96 * p.difference.se
+            o.key("ci95"); o.numbers([p.difference.mean - half, p.difference.mean + half])
             o.close("}")
         }
         o.close("]")

@@ -25,10 +25,13 @@ public enum HTMLReport {
     /// result holds its metrics: licence vs subscription path (monthly revenue and cumulative),
     /// and the support panel.
     public static let leverChartIDs = ["licence-paths", "licence-cumulative", "support"]
+    /// The chart of the costs process, drawn when the result holds cumulative cash (any lever).
+    public static let valueChartIDs = ["cash"]
 
     /// The charts a run report of `r` draws, in page order.
     public static func chartIDs(for r: SimulationResult) -> [String] {
         var ids = chartIDs
+        if r.has("cumulative_cash") { ids.append("cash") }
         if r.has("licence_path_revenue") && r.has("subscription_path_revenue") { ids.append("licence-paths") }
         if r.has("cumulative_licence_path_revenue") && r.has("cumulative_subscription_path_revenue") { ids.append("licence-cumulative") }
         if r.has("tickets") || r.has("backlog") || r.has("bad_resolutions") { ids.append("support") }
@@ -64,6 +67,7 @@ public enum HTMLReport {
         body += retentionChart(r)
         body += cltvHistogram(r)
         body += mrrBridge(r)
+        body += cashFan(r)
         body += licencePaths(r)
         body += licenceCumulative(r)
         body += supportPanel(r)
@@ -138,7 +142,33 @@ public enum HTMLReport {
             out.append("No acquisition cost is set, so LTV:CAC and CAC payback are not computed.")
         }
         if let licence = TableReport.licenceSentence(r) { out.append(licence) }
+        out += ValueSummary.sentences(r)
         return out
+    }
+
+    /// Cumulative cash (opening cash + operating cash flow) across trials, with the zero line.
+    static func cashFan(_ r: SimulationResult) -> String {
+        guard let series = r.series("cumulative_cash") else { return "" }
+        let cur = r.scenario.currency
+        let h = series.count
+        let xs = (1...h).map(Double.init)
+        let hi = max(0, series.map(\.p95).filter(\.isFinite).max() ?? 1)
+        let lo = min(0, series.map(\.p5).filter(\.isFinite).min() ?? 0)
+        var c = SVGChart(id: "cash", title: "Cumulative cash by month (\(cur))", x: .fixed(label: "month", 1, Double(max(h, 2)), integer: true),
+                         y: .extended(label: "cumulative cash (\(cur))", lo, hi > lo ? hi : lo + 1))
+        c.band(xs, lower: series.map(\.p5), upper: series.map(\.p95), fill: SVGChart.Palette.blue, opacity: 0.17,
+               legend: "P5\u{2013}P95 (90 % of trials)")
+        c.band(xs, lower: series.map(\.p25), upper: series.map(\.p75), fill: SVGChart.Palette.blue, opacity: 0.38,
+               legend: "P25\u{2013}P75 (50 %)")
+        c.line(xs, series.map(\.p50), stroke: SVGChart.Palette.navy, width: 2.6, legend: "median")
+        c.line(xs, xs.map { _ in 0 }, stroke: SVGChart.Palette.vermillion, width: 1.4, dash: "4 4", legend: "zero cash")
+        if let m = r.scalar("cash_trough_month"), m.n > 0, m.p50.isFinite {
+            c.verticalLine(at: m.p50, stroke: SVGChart.Palette.gray, width: 1.4, dash: "4 4",
+                           label: "median trough month \(TableReport.months(m.p50))")
+        }
+        let caption = "Opening cash plus the operating cash flow of months 1 ... m: billings collected (annual prepayments, licence "
+            + "sales and maintenance included) minus every cost. " + ValueSummary.sentences(r).prefix(2).joined(separator: " ")
+        return HTMLPage.figure(c.render(), heading: "Cash: how much is needed, and when it turns.", caption: caption)
     }
 
     static func keyMonthsTable(_ r: SimulationResult) -> String {
@@ -147,7 +177,7 @@ public enum HTMLReport {
         for m in TableReport.keyMonths(horizon: r.scenario.horizonMonths) {
             guard let active = r.summary("active", month: m), let mrr = r.summary("mrr", month: m),
                   let new = r.summary("new", month: m), let churn = r.summary("logo_churn_rate", month: m) else { continue }
-            rows.append([String(m), NumberFormat.human(active.mean, decimals: 1), NumberFormat.human(new.mean, decimals: 1),
+            rows.append([TableReport.monthLabel(r.scenario, m), NumberFormat.human(active.mean, decimals: 1), NumberFormat.human(new.mean, decimals: 1),
                          NumberFormat.percent(churn.mean, decimals: 2), money(mrr.mean), money(mrr.p5), money(mrr.p50),
                          money(mrr.p95), money(12 * mrr.mean)])
         }

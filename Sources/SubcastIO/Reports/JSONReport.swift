@@ -23,7 +23,7 @@ import SubcastCore
 /// object and every scalar block a top-level key, both in layout order. A scenario without
 /// levers has exactly the keys above. With levers (`Scenario.usesLevers`) the months also hold
 /// the lever metrics the scenario switches on (`expansion_mrr`, `contraction_mrr`,
-/// `net_new_mrr`, `cash`, `cumulative_cash`, `nrr`, `grr`, `involuntary_churned`, `tickets`,
+/// `net_new_mrr`, `billings`, `cumulative_billings`, `nrr`, `grr`, `involuntary_churned`, `tickets`,
 /// `backlog`, `licence_path_revenue`, ...), the scalars follow `cac_payback_month` (e.g.
 /// `valley_depth`, `valley_months`, `overtake_month`, `overtakes_in_horizon`), and
 /// `closed_form` is `null`: the closed-form expectations describe the model without levers only.

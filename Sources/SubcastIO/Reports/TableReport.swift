@@ -31,7 +31,7 @@ public enum TableReport {
         var rows: [[String]] = []
         for m in keyMonths(horizon: s.horizonMonths) {
             let active = r.summary("active", month: m)!, mrr = r.summary("mrr", month: m)!
-            rows.append([String(m), NumberFormat.human(active.mean, decimals: 1),
+            rows.append([monthLabel(s, m), NumberFormat.human(active.mean, decimals: 1),
                          NumberFormat.human(r.summary("new", month: m)!.mean, decimals: 1),
                          NumberFormat.percent(r.summary("logo_churn_rate", month: m)!.mean, decimals: 2),
                          NumberFormat.human(mrr.mean), NumberFormat.human(mrr.se), NumberFormat.human(mrr.p5),
@@ -110,12 +110,72 @@ public enum TableReport {
     /// switch, then one section per other process of the metric registry that reports metrics in
     /// `r` (`processSection`), so a new process's metrics appear without an edit here.
     static func leverSections(_ r: SimulationResult) -> [Section] {
-        [mrrBridgeSection(r), supportSection(r), onboardingSection(r), cashSection(r), licenceSection(r)].compactMap { $0 }
+        [valueSection(r), fiscalYearSection(r), mrrBridgeSection(r), supportSection(r), onboardingSection(r), cashSection(r),
+         licenceSection(r)].compactMap { $0 }
             + ProcessKind.allCases.filter { !writtenOut.contains($0) }.compactMap { processSection(r, $0) }
     }
 
     /// Processes whose metrics the written-out sections show (with the cohort core above them).
-    static let writtenOut: Set<ProcessKind> = [.cohort, .billing, .support, .onboarding, .licence]
+    static let writtenOut: Set<ProcessKind> = [.cohort, .billing, .support, .onboarding, .licence, .costs]
+
+    /// The month column of the tables: `7`, or `7 (2027-07)` with a calendar.
+    static func monthLabel(_ s: Scenario, _ m: Int) -> String {
+        guard let c = s.calendar else { return String(m) }
+        return "\(m) (\(c.label(month: m)))"
+    }
+
+    /// Cash, costs and value: revenue, costs, operating cash flow and cumulative cash by key
+    /// month, then the plain-words answers (`ValueSummary`).
+    static func valueSection(_ r: SimulationResult) -> Section? {
+        guard r.has("operating_cash_flow"), r.has("cumulative_cash") else { return nil }
+        let header = ["month", "revenue", "total costs", "contribution", "operating cash flow", "cash mean", "cash P5", "cash P95"]
+        let rows = keyMonths(horizon: r.scenario.horizonMonths).map { m -> [String] in
+            let cash = r.summary("cumulative_cash", month: m)!
+            return [monthLabel(r.scenario, m)] + ["revenue", "total_costs", "contribution", "operating_cash_flow"].map { name in
+                r.summary(name, month: m).map { money($0.mean) } ?? ""
+            } + [money(cash.mean), money(cash.p5), money(cash.p95)]
+        }
+        var notes = ValueSummary.sentences(r)
+        let h = r.scenario.horizonMonths
+        if let costs = total(r, "total_costs"), let revenue = total(r, "revenue") {
+            var parts: [String] = []
+            for (label, name) in [("serving", "serving_cost"), ("fees", "payment_fees"), ("acquisition", "acquisition_cost"),
+                                  ("support", "support_cost"), ("interventions", "intervention_cost"), ("fixed", "fixed_costs")] {
+                if let t = total(r, name) { parts.append("\(label) \(money(t))") }
+            }
+            notes.append("Over \(h) months (means of the trials' totals): revenue \(money(revenue)), costs \(money(costs))"
+                         + (parts.isEmpty ? "" : " (\(parts.joined(separator: ", ")))") + ".")
+            if let gm = total(r, "gross_margin_amount") {
+                notes.append("Gross margin (revenue - cost of serving - payment fees) over \(h) months: \(money(gm)) (mean).")
+            }
+        }
+        notes += scalarNotes(r, .costs)
+        return Section(title: "Cash, costs and value (\(r.scenario.currency), means unless marked)", header: header, rows: rows, notes: notes)
+    }
+
+    /// Fiscal-year totals (revenue, costs, contribution, operating cash flow; ARR at the year's
+    /// end), the means of the trials' totals.
+    static func fiscalYearSection(_ r: SimulationResult) -> Section? {
+        let years = r.scenario.fiscalYears
+        guard let first = years.first, r.scalar("\(first.stem)_revenue") != nil else { return nil }
+        let columns = MetricRegistry.fiscalYearMetrics
+        let header = ["year", "months"] + columns.map { $0 == .arr ? "ARR at year end" : $0.info.label }
+        let rows = years.map { y -> [String] in
+            let span = r.scenario.calendar.map { "\($0.label(month: y.months.lowerBound)) - \($0.label(month: y.months.upperBound))" }
+                ?? "\(y.months.lowerBound) - \(y.months.upperBound)"
+            return [y.label + (y.complete ? "" : " (part)"), span] + columns.map { m in
+                r.scalar("\(y.stem)_\(m.name)").map { money($0.mean) } ?? ""
+            }
+        }
+        var notes: [String] = []
+        if let c = r.scenario.calendar {
+            notes.append("Fiscal years start in month \(c.fiscalYearStartMonth) of the calendar and are named by the year they end in; "
+                         + "\"part\" marks a year the horizon covers only in part.")
+        } else {
+            notes.append("Years of 12 months from month 1 (give `start: YYYY-MM` and `fiscal_year_start_month` for calendar fiscal years).")
+        }
+        return Section(title: "Fiscal years (\(r.scenario.currency), means of the trials' totals)", header: header, rows: rows, notes: notes)
+    }
 
     /// A metric's number format, by its registry unit.
     static func format(_ m: Metric) -> (Double) -> String {
@@ -130,7 +190,10 @@ public enum TableReport {
     /// One line per per-trial scalar of a process present in `r`: label, meaning, mean, P5-P95.
     static func scalarNotes(_ r: SimulationResult, _ process: ProcessKind) -> [String] {
         MetricRegistry.metrics(of: process).filter { $0.info.kind == .scalar }.compactMap { m in
-            guard let x = r.scalar(m.name), x.n > 0 else { return nil }
+            guard let x = r.scalar(m.name) else { return nil }
+            if x.n == 0 {
+                return "\(m.info.label.prefix(1).uppercased() + m.info.label.dropFirst()) (\(m.info.summary)): undefined in every trial."
+            }
             let f = format(m)
             return "\(m.info.label.prefix(1).uppercased() + m.info.label.dropFirst()) (\(m.info.summary)): mean \(f(x.mean)), "
                 + "P5-P95 \(f(x.p5)) - \(f(x.p95))" + (x.n < r.trials ? ", in the \(x.n) of \(r.trials) trials where it is defined." : ".")
@@ -150,7 +213,7 @@ public enum TableReport {
         if !monthly.isEmpty {
             header = ["month"] + monthly.map { $0.info.unit == .currency ? "\($0.info.label) (\(cur))" : $0.info.label }
             rows = keyMonths(horizon: r.scenario.horizonMonths).map { m in
-                [String(m)] + monthly.map { metric in r.summary(metric.name, month: m).map { format(metric)($0.mean) } ?? "" }
+                [monthLabel(r.scenario, m)] + monthly.map { metric in r.summary(metric.name, month: m).map { format(metric)($0.mean) } ?? "" }
             }
         }
         var notes: [String] = []
@@ -192,7 +255,7 @@ public enum TableReport {
         guard required.contains(where: r.has) else { return nil }
         let present = columns.filter { r.has($0.metric) }
         let rows = keyMonths(horizon: r.scenario.horizonMonths).map { m in
-            [String(m)] + present.map { c in r.summary(c.metric, month: m).map { c.format($0.mean) } ?? "" }
+            [monthLabel(r.scenario, m)] + present.map { c in r.summary(c.metric, month: m).map { c.format($0.mean) } ?? "" }
         }
         return (["month"] + present.map(\.header), rows)
     }
@@ -273,25 +336,25 @@ public enum TableReport {
     }
 
     static func cashSection(_ r: SimulationResult) -> Section? {
-        guard r.has("cash") else { return nil }
-        var header = ["month", "MRR mean", "cash mean", "cash P5", "cash P95"]
-        if r.has("cumulative_revenue") && r.has("cumulative_cash") { header += ["cumulative revenue", "cumulative cash"] }
+        guard r.has("billings") else { return nil }
+        var header = ["month", "MRR mean", "billings mean", "billings P5", "billings P95"]
+        if r.has("cumulative_revenue") && r.has("cumulative_billings") { header += ["cumulative revenue", "cumulative billings"] }
         let rows = keyMonths(horizon: r.scenario.horizonMonths).map { m -> [String] in
-            let cash = r.summary("cash", month: m)
-            var row = [String(m), r.summary("mrr", month: m).map { money($0.mean) } ?? "",
+            let cash = r.summary("billings", month: m)
+            var row = [monthLabel(r.scenario, m), r.summary("mrr", month: m).map { money($0.mean) } ?? "",
                        cash.map { money($0.mean) } ?? "", cash.map { money($0.p5) } ?? "", cash.map { money($0.p95) } ?? ""]
             if header.count > 5 {
-                row += [money(r.summary("cumulative_revenue", month: m)!.mean), money(r.summary("cumulative_cash", month: m)!.mean)]
+                row += [money(r.summary("cumulative_revenue", month: m)!.mean), money(r.summary("cumulative_billings", month: m)!.mean)]
             }
             return row
         }
         var notes: [String] = []
         let h = r.scenario.horizonMonths
-        if let cum = r.summary("cumulative_cash", month: h), let rev = r.summary("cumulative_revenue", month: h) {
-            notes.append("Cumulative cash over \(h) months: mean \(money(cum.mean)), P5-P95 \(money(cum.p5)) - \(money(cum.p95)), "
+        if let cum = r.summary("cumulative_billings", month: h), let rev = r.summary("cumulative_revenue", month: h) {
+            notes.append("Cumulative billings over \(h) months: mean \(money(cum.mean)), P5-P95 \(money(cum.p5)) - \(money(cum.p95)), "
                          + "against \(money(rev.mean)) of revenue (annual plans pay a year in advance; revenue counts a twelfth a month).")
         }
-        return Section(title: "Cash vs revenue (\(r.scenario.currency))", header: header, rows: rows, notes: notes)
+        return Section(title: "Billings vs revenue (\(r.scenario.currency))", header: header, rows: rows, notes: notes)
     }
 
     static func licenceSection(_ r: SimulationResult) -> Section? {
@@ -317,6 +380,10 @@ public enum TableReport {
         }
         if let v = r.scalar("valley_months"), v.n > 0 {
             parts.append("it lasts \(months(v.p50)) months (median)")
+        }
+        if let c = r.scalar("crossing_month"), c.n > 0 {
+            parts.append("monthly subscription revenue crosses the licence path's in month \(months(c.p50)) (median of the \(c.n) of "
+                         + "\(r.trials) trials that cross)")
         }
         if let o = r.scalar("overtake_month") {
             if o.n > 0 {

@@ -30,7 +30,7 @@ struct ScenarioDecoder {
         var plans: [Plan] = []
         var planReferences: [PlanReferences] = []
         for node in planNodes {
-            let (plan, references) = try decodePlan(node)
+            let (plan, references) = try decodePlan(node, horizon: horizon)
             if plans.contains(where: { $0.name == plan.name }) {
                 throw node.error("plan name '\(plan.name)' is used twice; plan names must be unique")
             }
@@ -43,7 +43,7 @@ struct ScenarioDecoder {
         var levers = Levers()
         var defaultTickets = 0.0
         if let node = top["support"] {
-            (levers.support, defaultTickets) = try decodeSupport(node)
+            (levers.support, defaultTickets) = try decodeSupport(node, horizon: horizon)
         }
         for i in plans.indices {
             try resolve(planReferences[i], plan: i, options: &plans[i].options, planNames: planNames,
@@ -51,7 +51,22 @@ struct ScenarioDecoder {
         }
         if let node = top["onboarding"] { levers.onboarding = try decodeOnboarding(node) }
         if let node = top["pricing"] {
-            (levers.priceElasticity, levers.priceEvents) = try decodePricing(node, planNames: planNames, horizon: horizon)
+            (levers.priceElasticity, levers.priceEvents, levers.priceChurn) = try decodePricing(node, planNames: planNames,
+                                                                                               horizon: horizon)
+        }
+        // Price paths: a plan's price given as a schedule is a price event at every change.
+        for (p, references) in planReferences.enumerated() {
+            guard let (schedule, node) = references.priceSchedule else { continue }
+            if levers.priceEvents.contains(where: { $0.plan == p }) {
+                throw node.error("plan '\(planNames[p])' has both a price schedule and pricing.events; give its price path one way")
+            }
+            var last = schedule.first
+            for m in 2...max(horizon, 2) where m <= horizon {
+                let price = schedule.value(month: m)
+                if price != last { levers.priceEvents.append(PriceEvent(month: m, plan: p, newPricePerMonth: price)) }
+                last = price
+            }
+            levers.priceEvents.sort { $0.month < $1.month }
         }
         if let node = top["free_trial"] {
             let m = try node.mapping(allowed: ["months", "conversion"])
@@ -95,12 +110,37 @@ struct ScenarioDecoder {
 
         var economics = Economics()
         if let node = top["economics"] {
-            let m = try node.mapping(allowed: ["gross_margin", "discount_rate_per_year", "cac_per_subscriber"])
+            let m = try node.mapping(allowed: ["gross_margin", "discount_rate_per_year", "cac_per_subscriber", "cac_basis"])
+            if let v = m["cac_basis"] {
+                let text = try v.string()
+                guard let basis = Economics.CACBasis(rawValue: text) else {
+                    throw v.error("expected paying_subscriber (CAC paid per paying subscriber) or sign_up (per sign-up, every "
+                                  + "trialist with a free trial), got '\(text)'")
+                }
+                economics.cacBasis = basis
+            }
             if let v = m["gross_margin"] { economics.grossMargin = try v.number("a fraction from 0 to 1") { $0 >= 0 && $0 <= 1 } }
             if let v = m["discount_rate_per_year"] {
                 economics.discountRatePerYear = try v.number("a yearly rate from 0 to 10 (0.10 is 10 %)") { $0 >= 0 && $0 <= 10 }
             }
             if let v = m["cac_per_subscriber"] { economics.cacPerSubscriber = try v.number("an amount >= 0") { $0 >= 0 } }
+        }
+
+        if let node = top["costs"] { levers.costs = try decodeCosts(node, horizon: horizon) }
+        var calendar: ReportingCalendar? = nil
+        if let node = top["start"] {
+            let text = try node.string()
+            guard let c = ReportingCalendar(start: text) else {
+                throw node.error("expected the calendar month of month 1 as YYYY-MM (e.g. 2027-01), got '\(text)'")
+            }
+            calendar = c
+        }
+        if let node = top["fiscal_year_start_month"] {
+            let month = try node.integer(1...12)
+            guard calendar != nil else {
+                throw node.error("fiscal_year_start_month needs 'start' (the calendar month of month 1, e.g. start: 2027-01)")
+            }
+            calendar!.fiscalYearStartMonth = month
         }
 
         var lifetime = 120
@@ -132,7 +172,32 @@ struct ScenarioDecoder {
 
         return Scenario(name: name, currency: currency, horizonMonths: horizon, trials: trials, seed: seed,
                         plans: plans, acquisition: acquisition, existing: existing, economics: economics,
-                        lifetimeMonths: lifetime, reportedCohorts: cohorts, levers: levers)
+                        lifetimeMonths: lifetime, reportedCohorts: cohorts, levers: levers, calendar: calendar)
+    }
+
+    /// `costs:` (`Costs`, the costs process).
+    func decodeCosts(_ node: YAMLNode, horizon: Int) throws(ScenarioError) -> Costs {
+        let m = try node.mapping(allowed: ["serving_per_subscriber", "serving_per_seat", "serving_per_usage_unit",
+                                           "payment_fee_share", "fixed_per_month", "opening_cash", "terminal_value"])
+        var c = Costs()
+        let amount = "an amount from 0 to 1e12 a month"
+        func rate(_ key: String) throws(ScenarioError) -> Double {
+            try m[key]?.number(amount) { $0 >= 0 && $0 <= 1e12 } ?? 0
+        }
+        c.servingPerSubscriber = try rate("serving_per_subscriber")
+        c.servingPerSeat = try rate("serving_per_seat")
+        c.servingPerUsageUnit = try m["serving_per_usage_unit"]?.number("an amount per usage unit from 0 to 1e9") { $0 >= 0 && $0 <= 1e9 } ?? 0
+        c.paymentFeeShare = try m["payment_fee_share"]?.number("a share of billings from 0 to, not including, 1 (0.03 is 3 %)") {
+            $0 >= 0 && $0 < 1
+        } ?? 0
+        if let v = m["fixed_per_month"] {
+            c.fixedPerMonth = try v.schedule(amount, horizon: horizon) { $0 >= 0 && $0 <= 1e12 }
+        }
+        c.openingCash = try m["opening_cash"]?.number("an amount from -1e15 to 1e15 (the cash at the start of month 1)") {
+            abs($0) <= 1e15
+        } ?? 0
+        if let v = m["terminal_value"] { c.terminalValue = try v.boolean() }
+        return c
     }
 
     static let planKeys = ["name", "price_per_month", "churn", "billing", "intro_discount", "seats", "usage", "moves",
@@ -144,15 +209,18 @@ struct ScenarioDecoder {
         var moves: YAMLNode?
         var upsellTo: YAMLNode?
         var ticketsPerMonth: YAMLNode?
+        /// A price path (`price_per_month` given as a schedule): it becomes price events.
+        var priceSchedule: (Schedule, YAMLNode)? = nil
     }
 
-    func decodePlan(_ node: YAMLNode) throws(ScenarioError) -> (Plan, PlanReferences) {
+    func decodePlan(_ node: YAMLNode, horizon: Int) throws(ScenarioError) -> (Plan, PlanReferences) {
         let m = try node.mapping(allowed: Self.planKeys)
         let nameNode = try m.required("name", "the plan's name")
         let name = try nameNode.string()
         if name.isEmpty { throw nameNode.error("expected a non-empty plan name") }
-        let price = try m.required("price_per_month", "the price per subscriber per month")
-            .number("a price >= 0") { $0 >= 0 }
+        let priceNode = try m.required("price_per_month", "the price per subscriber per month")
+        let priceSchedule = try priceNode.schedule("a price >= 0", horizon: horizon) { $0 >= 0 }
+        let price = priceSchedule.first
         let churnNode = try m.required("churn", "either alpha and beta, or mean_per_month and heterogeneity")
         let c = try churnNode.mapping(allowed: ["alpha", "beta", "mean_per_month", "heterogeneity", "uncertainty"])
         let churn: ChurnModel
@@ -184,7 +252,8 @@ struct ScenarioDecoder {
             uncertainty = ChurnUncertainty(seLogAlpha: sa, seLogBeta: sb, correlation: r)
         }
         let options = try decodePlanOptions(m)
-        let references = PlanReferences(moves: m["moves"], upsellTo: m["upsell_to"], ticketsPerMonth: m["tickets_per_month"])
+        let references = PlanReferences(moves: m["moves"], upsellTo: m["upsell_to"], ticketsPerMonth: m["tickets_per_month"],
+                                        priceSchedule: priceSchedule.isConstant ? nil : (priceSchedule, priceNode))
         return (Plan(name: name, pricePerMonth: price, churn: churn, churnUncertainty: uncertainty, options: options), references)
     }
 
@@ -294,17 +363,21 @@ struct ScenarioDecoder {
     }
 
     /// `support:`; returns the section and the default ticket rate of the plans.
-    func decodeSupport(_ node: YAMLNode) throws(ScenarioError) -> (Support, Double) {
+    func decodeSupport(_ node: YAMLNode, horizon: Int) throws(ScenarioError) -> (Support, Double) {
         let m = try node.mapping(allowed: ["agents", "tickets_per_agent_per_month", "cost_per_agent_per_month",
                                            "first_contact_resolution", "backlog_penalty", "waiting_churn_multiplier",
                                            "tickets_per_month", "bad_resolution", "good_resolution"])
-        let agents = try m.required("agents", "the number of support agents (full-time equivalents)")
-            .number("a number of agents from 0 to 1000000 (2.5 is two and a half full-time agents)") { $0 >= 0 && $0 <= 1e6 }
+        let agentSchedule = try m.required("agents", "the number of support agents (full-time equivalents)")
+            .schedule("a number of agents from 0 to 1000000 (2.5 is two and a half full-time agents)", horizon: horizon) {
+                $0 >= 0 && $0 <= 1e6
+            }
+        let agents = agentSchedule.first
         let perAgent = try m.required("tickets_per_agent_per_month", "how many tickets one agent handles a month")
             .number("a number of tickets > 0 and at most 1e9") { $0 > 0 && $0 <= 1e9 }
         let fcr = try m.required("first_contact_resolution", "the probability that a ticket is resolved well")
             .number("a probability from 0 to 1 (0.75 is 75 %)") { $0 >= 0 && $0 <= 1 }
         var s = Support(agents: agents, ticketsPerAgentPerMonth: perAgent, firstContactResolution: fcr)
+        if !agentSchedule.isConstant { s.agentsSchedule = agentSchedule }
         if let v = m["cost_per_agent_per_month"] { s.costPerAgentPerMonth = try v.number("an amount >= 0") { $0 >= 0 } }
         if let v = m["backlog_penalty"] {
             s.backlogPenalty = try v.number("a penalty from 0 to 100 (per month of capacity waiting)") { $0 >= 0 && $0 <= 100 }
@@ -363,8 +436,14 @@ struct ScenarioDecoder {
     }
 
     /// `pricing:`; returns the elasticity and the events sorted by month (stable).
-    func decodePricing(_ node: YAMLNode, planNames: [String], horizon: Int) throws(ScenarioError) -> (Double, [PriceEvent]) {
-        let m = try node.mapping(allowed: ["elasticity", "events"])
+    func decodePricing(_ node: YAMLNode, planNames: [String], horizon: Int) throws(ScenarioError)
+        -> (Double, [PriceEvent], PriceChurn?) {
+        let m = try node.mapping(allowed: ["elasticity", "churn_elasticity", "events"])
+        var priceChurn: PriceChurn? = nil
+        if let v = m["churn_elasticity"] {
+            priceChurn = PriceChurn(elasticity: try v.number("a churn elasticity from 0 to 20 (1: 10 % above the reference price, "
+                                                             + "10 % more churn)") { $0 >= 0 && $0 <= 20 })
+        }
         var elasticity = 0.0
         if let v = m["elasticity"] {
             elasticity = try v.number("a price elasticity from -20 to 20 (-1.2: 10 % higher prices, about 11 % fewer sign-ups)") {
@@ -394,7 +473,7 @@ struct ScenarioDecoder {
             }
         }
         let sorted = events.enumerated().sorted { ($0.element.month, $0.offset) < ($1.element.month, $1.offset) }.map(\.element)
-        return (elasticity, sorted)
+        return (elasticity, sorted, priceChurn)
     }
 
     /// `referrals:` (`Referrals`, the referral process).
@@ -462,7 +541,9 @@ struct ScenarioDecoder {
     func decodeAcquisition(_ node: YAMLNode, planNames: [String], horizon: Int) throws(ScenarioError) -> Acquisition {
         let m = try node.mapping(allowed: ["new_per_month", "growth_per_month", "mix"])
         let newNode = try m.required("new_per_month", "the mean number of new subscribers per month")
-        let lambda = try newNode.number("a mean >= 0") { $0 >= 0 && $0 <= Limits.maximumCount }
+        let newSchedule = try newNode.schedule("a mean >= 0", horizon: horizon) { $0 >= 0 && $0 <= Limits.maximumCount }
+        // With a schedule, the largest mean stands for the level (checks of growth and work bounds).
+        let lambda = newSchedule.isConstant ? newSchedule.first : newSchedule.maximum(months: horizon)
         var growth = 0.0
         if let g = m["growth_per_month"] {
             growth = try g.number("a monthly growth rate > -1 (0.02 is 2 % a month)") { $0 > -1 && $0 <= 10 }
@@ -482,7 +563,9 @@ struct ScenarioDecoder {
         } else {
             mix = Array(repeating: 1 / Double(planNames.count), count: planNames.count)
         }
-        return Acquisition(newPerMonth: lambda, growthPerMonth: growth, planMix: mix)
+        var acquisition = Acquisition(newPerMonth: lambda, growthPerMonth: growth, planMix: mix)
+        if !newSchedule.isConstant { acquisition.schedule = newSchedule }
+        return acquisition
     }
 
     /// A plan mix `{plan: share, ...}`: shares from 0 to 1 adding up to 1 (within 1e-6), in plan order.

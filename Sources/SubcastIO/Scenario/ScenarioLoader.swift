@@ -27,6 +27,7 @@ public enum ScenarioLoader {
     static let topLevelKeys = ["schema_version", "name", "description", "currency", "horizon_months", "trials",
                                "seed", "plans", "acquisition", "existing", "economics", "cltv", "report",
                                "support", "onboarding", "pricing", "free_trial", "dunning", "licence_switch", "referrals", "variants",
+                               "costs", "start", "fiscal_year_start_month",
                                "correlations", "sampling"]
 
     /// Loads a scenario file. A scenario with uncertain inputs loads at their medians (the family's

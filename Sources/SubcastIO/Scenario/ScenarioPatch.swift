@@ -116,6 +116,19 @@ struct ScenarioPatch: Sendable {
         case "referrals.per_active_per_month": return { $0.levers.referrals?.perActivePerMonth = $1 }
         case "referrals.extra_per_promoter_per_month": return { $0.levers.referrals?.extraPerPromoterPerMonth = $1 }
         case "referrals.reward": return { $0.levers.referrals?.rewardPerReferral = $1 }
+        case "pricing.churn_elasticity": return { $0.levers.priceChurn?.elasticity = $1 }
+        case "costs.serving_per_subscriber": return { $0.levers.costs?.servingPerSubscriber = $1 }
+        case "costs.serving_per_seat": return { $0.levers.costs?.servingPerSeat = $1 }
+        case "costs.serving_per_usage_unit": return { $0.levers.costs?.servingPerUsageUnit = $1 }
+        case "costs.payment_fee_share": return { $0.levers.costs?.paymentFeeShare = $1 }
+        case "costs.opening_cash": return { $0.levers.costs?.openingCash = $1 }
+        case "costs.fixed_per_month": return { $0.levers.costs?.fixedPerMonth = Schedule(constant: $1) }
+        case "costs.fixed_per_month.scale": return { $0.levers.costs?.fixedPerMonth.scale = $1 }
+        case "support.agents.scale":
+            return { s, v in
+                s.levers.support?.agentsSchedule?.scale = v
+                if let plan = s.levers.support?.agentsSchedule { s.levers.support?.agents = plan.first }
+            }
         default: return nil
         }
     }

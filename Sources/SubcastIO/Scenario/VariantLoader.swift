@@ -95,7 +95,32 @@ extension ScenarioLoader {
                 spans.append((k.string, min(at.line, lines.lowerBound)...max(at.line, lines.upperBound)))
             }
             do {
-                variants.append(Variant(name: name, description: description, family: try family(root: document, file: file)))
+                var variant = Variant(name: name, description: description, family: try family(root: document, file: file))
+                // A price a variant changes is compared with the base's price: the reference of the
+                // price responses stays where the base has it (else it would move with the override).
+                let base = baseFamily.base
+                var pinned = false
+                for (p, plan) in variant.scenario.plans.enumerated() {
+                    guard let b = base.plans.first(where: { $0.name == plan.name }), b.pricePerMonth != plan.pricePerMonth,
+                          plan.options.referencePrice == nil else { continue }
+                    let levers = variant.scenario.levers
+                    if levers.priceElasticity != 0 || levers.priceChurn != nil {
+                        let value = Node.scalar(Node.Scalar(String(b.pricePerMonth), .implicit, .plain, setNode.node.mark))
+                        document = try apply(value, at: ["plans", plan.name, "reference_price"], in: document, done: [],
+                                             key: YAMLNode(node: setNode.node, path: "\(setNode.path).plans.\(plan.name).reference_price", file: file))
+                        pinned = true
+                    } else {
+                        variant.notes.append("variant '\(name)' changes plan '\(plans(variant)[p])' from \(b.pricePerMonth) to "
+                                             + "\(plan.pricePerMonth) a month, but neither pricing.elasticity nor pricing.churn_elasticity "
+                                             + "is set: the price changes revenue only, not sign-ups or churn")
+                    }
+                }
+                if pinned {
+                    let notes = variant.notes
+                    variant = Variant(name: name, description: description, family: try family(root: document, file: file))
+                    variant.notes = notes
+                }
+                variants.append(variant)
             } catch {
                 var e = error
                 let place: String
@@ -144,6 +169,8 @@ extension ScenarioLoader {
     }
 
     // MARK: overrides
+
+    private static func plans(_ v: Variant) -> [String] { v.scenario.plans.map(\.name) }
 
     static func allowedNameCharacter(_ u: Unicode.Scalar) -> Bool {
         ("a"..."z").contains(u) || ("A"..."Z").contains(u) || ("0"..."9").contains(u) || "-_.+".unicodeScalars.contains(u)

@@ -1,3 +1,4 @@
+import SubcastCore
 import Yams
 
 /// A cursor over one node of a parsed scenario document that knows its key path and position,
@@ -123,6 +124,10 @@ struct YAMLNode {
             return try uncertainty.value(at: self, what: what, valid: valid)
         }
         guard case let .scalar(s) = node, s.style == .plain, !isNull else {
+            if isSchedule {
+                throw error("expected \(what), got a schedule; this key cannot change over time (keys that take a "
+                            + "schedule: \(Self.scheduleKeys))")
+            }
             throw error("expected \(what), got \(shape)")
         }
         // Plain Swift, not Foundation: scenarios are re-read once per trial when they have uncertain inputs.
@@ -142,6 +147,70 @@ struct YAMLNode {
         guard v.isFinite else { throw error("expected \(what), got \(s.string) (NaN and infinity are not allowed)") }
         guard valid(v) else { throw error("expected \(what), got \(s.string)") }
         return v
+    }
+
+    /// The keys that take a schedule (`Schedule`), for messages.
+    static let scheduleKeys = "acquisition.new_per_month, support.agents, costs.fixed_per_month, plans[].price_per_month"
+
+    /// True when the node is a schedule: a mapping with a `steps` or `ramp` key, or whose keys are
+    /// all whole numbers (months).
+    var isSchedule: Bool {
+        guard case let .mapping(m) = node, !m.isEmpty else { return false }
+        let keys = m.keys.compactMap(\.string)
+        if keys.contains("steps") || keys.contains("ramp") { return true }
+        return keys.count == m.keys.count && keys.allSatisfy { k in !k.isEmpty && k.allSatisfy { $0.isASCII && $0.isNumber } }
+    }
+
+    /// A number or a schedule in months 1 ... `horizon`: `{1: 2, 10: 4}` (steps, the first at
+    /// month 1), `{steps: {...}, scale: s}` or `{ramp: {1: 40, 12: 120}, scale: s}` (linear between
+    /// the points). Every value x must satisfy `valid(x x scale)`; `scale` (default 1, > 0) may be
+    /// an uncertain input. A plain number gives a constant schedule.
+    func schedule(_ what: String, horizon: Int, _ valid: @escaping (Double) -> Bool) throws(ScenarioError) -> Schedule {
+        guard isSchedule else { return Schedule(constant: try number(what, valid)) }
+        guard case let .mapping(raw) = node else { return Schedule(constant: try number(what, valid)) }
+        var form = Schedule.Form.steps
+        var pointsNode = self
+        var scaleNode: YAMLNode? = nil
+        if raw.keys.contains(where: { $0.string == "steps" || $0.string == "ramp" }) {
+            let m = try mapping(allowed: ["steps", "ramp", "scale"])
+            if m["steps"] != nil && m["ramp"] != nil { throw error("give either 'steps' or 'ramp', not both") }
+            if let r = m["ramp"] { form = .ramp; pointsNode = r } else { pointsNode = try m.required("steps", "the steps, {month: value, ...}") }
+            scaleNode = m["scale"]
+        }
+        guard case let .mapping(points) = pointsNode.node, !points.isEmpty else {
+            throw pointsNode.error("expected a schedule {month: value, ...}, got \(pointsNode.shape)")
+        }
+        var months: [Int] = [], values: [Double] = []
+        for (k, v) in points {
+            let keyNode = YAMLNode(node: k, path: pointsNode.path, file: file)
+            guard case let .scalar(ks) = k, let month = Int(ks.string), ks.string.allSatisfy({ $0.isASCII && $0.isNumber }) else {
+                throw keyNode.error("expected a month number (1 ... \(horizon)) as the key of a schedule point, got \(keyNode.shape)")
+            }
+            let child = YAMLNode(node: v, path: "\(pointsNode.path).\(month)", file: file)
+            guard month >= 1 && month <= horizon else {
+                throw child.error("a schedule's months run from 1 to the horizon (\(horizon)), got month \(month)")
+            }
+            if let last = months.last, month <= last {
+                throw child.error("schedule months must increase: month \(month) comes after month \(last)")
+            }
+            if child.isDistribution {
+                throw child.error("a schedule's values are fixed numbers; to make a schedule uncertain, give it a 'scale' "
+                                  + "that is a distribution (e.g. {steps: {...}, scale: {distribution: normal, mean: 1, sd: 0.1}})")
+            }
+            months.append(month)
+            values.append(try child.number(what, valid))
+        }
+        if form == .steps && months[0] != 1 {
+            throw pointsNode.error("a step schedule starts at month 1 (its value until the next step), got month \(months[0]) first")
+        }
+        var scale = 1.0
+        if let sn = scaleNode {
+            let vs = values
+            scale = try sn.number("a scale factor > 0 that keeps every value of the schedule \(what)") { f in
+                f > 0 && f <= 1e6 && vs.allSatisfy { valid($0 * f) }
+            }
+        }
+        return Schedule(form: form, months: months, values: values, scale: scale)
     }
 
     /// True when the node is a mapping with a `distribution` key (an uncertain input).

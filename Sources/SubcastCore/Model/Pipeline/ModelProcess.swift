@@ -105,5 +105,5 @@ extension LicenceSupportProcess: ModelProcess {
 let pipelineProcesses: [any ModelProcess.Type] = [
     Pricing.self, AcquisitionProcess.self, FreeTrialProcess.self, ReferralProcess.self, BillingProcess.self,
     SeatsProcess.self, PlanMoveProcess.self, SupportProcess.self, OnboardingProcess.self, UsageProcess.self,
-    RenewalProcess.self, DunningProcess.self, LicenceProcess.self, LicenceSupportProcess.self,
+    RenewalProcess.self, DunningProcess.self, LicenceProcess.self, LicenceSupportProcess.self, CostsProcess.self,
 ]

@@ -12,6 +12,9 @@ struct ModelShape: Sendable {
     /// Months already paid before month 1, per existing-base group.
     let baseTenure: [Int]
     let conditions: Conditions
+    /// Every group (existing base and migrants too) is followed after the horizon to
+    /// H + lifetime, for the terminal value.
+    let followAll: Bool
 
     var compartments: Int { G * P * NB }
 
@@ -32,6 +35,10 @@ struct ModelShape: Sendable {
     /// still followed (to the horizon, then to the CLTV lifetime), migrants (in the horizon).
     func groups(month m: Int) -> (existing: Range<Int>, cohorts: Range<Int>, migrants: Range<Int>) {
         let inHorizon = m <= H
+        if followAll {
+            let last = min(m, H)
+            return (0..<B, cohortBase..<(cohortBase + last), migrantBase >= 0 ? migrantBase..<(migrantBase + last) : 0..<0)
+        }
         let first = inHorizon ? 1 : max(1, m - lifetime + 1)
         let last = min(m, H)
         return (inHorizon ? 0..<B : 0..<0,

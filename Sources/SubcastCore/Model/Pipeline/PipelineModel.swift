@@ -61,6 +61,9 @@ public final class PipelineModel: Sendable {
     let dunning: DunningProcess?
     let licence: LicenceProcess?
     let licenceSupport: LicenceSupportProcess?
+    /// Prices what the others counted (always runs with levers).
+    let costs: CostsProcess
+    let priceChurn: Bool
 
     /// Stream indices into `streamNames` (-1 when unused).
     let iParameters: Int, iTrials: Int, iReferrals: Int, iBilling: Int, iShock: Int, iOnboarding: Int
@@ -79,6 +82,9 @@ public final class PipelineModel: Sendable {
     /// The reported monthly metrics: (offset, metric raw value).
     let monthlyOut: [(offset: Int, metric: Int)]
     let tenureOffset: Int, cohortOffsets: [Int], coreScalar: [Int]
+    /// Fiscal-year totals: by month index m - 1 the year's first output offset (one per
+    /// `MetricRegistry.fiscalYearMetrics`), -1 without them.
+    let fiscalOffset: [Int]
 
     /// Compiles a scenario into the model (once per run, or per trial for drawn inputs).
     /// - Parameters:
@@ -102,7 +108,8 @@ public final class PipelineModel: Sendable {
         let lifetime = scenario.lifetimeMonths
         let acquires = scenario.acquisition.newPerMonth > 0 || shapeScenario.acquisition.newPerMonth > 0
             || shapeScenario.levers.referrals != nil
-        let lastMonth = acquires ? H + lifetime - 1 : H
+        let terminal = scenario.levers.costs?.terminalValue == true || shapeScenario.levers.costs?.terminalValue == true
+        let lastMonth = terminal ? H + lifetime : (acquires ? H + lifetime - 1 : H)
         let leversOn = scenario.usesLevers || shapeScenario.usesLevers
         withLevers = leversOn
         margin = scenario.economics.grossMargin
@@ -119,10 +126,12 @@ public final class PipelineModel: Sendable {
         support = SupportProcess(scenario)
         onboarding = OnboardingProcess(scenario, lastMonth: lastMonth)
         usage = UsageProcess(scenario, shape: shapeScenario)
-        renewal = RenewalProcess(scenario, shape: shapeScenario, lastMonth: lastMonth)
+        renewal = RenewalProcess(scenario, shape: shapeScenario, lastMonth: lastMonth, followAll: terminal)
         dunning = DunningProcess(scenario)
         licence = LicenceProcess(scenario, support: levers.support)
         licenceSupport = LicenceSupportProcess(scenario)
+        costs = CostsProcess(scenario, lastMonth: lastMonth)
+        priceChurn = renewal.priceChurn != nil
 
         // Shape.
         let anyAnnual = shapeScenario.plans.contains { $0.options.annualShare > 0 }
@@ -130,7 +139,8 @@ public final class PipelineModel: Sendable {
         self.shape = ModelShape(P: P, B: B, H: H, lifetime: lifetime, lastMonth: lastMonth, NB: anyAnnual ? 2 : 1,
                                 G: B + H + (migrantBase >= 0 ? H : 0), cohortBase: B, migrantBase: migrantBase,
                                 baseTenure: scenario.existing.map(\.tenureMonths),
-                                conditions: Conditions(onboarding: levers.onboarding, support: levers.support))
+                                conditions: Conditions(onboarding: levers.onboarding, support: levers.support),
+                                followAll: terminal)
 
         // Streams: the core ones first, in CohortModel's order, then each process's.
         var names = ["acquisition", "churn"]
@@ -179,6 +189,15 @@ public final class PipelineModel: Sendable {
         cohortOffsets = cohorts.map { c in l.add("retention_cohort_\(c)", .cohort(month: c), count: H - c + 1) }
         for m in MetricRegistry.scalars where reported(m) { offsets[m.rawValue] = l.add(m.name, .scalar, count: 1) }
         coreScalar = [Metric.acquired, .cltv, .cltvNaive, .ltvToCac, .cacPaybackMonth].map { offsets[$0.rawValue] }
+        var fiscal = [Int](repeating: -1, count: H)
+        if leversOn {
+            for year in scenario.fiscalYears {
+                let first = l.width
+                for metric in MetricRegistry.fiscalYearMetrics { l.add("\(year.stem)_\(metric.name)", .scalar, count: 1) }
+                for m in year.months { fiscal[m - 1] = first }
+            }
+        }
+        fiscalOffset = fiscal
         offset = offsets
         monthlyOut = monthly
         layout = l
@@ -190,6 +209,7 @@ public final class PipelineModel: Sendable {
         guard withLevers else { return s }
         let levers = shape.levers
         s.insert(.billing)
+        s.insert(.costs)
         if hasShock { s.insert(.pricing) }
         if levers.freeTrial != nil { s.insert(.freeTrial) }
         if levers.referrals != nil { s.insert(.referrals) }
@@ -219,6 +239,8 @@ public final class PipelineModel: Sendable {
         let groupValue: UnsafeMutableBufferPointer<Double>      // [(month % 13) * G + group]
         let aliveByAge: UnsafeMutableBufferPointer<Double>
         let revenueByAge: UnsafeMutableBufferPointer<Double>
+        let costByAge: UnsafeMutableBufferPointer<Double>
+        let cashFlow: UnsafeMutableBufferPointer<Double>
         let trialStarts: UnsafeMutableBufferPointer<Int>
         let split: UnsafeMutableBufferPointer<Int>              // plans
         let referredSplit: UnsafeMutableBufferPointer<Int>      // plans
@@ -235,6 +257,8 @@ public final class PipelineModel: Sendable {
             groupValue = zeroedBuffer(13 * s.G, 0.0)
             aliveByAge = zeroedBuffer(s.H, 0.0)
             revenueByAge = zeroedBuffer(s.lifetime, 0.0)
+            costByAge = zeroedBuffer(s.lifetime, 0.0)
+            cashFlow = zeroedBuffer(s.H, 0.0)
             trialStarts = zeroedBuffer(s.H + 1, 0)
             split = zeroedBuffer(s.P, 0)
             referredSplit = zeroedBuffer(s.P, 0)
@@ -245,7 +269,7 @@ public final class PipelineModel: Sendable {
         }
 
         deinit {
-            for b in [acc, groupValue, aliveByAge, revenueByAge, hazard, annualHazard] { b.deallocate() }
+            for b in [acc, groupValue, aliveByAge, revenueByAge, costByAge, cashFlow, hazard, annualHazard] { b.deallocate() }
             for b in [arrivedByGroup, trialStarts, split, referredSplit, moveSplit] { b.deallocate() }
         }
     }
@@ -276,7 +300,7 @@ public final class PipelineModel: Sendable {
         for g in 0..<sh.G { s.arrivedByGroup[g] = 0 }
         for i in 0..<s.groupValue.count { s.groupValue[i] = 0 }
         for a in 0..<H { s.aliveByAge[a] = 0 }
-        for a in 0..<lifetime { s.revenueByAge[a] = 0 }
+        for a in 0..<lifetime { s.revenueByAge[a] = 0; s.costByAge[a] = 0 }
         for m in 0...H { s.trialStarts[m] = 0 }
         for i in 0..<out.count { out[i] = .nan }
         if let l = licence, let state = s.licence { state.reset(installedBase: l.licence.installedBase) }
@@ -291,7 +315,10 @@ public final class PipelineModel: Sendable {
         }
 
         var acquiredTotal = 0, referredTotal = 0, churnedTotal = 0
-        var lifetimeRevenue = 0.0, cumulativeRevenue = 0.0, cumulativeCash = 0.0
+        var lifetimeRevenue = 0.0, cumulativeRevenue = 0.0, cumulativeBillings = 0.0
+        var lifetimeCost = 0.0, terminalValue = 0.0, cumulativeCash = costs.costs.openingCash
+        var signUpsTotal = 0
+        let unitCosts = costs.hasUnitCosts
         var cumulativeL = 0.0, cumulativeS = 0.0
         var activeBefore = 0.0, promotersBefore = 0.0
 
@@ -307,9 +334,10 @@ public final class PipelineModel: Sendable {
             pricing.reprice(t, sh, x)
 
             // 2. arrivals
-            var arrivals = 0
+            var arrivals = 0, signUps = 0, payingNew = 0
             if inHorizon {
-                let signUps = acquisition.signUps(month: m, using: rAcquisition)
+                signUps = acquisition.signUps(month: m, using: rAcquisition)
+                signUpsTotal += signUps
                 var paying = signUps
                 if let ft = freeTrial { paying = ft.step(starts: signUps, x, history: s.trialStarts, using: rTrials) }
                 var referred = 0
@@ -319,6 +347,7 @@ public final class PipelineModel: Sendable {
                     x.add(.referralCost, Double(referred) * rf.rewardPerReferral)
                 }
                 arrivals = paying + referred
+                payingNew = paying
                 acquiredTotal += arrivals
                 referredTotal += referred
                 let g = sh.cohortBase + m - 1
@@ -398,7 +427,7 @@ public final class PipelineModel: Sendable {
             // 7. billing, 8. renewals, 9. ageing, compartment by compartment
             var active = 0, churned = 0, detractors = 0, promoters = 0, atRisk = 0, seatCount = 0
             var mrr = 0.0, churnedMRR = 0.0, newMRR = 0.0, expansion = 0.0, contraction = 0.0, cash = 0.0
-            var usageRevenue = 0.0, involuntary = 0, shockChurned = 0
+            var usageRevenue = 0.0, usageUnits = 0.0, involuntary = 0, shockChurned = 0
             func group(_ g: Int, acquired: Bool) {
                 let start = sh.groupStart(g)
                 let age = m - start
@@ -428,22 +457,32 @@ public final class PipelineModel: Sendable {
                         let unit = billing.unitValue(t.unitPrice[c], plan: p, tenure: tenureBefore)
                         let base = unit * Double(n)
                         var v = base
-                        var seatPrice = 0.0
+                        var seatPrice = 0.0, billedSeats = 0
                         if let se = seats, let seat = se.seats[p] {
                             seatPrice = seat.pricePerSeat
-                            v += seatPrice * Double(n + t.extraSeats[c])
-                            if inHorizon { seatCount += n + t.extraSeats[c] }
+                            billedSeats = n + t.extraSeats[c]
+                            v += seatPrice * Double(billedSeats)
+                            if inHorizon { seatCount += billedSeats }
                         }
-                        var usageValue = 0.0
+                        var usageValue = 0.0, units = 0.0
                         if let u = usage {
-                            usageValue = u.revenue(n, plan: p, tenure: tenureBefore, using: rUsage)
+                            units = u.units(n, plan: p, tenure: tenureBefore, using: rUsage)
+                            usageValue = u.price(plan: p) * units
                             v += usageValue
-                            if inHorizon { usageRevenue += usageValue }
+                            if inHorizon { usageRevenue += usageValue; usageUnits += units }
                         }
                         groupValue += v
+                        let cost = unitCosts ? costs.unitCosts(n, seats: billedSeats, units: units, revenue: v) : 0
                         if acquired && age < lifetime {
                             lifetimeRevenue += v * discount[age]
                             s.revenueByAge[age] += v
+                            if unitCosts {
+                                lifetimeCost += cost * discount[age]
+                                s.costByAge[age] += cost
+                            }
+                        }
+                        if !inHorizon && sh.followAll {
+                            terminalValue += (margin * v - cost) * costs.discount[m - 1]
                         }
                         if inHorizon {
                             active += n
@@ -465,12 +504,13 @@ public final class PipelineModel: Sendable {
                         t.lastUnit[c] = unit
                         t.lastUsage[c] = usageValue / Double(n)
                         // 8. renewals
-                        let h: Double
+                        var h: Double
                         if b == 0 {
                             h = hazard[p &* HS &+ renewalNumber]
                         } else {
                             h = renewalNumber % 12 == 0 ? annualHazard[p &* AS &+ renewalNumber / 12] : 0
                         }
+                        if priceChurn { h = renewal.priceAdjusted(h, unitPrice: t.unitPrice[c], plan: p, billing: b) }
                         var leaving = renewal.churn(t, c, hazard: h, classes: classes, x, using: rChurn)
                         if t.shocked[c] {
                             let k = pricing.shock(t, c, plan: p, x, using: rShock)
@@ -545,7 +585,7 @@ public final class PipelineModel: Sendable {
             if inHorizon {
                 let j = m - 1
                 cumulativeRevenue += mrr
-                cumulativeCash += cash
+                cumulativeBillings += cash
                 churnedTotal += churned
                 x[.active] = Double(active)
                 x[.new] = Double(arrivals)
@@ -561,8 +601,27 @@ public final class PipelineModel: Sendable {
                 x[.expansionMRR] = expansion
                 x[.contractionMRR] = contraction
                 x[.netNewMRR] = newMRR + expansion - contraction - churnedMRR
-                x[.cash] = cash
-                x[.cumulativeCash] = cumulativeCash
+                x[.billings] = cash
+                x[.cumulativeBillings] = cumulativeBillings
+                if withLevers {
+                    // Licence receipts of the subscription path (licence sales before the switch, maintenance).
+                    let receipts = licence != nil && s.licence != nil ? s.licence!.subscriptionRevenue[m] - mrr : 0
+                    let flow = costs.record(x, revenue: mrr + receipts, collected: cash + receipts, active: active,
+                                            seats: seatCount, units: usageUnits, signUps: signUps, payingNew: payingNew)
+                    s.cashFlow[j] = flow
+                    cumulativeCash += flow
+                    x[.cumulativeCash] = cumulativeCash
+                    x[.revenue] = mrr + receipts
+                    let f = fiscalOffset[j]
+                    if f >= 0 {
+                        if j == 0 || fiscalOffset[j - 1] != f {
+                            for k in 0..<MetricRegistry.fiscalYearMetrics.count { out[f + k] = 0 }
+                        }
+                        for (k, metric) in MetricRegistry.fiscalYearMetrics.enumerated() {
+                            if metric.info.kind == .flow { out[f + k] += x[metric] } else { out[f + k] = x[metric] }
+                        }
+                    }
+                }
                 x[.nrr] = .nan
                 x[.grr] = .nan
                 if m > 12 {
@@ -598,14 +657,23 @@ public final class PipelineModel: Sendable {
             if arrivedUpTo > 0 { out[tenureOffset + a] = s.aliveByAge[a] / Double(arrivedUpTo) }
         }
         // Per-trial scalars; with referrals, CAC is the blended acquisition cost per acquired subscriber.
+        // CAC per acquired subscriber: the horizon's acquisition spend over the subscribers acquired
+        // (blended with referral rewards; per sign-up when `cac_basis: sign_up`).
         var cacPerAcquired = cac
-        if let rf = referrals, acquiredTotal > 0 {
-            cacPerAcquired = (cac * Double(acquiredTotal - referredTotal) + rf.rewardPerReferral * Double(referredTotal))
+        if acquiredTotal > 0 && (referrals != nil || costs.cacPerSignUp) {
+            let paid = costs.cacPerSignUp ? signUpsTotal : acquiredTotal - referredTotal
+            cacPerAcquired = (cac * Double(paid) + (referrals?.rewardPerReferral ?? 0) * Double(referredTotal))
                 / Double(acquiredTotal)
         }
         CohortModel.writeScalars(into: out, at: coreScalar, acquired: acquiredTotal, lifetimeRevenue: lifetimeRevenue,
                                  revenueByAge: UnsafeBufferPointer(s.revenueByAge), cumulativeRevenue: cumulativeRevenue,
-                                 churned: churnedTotal, margin: margin, cac: cacPerAcquired)
+                                 churned: churnedTotal, margin: margin, cac: cacPerAcquired,
+                                 lifetimeCost: lifetimeCost, costByAge: unitCosts ? UnsafeBufferPointer(s.costByAge) : nil)
+        if withLevers {
+            costs.scalars(flow: s.cashFlow, horizon: H, terminal: terminalValue) { metric, value in
+                out[offset[metric.rawValue]] = value
+            }
+        }
         if let l = licence, let state = s.licence {
             l.scalars(state, horizon: H, customerValue: licenceCustomerValue) { metric, value in
                 out[offset[metric.rawValue]] = value

@@ -16,7 +16,7 @@ import SubcastStochastics
 /// in every trial (up to rounding) and net_new_mrr_m = new + expansion - contraction - churned MRR
 /// of month m. NRR and GRR of month m > 12 compare the MRR of the groups that existed in month
 /// m - 12 with their MRR then (GRR counts each group at most at its MRR then): cohort-level.
-/// Metrics: `expansion_mrr`, `contraction_mrr`, `net_new_mrr`, `cash`, `cumulative_cash`,
+/// Metrics: `expansion_mrr`, `contraction_mrr`, `net_new_mrr`, `billings`, `cumulative_billings`,
 /// `nrr`, `grr`, `seats`, `usage_revenue`.
 struct BillingProcess: Sendable {
     static let stream = "billing"

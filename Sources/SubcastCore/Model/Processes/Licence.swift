@@ -44,8 +44,12 @@ final class LicenceState {
 /// survival (waiting customers and detractors lapse at the multiplied hazard). Revenue: licence
 /// sales + maintenance on the licence path; MRR + maintenance on the subscription path.
 /// Metrics: `licence_path_revenue`, `subscription_path_revenue`, their cumulative sums,
-/// `maintenance_payers`, `migrated`; scalars `valley_depth`, `valley_months`, `overtake_month`,
-/// `overtakes_in_horizon`, `licence_customer_value` (see Scenarios/README.md for definitions).
+/// `maintenance_payers`, `migrated`; scalars `valley_depth`, `valley_months`, `crossing_month`
+/// (monthly: the subscription path first earns as much in a month), `overtake_month`
+/// (cumulative: its revenue since month 1 first reaches the licence path's),
+/// `overtakes_in_horizon`, `financing_need` (the largest cumulative shortfall, max over months
+/// of cumulative licence minus cumulative subscription revenue, 0 if none) and its month,
+/// `licence_customer_value` (see Scenarios/README.md for definitions).
 struct LicenceProcess: Sendable {
     static let stream = "licences"
     let licence: LicenceSwitch
@@ -128,7 +132,8 @@ struct LicenceProcess: Sendable {
     func scalars(_ state: LicenceState, horizon H: Int, customerValue: Double, _ put: (Metric, Double) -> Void) {
         var depth = 0.0, valley = 0, recovered = false
         var cumulativeL = 0.0, cumulativeS = 0.0
-        var overtake: Int? = nil
+        var overtake: Int? = nil, crossing: Int? = nil
+        var need = 0.0, needMonth = 0
         for m in 1...H {
             cumulativeL += state.licenceRevenue[m]
             cumulativeS += state.subscriptionRevenue[m]
@@ -136,13 +141,17 @@ struct LicenceProcess: Sendable {
             let gap = state.licenceRevenue[m] - state.subscriptionRevenue[m]
             depth = max(depth, gap)
             if !recovered {
-                if gap > 0 { valley += 1 } else { recovered = true }
+                if gap > 0 { valley += 1 } else { recovered = true; crossing = m }
             }
+            if cumulativeL - cumulativeS > need { need = cumulativeL - cumulativeS; needMonth = m }
             if overtake == nil && cumulativeS >= cumulativeL { overtake = m }
         }
         put(.valleyDepth, depth)
         put(.valleyMonths, Double(valley))
+        if let c = crossing { put(.crossingMonth, Double(c)) }
         if let o = overtake { put(.overtakeMonth, Double(o)) }
+        put(.financingNeed, need)
+        if needMonth > 0 { put(.financingNeedMonth, Double(needMonth)) }
         put(.overtakesInHorizon, overtake == nil ? 0 : 1)
         put(.licenceCustomerValue, customerValue)
     }

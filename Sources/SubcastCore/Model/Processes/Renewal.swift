@@ -27,12 +27,15 @@ struct RenewalProcess: Sendable {
     let hazard: [[Double]]
     let uncertainPlans: [(plan: Int, alpha: Double, beta: Double, draw: BivariateNormal)]
     let annual: Bool
+    /// Churn response to price (`PriceChurn`): elasticity, reference list price and
+    /// monthly-equivalent factor of annual billing per plan.
+    let priceChurn: (elasticity: Double, reference: [Double], annualFactor: [Double])?
     var hazardStride: Int { hazard[0].count }
     var annualStride: Int { (hazardStride - 1) / 12 + 1 }
 
-    init(_ scenario: Scenario, shape: Scenario, lastMonth: Int) {
+    init(_ scenario: Scenario, shape: Scenario, lastMonth: Int, followAll: Bool = false) {
         let maxTenure = scenario.existing.map(\.tenureMonths).max() ?? 0
-        let maxRenewal = max(lastMonth, maxTenure + scenario.horizonMonths) + 1
+        let maxRenewal = max(lastMonth, maxTenure + (followAll ? lastMonth : scenario.horizonMonths)) + 1
         hazard = scenario.plans.map { plan in
             (0...maxRenewal).map { t in t == 0 ? 0 : plan.churn.churnProbability(atRenewal: t) }
         }
@@ -43,6 +46,23 @@ struct RenewalProcess: Sendable {
             return (p, a, b, draw)
         }
         annual = shape.plans.contains { $0.options.annualShare > 0 }
+        if let pc = scenario.levers.priceChurn ?? shape.levers.priceChurn.map({ _ in PriceChurn(elasticity: 0) }) {
+            priceChurn = (pc.elasticity, scenario.plans.map { $0.options.referencePrice ?? $0.pricePerMonth },
+                          scenario.plans.map { 1 - $0.options.annualDiscount })
+        } else {
+            priceChurn = nil
+        }
+    }
+
+    /// The hazard h of a compartment billed `unitPrice` a month (monthly-equivalent) on plan p,
+    /// billing b, after the churn response to price: h x (price / reference)^elasticity when the
+    /// list price exceeds the reference, capped at 1.
+    @inline(__always) func priceAdjusted(_ h: Double, unitPrice: Double, plan p: Int, billing b: Int) -> Double {
+        guard let pc = priceChurn, pc.elasticity != 0, h > 0 else { return h }
+        let list = b == 0 ? unitPrice : unitPrice / pc.annualFactor[p]
+        let reference = pc.reference[p]
+        guard reference > 0, list > reference else { return h }
+        return Swift.min(1, h * _pow(list / reference, pc.elasticity))
     }
 
     /// This trial's hazards into `h` ([plan * stride + t]) and annual hazards into `a`.

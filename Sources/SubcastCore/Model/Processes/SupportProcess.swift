@@ -43,8 +43,17 @@ struct SupportProcess: Sendable {
     init?(_ scenario: Scenario) {
         guard let s = scenario.levers.support else { return nil }
         support = s
-        capacity = MonthlyValue(Double(s.capacity))
-        cost = MonthlyValue(s.costPerMonth)
+        if let plan = s.agentsSchedule {
+            // A hiring plan: capacity and pay follow the agents of each month.
+            let months = scenario.horizonMonths + scenario.lifetimeMonths + 1
+            capacity = MonthlyValue(byMonth: (1...months).map { m in
+                (plan.value(month: m) * s.ticketsPerAgentPerMonth).rounded(.down)
+            })
+            cost = MonthlyValue(byMonth: (1...months).map { m in plan.value(month: m) * s.costPerAgentPerMonth })
+        } else {
+            capacity = MonthlyValue(Double(s.capacity))
+            cost = MonthlyValue(s.costPerMonth)
+        }
         ticketProbability = scenario.plans.map { 1 - exp(-$0.options.ticketsPerMonth) }
         upsellTo = scenario.plans.map { $0.options.upsellTo ?? -1 }
     }

@@ -13,11 +13,14 @@ struct UsageProcess: Sendable {
         usage = scenario.plans.map(\.options.usage)
     }
 
-    /// The usage revenue of n subscribers of plan p with `tenure` months paid before this month.
-    @inline(__always) func revenue(_ n: Int, plan p: Int, tenure: Int, using g: RandomGenerator) -> Double {
+    /// The usage units of n subscribers of plan p with `tenure` months paid before this month.
+    @inline(__always) func units(_ n: Int, plan p: Int, tenure: Int, using g: RandomGenerator) -> Double {
         guard let u = usage[p], n > 0 else { return 0 }
         let mean = min(u.meanUnitsPerMonth * _pow(1 + u.growthPerMonth, Double(tenure)), Usage.maximumMeanUnits)
         let cv2 = u.cv * u.cv
-        return u.pricePerUnit * Gamma.draw(shape: Double(n) / cv2, scale: mean * cv2, using: g)
+        return Gamma.draw(shape: Double(n) / cv2, scale: mean * cv2, using: g)
     }
+
+    /// The price of one unit of plan p's usage (0 without usage pricing).
+    @inline(__always) func price(plan p: Int) -> Double { usage[p]?.pricePerUnit ?? 0 }
 }
