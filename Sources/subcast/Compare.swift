@@ -32,6 +32,9 @@ struct Compare: ParsableCommand {
 
     @OptionGroup var output: OutputFileOptions
 
+    @Option(help: "Also write a self-contained HTML report with charts (value verdicts, cash by strategy, NPV differences) to this file.")
+    var report: String?
+
     @Option(help: "Comma-separated metrics to compare: mrr (at the horizon), mrr@12, churned@total, cltv, ... (default: all; the table shows the main ones).")
     var metrics: String?
 
@@ -127,6 +130,14 @@ struct Compare: ParsableCommand {
         case .table: text = CompareReport.table(result, context)
         case .csv: text = CompareReport.csv(result, context)
         case .json: text = CompareReport.json(result, context)
+        }
+        if let path = report {
+            do {
+                try OutputFiles.write(CompareHTMLReport.render(result, context), toFile: path)
+            } catch {
+                throw fail(error.description, code: ExitStatus.runtimeFailure)
+            }
+            if !common.quiet { note("wrote the report \(path)") }
         }
         try output.write(text, quiet: common.quiet)
     }

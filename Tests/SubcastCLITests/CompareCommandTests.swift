@@ -27,6 +27,26 @@ import Testing
         (metric["strategies"] as? [[String: Any]])?.first { $0["name"] as? String == name }
     }
 
+    @Test func theHTMLReportShowsValueVerdictsAndIsTheSameOnAnyThreadCount() throws {
+        let ws = try Workspace()
+        defer { ws.cleanup() }
+        let path = try ws.write("v.yaml", CompareCommandTests.withVariants().replacingOccurrences(of: "variants:", with: """
+            support: {agents: 2, tickets_per_agent_per_month: 500, cost_per_agent_per_month: 3000, first_contact_resolution: 0.8}
+            variants:
+              - name: one-more-agent
+                set: {support.agents: 3}
+            """))
+        let one = try ws.run(["compare", path, "--trials", "128", "--threads", "1", "--quiet", "--report", ws.file("one.html")])
+        let two = try ws.run(["compare", path, "--trials", "128", "--threads", "2", "--quiet", "--report", ws.file("two.html")])
+        #expect(one.status == 0 && two.status == 0, "\(one.stderr) \(two.stderr)")
+        let a = try String(contentsOfFile: ws.file("one.html"), encoding: .utf8)
+        let b = try String(contentsOfFile: ws.file("two.html"), encoding: .utf8)
+        #expect(a == b, "seed 4242: the report differs between 1 and 2 threads")
+        #expect(a.contains("one-more-agent: NPV -") && a.contains("it loses money"), "an agent the load does not need costs money")
+        #expect(a.contains("data-chart=\"compare-cash\"") && a.contains("data-chart=\"compare-npv\""))
+        #expect(one.stdout.contains("What each strategy is worth against the base"))
+    }
+
     @Test func comparesVariantsInJSON() throws {
         let ws = try Workspace()
         defer { ws.cleanup() }

@@ -124,6 +124,31 @@ import Testing
         }
     }
 
+    @Test func cacAndPaySchedulesPriceEachMonth() throws {
+        var s = Self.costed(trials: 10)
+        s.economics.cacSchedule = Schedule(steps: [(1, 60), (13, 90)])
+        s.economics.cacPerSubscriber = 90
+        s.levers.support = Support(agents: 3, ticketsPerAgentPerMonth: 1000, costPerAgentPerMonth: 4000, firstContactResolution: 0.8)
+        s.levers.support!.costPerAgentSchedule = Schedule(ramp: [(1, 4000), (24, 5150)])
+        let model = PipelineModel(s)
+        let run = try MonteCarloEngine.run(model, trials: 10, seed: Self.seed, threads: 2)
+        let cltv = try Self.offset(model.layout, "cltv"), ratio = try Self.offset(model.layout, "ltv_cac")
+        let acquired = try Self.offset(model.layout, "acquired")
+        for t in 0..<10 {
+            var spend = 0.0
+            for m in 1...24 {
+                let new = run[t, try Self.offset(model.layout, "new", month: m)]
+                let cost = run[t, try Self.offset(model.layout, "acquisition_cost", month: m)]
+                #expect(cost == (m < 13 ? 60 : 90) * new, "trial \(t) month \(m)")
+                spend += cost
+                let pay = run[t, try Self.offset(model.layout, "support_cost", month: m)]
+                #expect(abs(pay - 3 * (4000 + 50 * Double(m - 1))) < 1e-6, "trial \(t) month \(m): support cost \(pay)")
+            }
+            let expected = run[t, cltv] / (spend / run[t, acquired])
+            #expect(abs(run[t, ratio] - expected) <= 1e-9 * expected, "trial \(t): LTV:CAC \(run[t, ratio]) vs \(expected)")
+        }
+    }
+
     @Test func fiscalYearTotalsAreSumsOfTheirMonths() throws {
         var s = Self.costed(trials: 20)
         s.horizonMonths = 30

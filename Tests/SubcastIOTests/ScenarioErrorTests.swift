@@ -117,7 +117,7 @@ let badCases: [BadCase] = [
     BadCase("negative discount", base(appending: "economics: {discount_rate_per_year: -0.1}"), line: 13,
             keyPath: "economics.discount_rate_per_year", "yearly rate from 0 to 10", "got -0.1"),
     BadCase("negative cac", base(appending: "economics: {cac_per_subscriber: -3}"), line: 13,
-            keyPath: "economics.cac_per_subscriber", "an amount >= 0, got -3"),
+            keyPath: "economics.cac_per_subscriber", "an amount from 0 to 1e12, got -3"),
     BadCase("alpha 0", base(replacing: 9, with: "      alpha: 0"), line: 9, keyPath: "plans[0].churn.alpha", "expected alpha > 0 and at most 1e9, got 0"),
     BadCase("alpha negative", base(replacing: 9, with: "      alpha: -0.5"), line: 9, keyPath: "plans[0].churn.alpha",
             "expected alpha > 0 and at most 1e9, got -0.5"),

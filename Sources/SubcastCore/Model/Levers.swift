@@ -66,8 +66,10 @@ public struct Support: Sendable, Hashable {
     public var agentsSchedule: Schedule?
     /// Tickets one agent resolves a month, > 0.
     public var ticketsPerAgentPerMonth: Double
-    /// Cost of one agent a month, >= 0.
+    /// Cost of one agent a month, >= 0 (month 1's when `costPerAgentSchedule` is set).
     public var costPerAgentPerMonth: Double
+    /// Pay by month (raises), nil = `costPerAgentPerMonth` in every month.
+    public var costPerAgentSchedule: Schedule?
     /// Probability that a ticket handled without backlog is resolved well, in [0, 1].
     public var firstContactResolution: Double
     /// How fast quality falls with the backlog (per month of capacity waiting), >= 0.

@@ -54,7 +54,7 @@ public struct Scenario: Sendable, Hashable {
     /// True when some lever (scenario-wide or of a plan) is on: the scenario then runs on
     /// `PipelineModel`, otherwise on the leaner `CohortModel` (which gives the same numbers).
     public var usesLevers: Bool {
-        !levers.isEmpty || plans.contains { !$0.options.isEmpty } || calendar != nil
+        !levers.isEmpty || plans.contains { !$0.options.isEmpty } || calendar != nil || economics.cacSchedule != nil
     }
 
     /// Months 1, 2, 3, 6, 12 and every 12th month after, up to the horizon.
@@ -168,6 +168,9 @@ public struct Economics: Sendable, Hashable {
     /// What the CAC is paid for: each paying subscriber (default) or each sign-up (with a free
     /// trial, every trialist). LTV:CAC uses the same: acquisition spend / subscribers acquired.
     public var cacBasis: CACBasis
+    /// A marketing cost plan: CAC by month (nil = `cacPerSubscriber` in every month, which is
+    /// then the schedule's largest value).
+    public var cacSchedule: Schedule?
 
     public enum CACBasis: String, Sendable, Hashable {
         case payingSubscriber = "paying_subscriber", signUp = "sign_up"

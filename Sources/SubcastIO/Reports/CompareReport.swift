@@ -139,30 +139,32 @@ public enum CompareReport {
     }
 
     /// Strategy against strategy for the value metrics (three or more strategies): mean of
-    /// (row - column) in the same trial, with its 95 % interval.
-    static func pairTables(_ r: StrategyComparison) -> [[String]] {
-        var tables: [[String]] = []
+    /// (row - column) in the same trial, with its 95 % interval; title, header and rows.
+    static func pairGrids(_ r: StrategyComparison) -> [(title: String, header: [String], rows: [[String]])] {
+        var grids: [(title: String, header: [String], rows: [[String]])] = []
         let names = Array(Set(r.pairs.map(\.metric))).sorted { a, b in
             (ComparisonModel.valueMetricNames.firstIndex(of: a) ?? 99) < (ComparisonModel.valueMetricNames.firstIndex(of: b) ?? 99)
         }
         for name in names {
             let pairs = r.pairs.filter { $0.metric == name }
-            var lines = ["\(name), strategy against strategy (row - column, mean and 95 % interval, paired)"]
             let columns = Array(Set(pairs.map(\.w))).sorted()
-            var rows = [["strategy"] + columns.map { r.variants[$0].name }]
-            for v in Array(Set(pairs.map(\.v))).sorted() {
-                rows.append([r.variants[v].name] + columns.map { w in
+            let rows = Array(Set(pairs.map(\.v))).sorted().map { v in
+                [r.variants[v].name] + columns.map { w in
                     guard let p = pairs.first(where: { $0.v == v && $0.w == w }), p.difference.n > 0 else { return "" }
                     let d = p.difference
                     if d.mean == 0 && d.sd == 0 { return "no difference" }
                     let half = 1.96 * d.se
                     return "\(signed(d.mean, 0)) (\(signed(d.mean - half, 0)) ... \(signed(d.mean + half, 0)))"
-                })
+                }
             }
-            lines += aligned(rows, rightAligned: Set(1..<(columns.count + 1)))
-            tables.append(lines)
+            grids.append(("\(name), strategy against strategy (row - column, mean and 95 % interval, paired)",
+                          ["strategy"] + columns.map { r.variants[$0].name }, rows))
         }
-        return tables
+        return grids
+    }
+
+    static func pairTables(_ r: StrategyComparison) -> [[String]] {
+        pairGrids(r).map { g in [g.title] + aligned([g.header] + g.rows, rightAligned: Set(1..<g.header.count)) }
     }
 
     /// The metrics of the table: all when chosen, else the headline ones present (all if none is).

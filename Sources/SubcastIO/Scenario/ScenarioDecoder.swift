@@ -123,7 +123,11 @@ struct ScenarioDecoder {
             if let v = m["discount_rate_per_year"] {
                 economics.discountRatePerYear = try v.number("a yearly rate from 0 to 10 (0.10 is 10 %)") { $0 >= 0 && $0 <= 10 }
             }
-            if let v = m["cac_per_subscriber"] { economics.cacPerSubscriber = try v.number("an amount >= 0") { $0 >= 0 } }
+            if let v = m["cac_per_subscriber"] {
+                let plan = try v.schedule("an amount from 0 to 1e12", horizon: horizon) { $0 >= 0 && $0 <= 1e12 }
+                economics.cacPerSubscriber = plan.isConstant ? plan.first : plan.maximum(months: horizon)
+                if !plan.isConstant { economics.cacSchedule = plan }
+            }
         }
 
         if let node = top["costs"] { levers.costs = try decodeCosts(node, horizon: horizon) }
@@ -378,7 +382,11 @@ struct ScenarioDecoder {
             .number("a probability from 0 to 1 (0.75 is 75 %)") { $0 >= 0 && $0 <= 1 }
         var s = Support(agents: agents, ticketsPerAgentPerMonth: perAgent, firstContactResolution: fcr)
         if !agentSchedule.isConstant { s.agentsSchedule = agentSchedule }
-        if let v = m["cost_per_agent_per_month"] { s.costPerAgentPerMonth = try v.number("an amount >= 0") { $0 >= 0 } }
+        if let v = m["cost_per_agent_per_month"] {
+            let pay = try v.schedule("an amount from 0 to 1e12", horizon: horizon) { $0 >= 0 && $0 <= 1e12 }
+            s.costPerAgentPerMonth = pay.first
+            if !pay.isConstant { s.costPerAgentSchedule = pay }
+        }
         if let v = m["backlog_penalty"] {
             s.backlogPenalty = try v.number("a penalty from 0 to 100 (per month of capacity waiting)") { $0 >= 0 && $0 <= 100 }
         }

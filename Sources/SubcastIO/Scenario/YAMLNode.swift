@@ -150,7 +150,8 @@ struct YAMLNode {
     }
 
     /// The keys that take a schedule (`Schedule`), for messages.
-    static let scheduleKeys = "acquisition.new_per_month, support.agents, costs.fixed_per_month, plans[].price_per_month"
+    static let scheduleKeys = "acquisition.new_per_month, economics.cac_per_subscriber, support.agents, "
+        + "support.cost_per_agent_per_month, costs.fixed_per_month, plans[].price_per_month"
 
     /// True when the node is a schedule: a mapping with a `steps` or `ramp` key, or whose keys are
     /// all whole numbers (months).

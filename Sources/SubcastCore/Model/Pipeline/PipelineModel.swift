@@ -317,7 +317,7 @@ public final class PipelineModel: Sendable {
         var acquiredTotal = 0, referredTotal = 0, churnedTotal = 0
         var lifetimeRevenue = 0.0, cumulativeRevenue = 0.0, cumulativeBillings = 0.0
         var lifetimeCost = 0.0, terminalValue = 0.0, cumulativeCash = costs.costs.openingCash
-        var signUpsTotal = 0
+        var signUpsTotal = 0, cacSpend = 0.0
         let unitCosts = costs.hasUnitCosts
         var cumulativeL = 0.0, cumulativeS = 0.0
         var activeBefore = 0.0, promotersBefore = 0.0
@@ -338,6 +338,9 @@ public final class PipelineModel: Sendable {
             if inHorizon {
                 signUps = acquisition.signUps(month: m, using: rAcquisition)
                 signUpsTotal += signUps
+                if scenario.economics.cacSchedule != nil {
+                    cacSpend += costs.cac(m) * Double(costs.cacPerSignUp ? signUps : 0)
+                }
                 var paying = signUps
                 if let ft = freeTrial { paying = ft.step(starts: signUps, x, history: s.trialStarts, using: rTrials) }
                 var referred = 0
@@ -348,6 +351,7 @@ public final class PipelineModel: Sendable {
                 }
                 arrivals = paying + referred
                 payingNew = paying
+                if scenario.economics.cacSchedule != nil && !costs.cacPerSignUp { cacSpend += costs.cac(m) * Double(paying) }
                 acquiredTotal += arrivals
                 referredTotal += referred
                 let g = sh.cohortBase + m - 1
@@ -660,7 +664,9 @@ public final class PipelineModel: Sendable {
         // CAC per acquired subscriber: the horizon's acquisition spend over the subscribers acquired
         // (blended with referral rewards; per sign-up when `cac_basis: sign_up`).
         var cacPerAcquired = cac
-        if acquiredTotal > 0 && (referrals != nil || costs.cacPerSignUp) {
+        if acquiredTotal > 0 && scenario.economics.cacSchedule != nil {
+            cacPerAcquired = (cacSpend + (referrals?.rewardPerReferral ?? 0) * Double(referredTotal)) / Double(acquiredTotal)
+        } else if acquiredTotal > 0 && (referrals != nil || costs.cacPerSignUp) {
             let paid = costs.cacPerSignUp ? signUpsTotal : acquiredTotal - referredTotal
             cacPerAcquired = (cac * Double(paid) + (referrals?.rewardPerReferral ?? 0) * Double(referredTotal))
                 / Double(acquiredTotal)

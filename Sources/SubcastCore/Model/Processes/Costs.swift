@@ -25,7 +25,7 @@ import Foundation
 struct CostsProcess: Sendable {
     let costs: Costs
     let grossMargin: Double
-    let cac: Double
+    let cac: MonthlyValue
     let cacPerSignUp: Bool
     let fixed: MonthlyValue
     /// True when per-unit serving costs or payment fees apply to each compartment's revenue
@@ -38,7 +38,8 @@ struct CostsProcess: Sendable {
         let c = scenario.levers.costs ?? Costs()
         costs = c
         grossMargin = scenario.economics.grossMargin
-        cac = scenario.economics.cacPerSubscriber
+        cac = scenario.economics.cacSchedule.map { MonthlyValue($0, months: scenario.horizonMonths) }
+            ?? MonthlyValue(scenario.economics.cacPerSubscriber)
         cacPerSignUp = scenario.economics.cacBasis == .signUp
         fixed = MonthlyValue(c.fixedPerMonth, months: scenario.horizonMonths)
         hasUnitCosts = c.servingPerSubscriber > 0 || c.servingPerSeat > 0 || c.servingPerUsageUnit > 0 || c.paymentFeeShare > 0
@@ -59,7 +60,7 @@ struct CostsProcess: Sendable {
     /// the operating cash flow.
     func record(_ x: Month, revenue: Double, collected: Double, active: Int, seats: Int, units: Double,
                 signUps: Int, payingNew: Int) -> Double {
-        let acquisition = cac * Double(cacPerSignUp ? signUps : payingNew) + x[.referralCost]
+        let acquisition = cac(x.m) * Double(cacPerSignUp ? signUps : payingNew) + x[.referralCost]
         let serving = (1 - grossMargin) * revenue + costs.servingPerSubscriber * Double(active)
             + costs.servingPerSeat * Double(seats) + costs.servingPerUsageUnit * units
         let fees = costs.paymentFeeShare * collected

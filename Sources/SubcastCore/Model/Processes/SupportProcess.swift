@@ -43,13 +43,15 @@ struct SupportProcess: Sendable {
     init?(_ scenario: Scenario) {
         guard let s = scenario.levers.support else { return nil }
         support = s
-        if let plan = s.agentsSchedule {
+        if s.agentsSchedule != nil || s.costPerAgentSchedule != nil {
+            let plan = s.agentsSchedule ?? Schedule(constant: s.agents)
+            let pay = s.costPerAgentSchedule ?? Schedule(constant: s.costPerAgentPerMonth)
             // A hiring plan: capacity and pay follow the agents of each month.
             let months = scenario.horizonMonths + scenario.lifetimeMonths + 1
             capacity = MonthlyValue(byMonth: (1...months).map { m in
                 (plan.value(month: m) * s.ticketsPerAgentPerMonth).rounded(.down)
             })
-            cost = MonthlyValue(byMonth: (1...months).map { m in plan.value(month: m) * s.costPerAgentPerMonth })
+            cost = MonthlyValue(byMonth: (1...months).map { m in plan.value(month: m) * pay.value(month: m) })
         } else {
             capacity = MonthlyValue(Double(s.capacity))
             cost = MonthlyValue(s.costPerMonth)
