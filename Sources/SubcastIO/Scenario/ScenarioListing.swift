@@ -18,6 +18,10 @@ public enum ScenarioListing {
         line("horizon_months", "\(s.horizonMonths)")
         line("trials", "\(s.trials)")
         line("seed", s.seed.map(String.init) ?? "none (a seed is drawn at run time and printed)")
+        if let c = s.calendar {
+            out.append("start: \(c.label(month: 1)) (month \(s.horizonMonths) is \(c.label(month: s.horizonMonths))); fiscal years start in "
+                       + "calendar month \(c.fiscalYearStartMonth): " + s.fiscalYears.map(\.label).joined(separator: ", "))
+        }
         out.append("plans:")
         for (i, p) in s.plans.enumerated() {
             out.append("  - name: \(p.name)")
@@ -40,7 +44,11 @@ public enum ScenarioListing {
         }
         if explicitKeys.contains("acquisition") {
             out.append("acquisition:")
-            line("new_per_month", fmt(s.acquisition.newPerMonth), path: "acquisition.new_per_month", indent: 1)
+            if let plan = s.acquisition.schedule {
+                out.append("  new_per_month: \(schedule(plan))")
+            } else {
+                line("new_per_month", fmt(s.acquisition.newPerMonth), path: "acquisition.new_per_month", indent: 1)
+            }
             line("growth_per_month", fmt(s.acquisition.growthPerMonth), path: "acquisition.growth_per_month", indent: 1)
             let mix = zip(s.plans, s.acquisition.planMix).map { "\($0.name): \(fmt($1))" }.joined(separator: ", ")
             line("mix", "{\(mix)}", path: "acquisition.mix", indent: 1)
@@ -63,7 +71,19 @@ public enum ScenarioListing {
         line("gross_margin", fmt(s.economics.grossMargin), path: "economics.gross_margin", indent: 1)
         line("discount_rate_per_year", fmt(s.economics.discountRatePerYear) + " (monthly \(fmt(s.discountPerMonth)))",
              path: "economics.discount_rate_per_year", indent: 1)
-        line("cac_per_subscriber", "\(fmt(s.economics.cacPerSubscriber)) \(s.currency)", path: "economics.cac_per_subscriber", indent: 1)
+        if let plan = s.economics.cacSchedule {
+            out.append("  cac_per_subscriber: \(schedule(plan)) \(s.currency)")
+        } else {
+            line("cac_per_subscriber", "\(fmt(s.economics.cacPerSubscriber)) \(s.currency)", path: "economics.cac_per_subscriber", indent: 1)
+        }
+        line("cac_basis", s.economics.cacBasis.rawValue, path: "economics.cac_basis", indent: 1)
+        if let x = s.levers.costs {
+            out.append("costs:")
+            out.append("  serving \(fmt(x.servingPerSubscriber)) \(s.currency) a subscriber, \(fmt(x.servingPerSeat)) a seat, "
+                       + "\(fmt(x.servingPerUsageUnit)) a usage unit; payment fees \(NumberFormat.percent(x.paymentFeeShare, decimals: 2)) of billings")
+            out.append("  fixed_per_month: \(schedule(x.fixedPerMonth)) \(s.currency); opening_cash \(fmt(x.openingCash)) \(s.currency); "
+                       + "terminal_value \(x.terminalValue)")
+        }
         out.append("cltv:")
         line("lifetime_months", "\(s.lifetimeMonths)", path: "cltv.lifetime_months", indent: 1)
         out.append("report:")
@@ -107,7 +127,10 @@ public enum ScenarioListing {
         if let x = l.support {
             out.append("support:")
             out.append("  \(fmt(x.agents)) agents x \(fmt(x.ticketsPerAgentPerMonth)) tickets a month = capacity \(x.capacity); "
-                       + "\(fmt(x.costPerAgentPerMonth)) \(c) per agent a month (\(fmt(x.costPerMonth)) \(c) in all)")
+                       + "\(fmt(x.costPerAgentPerMonth)) \(c) per agent a month (\(fmt(x.costPerMonth)) \(c) in all)"
+                       + (x.agentsSchedule == nil && x.costPerAgentSchedule == nil ? "" : " in month 1"))
+            if let plan = x.agentsSchedule { out.append("  hiring plan: agents \(schedule(plan))") }
+            if let plan = x.costPerAgentSchedule { out.append("  pay plan: cost per agent \(schedule(plan)) \(c)") }
             out.append("  first_contact_resolution \(NumberFormat.percent(x.firstContactResolution)), backlog_penalty \(fmt(x.backlogPenalty)), "
                        + "waiting churn x\(fmt(x.waitingChurnMultiplier))")
             out.append("  bad resolution: churn x\(fmt(x.badChurnMultiplier)) for \(x.badMonths) months; good: churn x\(fmt(x.goodChurnMultiplier)) "
@@ -120,9 +143,9 @@ public enum ScenarioListing {
             out.append("  intervention: detection \(NumberFormat.percent(o.detectionRate)), success \(NumberFormat.percent(o.successRate)), "
                        + "\(fmt(o.costPerIntervention)) \(c) each, capacity \(o.capacityPerMonth.map(String.init) ?? "unlimited") a month")
         }
-        if !l.priceEvents.isEmpty || l.priceElasticity != 0 {
+        if !l.priceEvents.isEmpty || l.priceElasticity != 0 || l.priceChurn != nil {
             out.append("pricing:")
-            out.append("  elasticity \(fmt(l.priceElasticity))")
+            out.append("  elasticity \(fmt(l.priceElasticity)); churn_elasticity \(fmt(l.priceChurn?.elasticity ?? 0))")
             for e in l.priceEvents {
                 out.append("  month \(e.month): \(s.plans[e.plan].name) to \(fmt(e.newPricePerMonth)) \(c) a month, "
                            + (e.grandfather ? "existing subscribers grandfathered" : "churn shock \(NumberFormat.percent(e.churnShock, decimals: 2))"))
@@ -143,6 +166,12 @@ public enum ScenarioListing {
                        + "\(s.plans[x.migrationPlan].name) at \(fmt(x.migrationPricePerMonth ?? s.plans[x.migrationPlan].pricePerMonth)) \(c) a month")
         }
         return out
+    }
+
+    /// `{1: 2, 10: 4}` or `ramp {1: 40, 12: 120}`, with its scale when not 1.
+    static func schedule(_ s: Schedule) -> String {
+        let points = zip(s.months, s.values).map { "\($0): \(fmt($1))" }.joined(separator: ", ")
+        return (s.form == .ramp ? "ramp {" : "steps {") + points + "}" + (s.scale == 1 ? "" : " x \(fmt(s.scale))")
     }
 
     static func fmt(_ x: Double) -> String {
