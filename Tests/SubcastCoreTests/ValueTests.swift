@@ -237,6 +237,24 @@ import Testing
         #expect(abs(r.scalar("npv")!.mean - r0.scalar("npv")!.mean - r.scalar("terminal_value")!.mean) < 1e-6 * exact)
     }
 
+    @Test func theTerminalValueOfAnnualPlansCountsNoPrepaidYearTwice() throws {
+        // Sign-ups in month 1 only, all on annual billing, churn near 0: they prepay 12 x 10 in
+        // month 1 (inside the 6-month horizon) and again in month 13 (inside the terminal months
+        // 7 ... 18), so the terminal value is one year's payment and NPV (no discounting) two.
+        var s = Scenario(name: "annual terminal", horizonMonths: 6, trials: 200,
+                         plans: [Plan(name: "p", pricePerMonth: 10, churn: .constant(perMonth: 1e-9),
+                                      options: PlanOptions(annualShare: 1))],
+                         acquisition: Acquisition(newPerMonth: 100, planMix: [1]),
+                         economics: Economics(grossMargin: 1, discountRatePerYear: 0), lifetimeMonths: 12)
+        s.acquisition.schedule = Schedule(steps: [(1, 100), (2, 0)])
+        s.levers.costs = Costs(terminalValue: true)
+        let r = try Simulation.run(s, seed: Self.seed, threads: 2)
+        let tv = r.scalar("terminal_value")!, npv = r.scalar("npv")!
+        let (ok, message) = within(tv, 100 * 12 * 10, "terminal value of annual prepayers, seed \(Self.seed)")
+        #expect(ok, "\(message)")
+        #expect(abs(npv.mean - 2 * tv.mean) < 1e-6 * tv.mean, "NPV \(npv.mean) vs twice the terminal value \(tv.mean)")
+    }
+
     @Test func cacPerSignUpCountsEveryTrialist() throws {
         var s = Self.costed(trials: 200)
         s.levers.freeTrial = FreeTrial(months: 1, conversion: 0.5)

@@ -103,6 +103,29 @@ import SubcastCore
         #expect(e.message.contains("give it a 'scale'"), "\(e.message)")
     }
 
+    @Test func aFreeBasePlanOrAScaledScheduleStillLoads() throws {
+        let free = """
+            name: free
+            horizon_months: 12
+            plans:
+              - {name: basic, price_per_month: 0, churn: {mean_per_month: 0.04, heterogeneity: 0.2}}
+            acquisition: {new_per_month: 100}
+            pricing: {elasticity: -1}
+            variants:
+              - {name: paid, set: {plans.basic.price_per_month: 5}}
+            """
+        let v = try ScenarioLoader.parseVariants(text: free, file: "f.yaml")
+        #expect(v[1].scenario.plans[0].pricePerMonth == 5 && v[1].scenario.plans[0].options.referencePrice == nil)
+        // Each value is checked as scaled when a scale is given: 2e6 x 0.5 agents is within range.
+        let s = try ScenarioLoader.parse(text: Self.head + """
+            support: {agents: {steps: {1: 2000000}, scale: 0.5}, tickets_per_agent_per_month: 1, first_contact_resolution: 0.8}
+            """, file: "s.yaml")
+        #expect(s.levers.support!.agents == 1e6)
+        #expect(scenarioError(Self.head + """
+            support: {agents: {1: 2000000}, tickets_per_agent_per_month: 1, first_contact_resolution: 0.8}
+            """)?.keyPath == "support.agents.1")
+    }
+
     @Test func aVariantThatChangesAPriceKeepsTheBasesReferenceOrIsWarnedAbout() throws {
         let withElasticity = Self.head + """
             pricing: {elasticity: -1, churn_elasticity: 1}

@@ -60,10 +60,14 @@ struct ScenarioDecoder {
             if levers.priceEvents.contains(where: { $0.plan == p }) {
                 throw node.error("plan '\(planNames[p])' has both a price schedule and pricing.events; give its price path one way")
             }
-            var last = schedule.first
+            // Changes are found on the unscaled path, so that an uncertain scale never changes
+            // how many events there are.
+            var unscaled = schedule
+            unscaled.scale = 1
+            var last = unscaled.first
             for m in 2...max(horizon, 2) where m <= horizon {
-                let price = schedule.value(month: m)
-                if price != last { levers.priceEvents.append(PriceEvent(month: m, plan: p, newPricePerMonth: price)) }
+                let price = unscaled.value(month: m)
+                if price != last { levers.priceEvents.append(PriceEvent(month: m, plan: p, newPricePerMonth: schedule.value(month: m))) }
                 last = price
             }
             levers.priceEvents.sort { $0.month < $1.month }

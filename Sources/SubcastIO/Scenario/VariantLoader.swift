@@ -104,7 +104,7 @@ extension ScenarioLoader {
                     guard let b = base.plans.first(where: { $0.name == plan.name }), b.pricePerMonth != plan.pricePerMonth,
                           plan.options.referencePrice == nil else { continue }
                     let levers = variant.scenario.levers
-                    if levers.priceElasticity != 0 || levers.priceChurn != nil {
+                    if (levers.priceElasticity != 0 || levers.priceChurn != nil) && b.pricePerMonth > 0 {
                         let value = Node.scalar(Node.Scalar(String(b.pricePerMonth), .implicit, .plain, setNode.node.mark))
                         document = try apply(value, at: ["plans", plan.name, "reference_price"], in: document, done: [],
                                              key: YAMLNode(node: setNode.node, path: "\(setNode.path).plans.\(plan.name).reference_price", file: file))

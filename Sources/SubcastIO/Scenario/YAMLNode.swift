@@ -181,7 +181,7 @@ struct YAMLNode {
         guard case let .mapping(points) = pointsNode.node, !points.isEmpty else {
             throw pointsNode.error("expected a schedule {month: value, ...}, got \(pointsNode.shape)")
         }
-        var months: [Int] = [], values: [Double] = []
+        var months: [Int] = [], values: [Double] = [], children: [YAMLNode] = []
         for (k, v) in points {
             let keyNode = YAMLNode(node: k, path: pointsNode.path, file: file)
             guard case let .scalar(ks) = k, let month = Int(ks.string), ks.string.allSatisfy({ $0.isASCII && $0.isNumber }) else {
@@ -199,12 +199,19 @@ struct YAMLNode {
                                   + "that is a distribution (e.g. {steps: {...}, scale: {distribution: normal, mean: 1, sd: 0.1}})")
             }
             months.append(month)
-            values.append(try child.number(what, valid))
+            // Checked against `valid` below: as written without a scale, scaled with one.
+            values.append(try child.number(what) { _ in true })
+            children.append(child)
         }
         if form == .steps && months[0] != 1 {
             throw pointsNode.error("a step schedule starts at month 1 (its value until the next step), got month \(months[0]) first")
         }
         var scale = 1.0
+        if scaleNode == nil {
+            for (child, value) in zip(children, values) where !valid(value) {
+                throw child.error("expected \(what), got \(YAMLNode.plain(value))")
+            }
+        }
         if let sn = scaleNode {
             let vs = values
             scale = try sn.number("a scale factor > 0 that keeps every value of the schedule \(what)") { f in
@@ -212,6 +219,11 @@ struct YAMLNode {
             }
         }
         return Schedule(form: form, months: months, values: values, scale: scale)
+    }
+
+    /// A number as a message shows it (`4`, `2.5`).
+    static func plain(_ x: Double) -> String {
+        x == x.rounded() && abs(x) < 1e15 ? String(Int64(x)) : String(x)
     }
 
     /// True when the node is a mapping with a `distribution` key (an uncertain input).

@@ -226,8 +226,16 @@ public final class PipelineModel: Sendable {
 
     /// Compartment-months x conditions one trial simulates at most (for work bounds).
     public var stepsPerTrial: Int {
-        let H = shape.H, lifetime = shape.lifetime
-        let groupMonths = shape.B * H + (H * max(H, shape.lastMonth > H ? lifetime : 0)) * (shape.migrantBase >= 0 ? 2 : 1)
+        let H = shape.H, lifetime = shape.lifetime, last = shape.lastMonth
+        let groupMonths: Int
+        if shape.followAll {
+            // Every group is followed to the last month: the base for all of them, each cohort
+            // (and migrant group) from its month on.
+            let cohortMonths = H * (last + 1) - H * (H + 1) / 2
+            groupMonths = shape.B * last + cohortMonths * (shape.migrantBase >= 0 ? 2 : 1)
+        } else {
+            groupMonths = shape.B * H + (H * max(H, last > H ? lifetime : 0)) * (shape.migrantBase >= 0 ? 2 : 1)
+        }
         return groupMonths * shape.P * shape.NB * shape.conditions.count
     }
 
@@ -486,7 +494,11 @@ public final class PipelineModel: Sendable {
                             }
                         }
                         if !inHorizon && sh.followAll {
-                            terminalValue += (margin * v - cost) * costs.discount[m - 1]
+                            // On the cash basis of operating cash flow: an annual subscriber's year,
+                            // prepaid in the horizon, is not counted again.
+                            let collected = b == 0 ? v : (v - base) + (age % 12 == 0 ? 12 * base : 0)
+                            let serving = unitCosts ? costs.unitCosts(n, seats: billedSeats, units: units, revenue: collected) : 0
+                            terminalValue += (margin * collected - serving) * costs.discount[m - 1]
                         }
                         if inHorizon {
                             active += n

@@ -9,6 +9,8 @@ import SubcastStochastics
 /// (with referrals, which add their own sign-ups).
 struct AcquisitionProcess: Sendable {
     static let stream = "acquisition"
+    /// The largest mean of sign-ups a month (the scenario limit, 4e9).
+    static let maximumMean = 4e9
     /// Mean sign-ups by month index m - 1.
     let arrivalsMean: [Double]
     let mix: [Double]
@@ -30,7 +32,9 @@ struct AcquisitionProcess: Sendable {
                 }
                 mean *= factor
             }
-            return mean
+            // Elasticity can push the mean far beyond what was written (a price far below the
+            // reference): capped at 4e9 a month, the scenario limit of sign-ups.
+            return min(mean, AcquisitionProcess.maximumMean)
         }
     }
 

@@ -81,6 +81,13 @@ struct CostsProcess: Sendable {
 
     /// The per-trial value scalars from the horizon's operating cash flows `flow[0 ..< H]`.
     func scalars(flow: UnsafeMutableBufferPointer<Double>, horizon H: Int, terminal: Double, _ put: (Metric, Double) -> Void) {
+        if (0..<H).contains(where: { !flow[$0].isFinite }) || !terminal.isFinite {
+            // Amounts beyond floating point (absurd prices): every value figure is undefined.
+            for metric in [Metric.terminalValue, .npv, .cashTrough, .cashTroughMonth, .runwayMonths, .runsOutOfCash, .breakEvenMonth] {
+                put(metric, .nan)
+            }
+            return
+        }
         var npv = 0.0, cash = costs.openingCash
         var trough = Double.infinity, troughMonth = 0, runway = H, ranOut = false
         var breakEven = Double.nan
