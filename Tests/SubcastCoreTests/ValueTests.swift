@@ -130,6 +130,8 @@ import Testing
         s.economics.cacPerSubscriber = 90
         s.levers.support = Support(agents: 3, ticketsPerAgentPerMonth: 1000, costPerAgentPerMonth: 4000, firstContactResolution: 0.8)
         s.levers.support!.costPerAgentSchedule = Schedule(ramp: [(1, 4000), (24, 5150)])
+        s.levers.support!.ticketsPerAgentSchedule = Schedule(steps: [(1, 1000), (12, 1500)])
+        s.levers.costs!.servingPerSubscriberSchedule = Schedule(steps: [(1, 3), (7, 2)])
         let model = PipelineModel(s)
         let run = try MonteCarloEngine.run(model, trials: 10, seed: Self.seed, threads: 2)
         let cltv = try Self.offset(model.layout, "cltv"), ratio = try Self.offset(model.layout, "ltv_cac")
@@ -143,6 +145,11 @@ import Testing
                 spend += cost
                 let pay = run[t, try Self.offset(model.layout, "support_cost", month: m)]
                 #expect(abs(pay - 3 * (4000 + 50 * Double(m - 1))) < 1e-6, "trial \(t) month \(m): support cost \(pay)")
+                let active = run[t, try Self.offset(model.layout, "active", month: m)]
+                let revenue = run[t, try Self.offset(model.layout, "revenue", month: m)]
+                let serving = run[t, try Self.offset(model.layout, "serving_cost", month: m)]
+                let expectedServing = (1 - 0.9) * revenue + (m < 7 ? 3 : 2) * active
+                #expect(abs(serving - expectedServing) <= 1e-9 * expectedServing, "trial \(t) month \(m): serving \(serving)")
             }
             let expected = run[t, cltv] / (spend / run[t, acquired])
             #expect(abs(run[t, ratio] - expected) <= 1e-9 * expected, "trial \(t): LTV:CAC \(run[t, ratio]) vs \(expected)")

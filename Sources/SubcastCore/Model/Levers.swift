@@ -64,8 +64,10 @@ public struct Support: Sendable, Hashable {
     public var agents: Double
     /// A hiring plan: agents by month (nil = `agents` in every month).
     public var agentsSchedule: Schedule?
-    /// Tickets one agent resolves a month, > 0.
+    /// Tickets one agent resolves a month, > 0 (month 1's when `ticketsPerAgentSchedule` is set).
     public var ticketsPerAgentPerMonth: Double
+    /// Productivity by month (tooling, training), nil = constant.
+    public var ticketsPerAgentSchedule: Schedule?
     /// Cost of one agent a month, >= 0 (month 1's when `costPerAgentSchedule` is set).
     public var costPerAgentPerMonth: Double
     /// Pay by month (raises), nil = `costPerAgentPerMonth` in every month.
@@ -129,6 +131,8 @@ public struct Onboarding: Sendable, Hashable {
     public var detectionRate: Double
     public var successRate: Double
     public var costPerIntervention: Double
+    /// Cost per intervention by month, nil = `costPerIntervention` in every month.
+    public var costSchedule: Schedule?
     /// nil = unlimited.
     public var capacityPerMonth: Int?
 
@@ -269,6 +273,8 @@ public struct Costs: Sendable, Hashable {
     public var servingPerSeat: Double
     /// Cost of one usage unit (hosting), >= 0.
     public var servingPerUsageUnit: Double
+    /// The serving costs by month (nil = the constant above; the constant is then month 1's).
+    public var servingPerSubscriberSchedule: Schedule?, servingPerSeatSchedule: Schedule?, servingPerUsageUnitSchedule: Schedule?
     /// Payment fees as a share of billings collected, in [0, 1).
     public var paymentFeeShare: Double
     /// Fixed costs a month (salaries, rent, development), a schedule.

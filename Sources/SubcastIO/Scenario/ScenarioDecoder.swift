@@ -49,7 +49,7 @@ struct ScenarioDecoder {
             try resolve(planReferences[i], plan: i, options: &plans[i].options, planNames: planNames,
                         hasSupport: levers.support != nil, defaultTickets: defaultTickets)
         }
-        if let node = top["onboarding"] { levers.onboarding = try decodeOnboarding(node) }
+        if let node = top["onboarding"] { levers.onboarding = try decodeOnboarding(node, horizon: horizon) }
         if let node = top["pricing"] {
             (levers.priceElasticity, levers.priceEvents, levers.priceChurn) = try decodePricing(node, planNames: planNames,
                                                                                                horizon: horizon)
@@ -189,12 +189,15 @@ struct ScenarioDecoder {
                                            "payment_fee_share", "fixed_per_month", "opening_cash", "terminal_value"])
         var c = Costs()
         let amount = "an amount from 0 to 1e12 a month"
-        func rate(_ key: String) throws(ScenarioError) -> Double {
-            try m[key]?.number(amount) { $0 >= 0 && $0 <= 1e12 } ?? 0
+        func plan(_ key: String, _ what: String, max: Double) throws(ScenarioError) -> (Double, Schedule?) {
+            guard let v = m[key] else { return (0, nil) }
+            let s = try v.schedule(what, horizon: horizon) { $0 >= 0 && $0 <= max }
+            return (s.first, s.isConstant ? nil : s)
         }
-        c.servingPerSubscriber = try rate("serving_per_subscriber")
-        c.servingPerSeat = try rate("serving_per_seat")
-        c.servingPerUsageUnit = try m["serving_per_usage_unit"]?.number("an amount per usage unit from 0 to 1e9") { $0 >= 0 && $0 <= 1e9 } ?? 0
+        (c.servingPerSubscriber, c.servingPerSubscriberSchedule) = try plan("serving_per_subscriber", amount, max: 1e12)
+        (c.servingPerSeat, c.servingPerSeatSchedule) = try plan("serving_per_seat", amount, max: 1e12)
+        (c.servingPerUsageUnit, c.servingPerUsageUnitSchedule) = try plan("serving_per_usage_unit", "an amount per usage unit from 0 to 1e9",
+                                                                          max: 1e9)
         c.paymentFeeShare = try m["payment_fee_share"]?.number("a share of billings from 0 to, not including, 1 (0.03 is 3 %)") {
             $0 >= 0 && $0 < 1
         } ?? 0
@@ -380,12 +383,14 @@ struct ScenarioDecoder {
                 $0 >= 0 && $0 <= 1e6
             }
         let agents = agentSchedule.first
-        let perAgent = try m.required("tickets_per_agent_per_month", "how many tickets one agent handles a month")
-            .number("a number of tickets > 0 and at most 1e9") { $0 > 0 && $0 <= 1e9 }
+        let productivity = try m.required("tickets_per_agent_per_month", "how many tickets one agent handles a month")
+            .schedule("a number of tickets > 0 and at most 1e9", horizon: horizon) { $0 > 0 && $0 <= 1e9 }
+        let perAgent = productivity.first
         let fcr = try m.required("first_contact_resolution", "the probability that a ticket is resolved well")
             .number("a probability from 0 to 1 (0.75 is 75 %)") { $0 >= 0 && $0 <= 1 }
         var s = Support(agents: agents, ticketsPerAgentPerMonth: perAgent, firstContactResolution: fcr)
         if !agentSchedule.isConstant { s.agentsSchedule = agentSchedule }
+        if !productivity.isConstant { s.ticketsPerAgentSchedule = productivity }
         if let v = m["cost_per_agent_per_month"] {
             let pay = try v.schedule("an amount from 0 to 1e12", horizon: horizon) { $0 >= 0 && $0 <= 1e12 }
             s.costPerAgentPerMonth = pay.first
@@ -421,7 +426,7 @@ struct ScenarioDecoder {
         return (s, tickets)
     }
 
-    func decodeOnboarding(_ node: YAMLNode) throws(ScenarioError) -> Onboarding {
+    func decodeOnboarding(_ node: YAMLNode, horizon: Int) throws(ScenarioError) -> Onboarding {
         let m = try node.mapping(allowed: ["ramp_months", "threshold_months", "at_risk_churn_multiplier", "intervention"])
         let ramp = try m.required("ramp_months", "the ramp-up time as {median, log_sd}").mapping(allowed: ["median", "log_sd"])
         let median = try ramp.required("median", "the median ramp-up time in months")
@@ -441,7 +446,11 @@ struct ScenarioDecoder {
             if let v = i["success_rate"] {
                 o.successRate = try v.number("a probability from 0 to 1 that an intervention succeeds") { $0 >= 0 && $0 <= 1 }
             }
-            if let v = i["cost"] { o.costPerIntervention = try v.number("an amount >= 0") { $0 >= 0 } }
+            if let v = i["cost"] {
+                let cost = try v.schedule("an amount from 0 to 1e12", horizon: horizon) { $0 >= 0 && $0 <= 1e12 }
+                o.costPerIntervention = cost.first
+                if !cost.isConstant { o.costSchedule = cost }
+            }
             if let v = i["capacity_per_month"] { o.capacityPerMonth = try v.integer(0...Int(Limits.maximumCount)) }
         }
         return o

@@ -151,7 +151,9 @@ struct YAMLNode {
 
     /// The keys that take a schedule (`Schedule`), for messages.
     static let scheduleKeys = "acquisition.new_per_month, economics.cac_per_subscriber, support.agents, "
-        + "support.cost_per_agent_per_month, costs.fixed_per_month, plans[].price_per_month"
+        + "support.tickets_per_agent_per_month, support.cost_per_agent_per_month, onboarding.intervention.cost, "
+        + "costs.serving_per_subscriber, costs.serving_per_seat, costs.serving_per_usage_unit, costs.fixed_per_month, "
+        + "plans[].price_per_month"
 
     /// True when the node is a schedule: a mapping with a `steps` or `ramp` key, or whose keys are
     /// all whole numbers (months).

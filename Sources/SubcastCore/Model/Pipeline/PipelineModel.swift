@@ -484,7 +484,7 @@ public final class PipelineModel: Sendable {
                             if inHorizon { usageRevenue += usageValue; usageUnits += units }
                         }
                         groupValue += v
-                        let cost = unitCosts ? costs.unitCosts(n, seats: billedSeats, units: units, revenue: v) : 0
+                        let cost = unitCosts ? costs.unitCosts(n, seats: billedSeats, units: units, revenue: v, month: m) : 0
                         if acquired && age < lifetime {
                             lifetimeRevenue += v * discount[age]
                             s.revenueByAge[age] += v
@@ -497,7 +497,7 @@ public final class PipelineModel: Sendable {
                             // On the cash basis of operating cash flow: an annual subscriber's year,
                             // prepaid in the horizon, is not counted again.
                             let collected = b == 0 ? v : (v - base) + (age % 12 == 0 ? 12 * base : 0)
-                            let serving = unitCosts ? costs.unitCosts(n, seats: billedSeats, units: units, revenue: collected) : 0
+                            let serving = unitCosts ? costs.unitCosts(n, seats: billedSeats, units: units, revenue: collected, month: m) : 0
                             terminalValue += (margin * collected - serving) * costs.discount[m - 1]
                         }
                         if inHorizon {

@@ -28,6 +28,8 @@ struct CostsProcess: Sendable {
     let cac: MonthlyValue
     let cacPerSignUp: Bool
     let fixed: MonthlyValue
+    /// Serving costs per subscriber, seat and usage unit, by month (months 1 ... last simulated).
+    let perSubscriber: MonthlyValue, perSeat: MonthlyValue, perUnit: MonthlyValue
     /// True when per-unit serving costs or payment fees apply to each compartment's revenue
     /// (CLTV and the terminal value then count them).
     let hasUnitCosts: Bool
@@ -42,7 +44,16 @@ struct CostsProcess: Sendable {
             ?? MonthlyValue(scenario.economics.cacPerSubscriber)
         cacPerSignUp = scenario.economics.cacBasis == .signUp
         fixed = MonthlyValue(c.fixedPerMonth, months: scenario.horizonMonths)
-        hasUnitCosts = c.servingPerSubscriber > 0 || c.servingPerSeat > 0 || c.servingPerUsageUnit > 0 || c.paymentFeeShare > 0
+        func byMonth(_ value: Double, _ plan: Schedule?) -> MonthlyValue {
+            plan.map { MonthlyValue($0, months: max(lastMonth, 1)) } ?? MonthlyValue(value)
+        }
+        perSubscriber = byMonth(c.servingPerSubscriber, c.servingPerSubscriberSchedule)
+        perSeat = byMonth(c.servingPerSeat, c.servingPerSeatSchedule)
+        perUnit = byMonth(c.servingPerUsageUnit, c.servingPerUsageUnitSchedule)
+        let horizonMax = { (v: Double, s: Schedule?) in s?.maximum(months: max(lastMonth, 1)) ?? v }
+        hasUnitCosts = horizonMax(c.servingPerSubscriber, c.servingPerSubscriberSchedule) > 0
+            || horizonMax(c.servingPerSeat, c.servingPerSeatSchedule) > 0
+            || horizonMax(c.servingPerUsageUnit, c.servingPerUsageUnitSchedule) > 0 || c.paymentFeeShare > 0
         let d = scenario.discountPerMonth
         var v = [Double](repeating: 1, count: max(lastMonth, 1))
         for i in 1..<v.count { v[i] = v[i - 1] / (1 + d) }
@@ -51,9 +62,8 @@ struct CostsProcess: Sendable {
 
     /// The per-unit serving costs and payment fees of n subscribers with `seats` billed seats,
     /// `units` usage units and revenue `revenue` in a month (CLTV's and the terminal value's basis).
-    @inline(__always) func unitCosts(_ n: Int, seats: Int, units: Double, revenue: Double) -> Double {
-        costs.servingPerSubscriber * Double(n) + costs.servingPerSeat * Double(seats) + costs.servingPerUsageUnit * units
-            + costs.paymentFeeShare * revenue
+    @inline(__always) func unitCosts(_ n: Int, seats: Int, units: Double, revenue: Double, month m: Int) -> Double {
+        perSubscriber(m) * Double(n) + perSeat(m) * Double(seats) + perUnit(m) * units + costs.paymentFeeShare * revenue
     }
 
     /// The month's costs and cash from its counts; writes the cost metrics into `x` and returns
@@ -61,8 +71,8 @@ struct CostsProcess: Sendable {
     func record(_ x: Month, revenue: Double, collected: Double, active: Int, seats: Int, units: Double,
                 signUps: Int, payingNew: Int) -> Double {
         let acquisition = cac(x.m) * Double(cacPerSignUp ? signUps : payingNew) + x[.referralCost]
-        let serving = (1 - grossMargin) * revenue + costs.servingPerSubscriber * Double(active)
-            + costs.servingPerSeat * Double(seats) + costs.servingPerUsageUnit * units
+        let m = x.m
+        let serving = (1 - grossMargin) * revenue + perSubscriber(m) * Double(active) + perSeat(m) * Double(seats) + perUnit(m) * units
         let fees = costs.paymentFeeShare * collected
         let fixedCost = fixed(x.m)
         let support = x[.supportCost], interventions = x[.interventionCost]

@@ -60,7 +60,7 @@ struct OnboardingProcess: Sendable {
         }
         x.add(.interventions, interventions)
         x.add(.saves, saves)
-        x.add(.interventionCost, Double(interventions) * o.costPerIntervention)
+        x.add(.interventionCost, Double(interventions) * (o.costSchedule?.value(month: x.m) ?? o.costPerIntervention))
     }
 
     /// Ageing: ramp-up exits of compartment c of age `age`.

@@ -43,13 +43,14 @@ struct SupportProcess: Sendable {
     init?(_ scenario: Scenario) {
         guard let s = scenario.levers.support else { return nil }
         support = s
-        if s.agentsSchedule != nil || s.costPerAgentSchedule != nil {
+        if s.agentsSchedule != nil || s.costPerAgentSchedule != nil || s.ticketsPerAgentSchedule != nil {
             let plan = s.agentsSchedule ?? Schedule(constant: s.agents)
             let pay = s.costPerAgentSchedule ?? Schedule(constant: s.costPerAgentPerMonth)
+            let productivity = s.ticketsPerAgentSchedule ?? Schedule(constant: s.ticketsPerAgentPerMonth)
             // A hiring plan: capacity and pay follow the agents of each month.
             let months = scenario.horizonMonths + scenario.lifetimeMonths + 1
             capacity = MonthlyValue(byMonth: (1...months).map { m in
-                (plan.value(month: m) * s.ticketsPerAgentPerMonth).rounded(.down)
+                (plan.value(month: m) * productivity.value(month: m)).rounded(.down)
             })
             cost = MonthlyValue(byMonth: (1...months).map { m in plan.value(month: m) * pay.value(month: m) })
         } else {
