@@ -101,6 +101,7 @@ struct Compare: ParsableCommand {
             throw fail(error.description, code: ExitStatus.badInput)
         }
         if !common.quiet { for v in variants { for text in v.notes { note("warning: " + text) } } }
+        let outputs = try output.plan(inputs: files, report: report)
         let model: ComparisonModel, n: Int, t: Int
         do {
             let chosen = try chosenMetrics(variants.map(\.model))
@@ -131,14 +132,8 @@ struct Compare: ParsableCommand {
         case .csv: text = CompareReport.csv(result, context)
         case .json: text = CompareReport.json(result, context)
         }
-        if let path = report {
-            do {
-                try OutputFiles.write(CompareHTMLReport.render(result, context), toFile: path)
-            } catch {
-                throw fail(error.description, code: ExitStatus.runtimeFailure)
-            }
-            if !common.quiet { note("wrote the report \(path)") }
-        }
-        try output.write(text, quiet: common.quiet)
+        var extra: [String: String] = [:]
+        if let path = report { extra[path] = CompareHTMLReport.render(result, context) }
+        try output.write(text, plan: outputs, extra: extra, quiet: common.quiet)
     }
 }

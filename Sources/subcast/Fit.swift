@@ -111,19 +111,25 @@ struct Fit: ParsableCommand {
         let snippetText = FitReport.snippet(analyses, context: context, style: snippet)
         let tableText = FitReport.table(analyses, context: context)
         let jsonText = FitReport.json(analyses, context: context, snippet: snippetText)
-        if let dir = out {
-            do {
-                try OutputFiles.write([("fit.txt", tableText), ("fit.json", jsonText), ("churn-snippet.yaml", snippetText)], to: dir)
-            } catch {
-                throw fail(error.description, code: ExitStatus.runtimeFailure)
+        var outputs = OutputPlan(inputs: [file])
+        var contents: [String: String] = [:]
+        do {
+            if let dir = out {
+                let files = [("fit.txt", tableText), ("fit.json", jsonText), ("churn-snippet.yaml", snippetText)]
+                try outputs.add(directory: dir, names: files.map(\.0), role: "--out")
+                for (name, text) in files { contents[(dir as NSString).appendingPathComponent(name)] = text }
             }
+            if let path = report {
+                try outputs.add(file: path, role: "--report")
+                contents[path] = HTMLReport.renderFit(analyses, context: context, snippet: snippetText)
+            }
+        } catch {
+            throw fail(error.description, code: ExitStatus.runtimeFailure)
         }
-        if let path = report {
-            do {
-                try OutputFiles.write(HTMLReport.renderFit(analyses, context: context, snippet: snippetText), toFile: path)
-            } catch {
-                throw fail(error.description, code: ExitStatus.runtimeFailure)
-            }
+        do {
+            try outputs.commit(contents)
+        } catch {
+            throw fail(error.description, code: ExitStatus.runtimeFailure)
         }
         let text: String
         switch format {
@@ -131,7 +137,7 @@ struct Fit: ParsableCommand {
         case .json: text = jsonText
         case .snippet: text = snippetText
         }
-        FileHandle.standardOutput.write(Data(text.utf8))
+        try writeStandardOutput(text)
     }
 
     /// Subscriptions if the header names a start-date column, else a retention table.

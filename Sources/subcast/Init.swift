@@ -37,15 +37,17 @@ struct Init: ParsableCommand {
         }
         let scenarioName = trimmed.hasSuffix(".yaml") ? String(trimmed.dropLast(5)) : trimmed
         do {
-            try OutputFiles.write(StarterScenario.text(name: scenarioName), toFile: path)
+            var plan = OutputPlan(inputs: [])
+            try plan.add(file: path, role: "--output")
+            try plan.commit([path: StarterScenario.text(name: scenarioName)])
         } catch {
             throw fail(error.description, code: ExitStatus.runtimeFailure)
         }
-        FileHandle.standardOutput.write(Data("""
+        try writeStandardOutput("""
         wrote \(path)
         next: subcast validate \(path)
               subcast run \(path)
 
-        """.utf8))
+        """)
     }
 }

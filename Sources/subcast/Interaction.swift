@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import SubcastIO
 
 /// A progress bar on stderr: trials done, rate and time left. Shown only when stderr is a
 /// terminal, only once a run has taken about a second, and never with `--quiet`. Updates are
@@ -33,13 +34,13 @@ final class ProgressBar: @unchecked Sendable {
         let bar = String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled)
         let line = String(format: "\rsubcast: [%@] %3.0f%%  %d/%d trials  %.0f trials/s  %@ left\u{1B}[K",
                           bar, 100 * fraction, done, total, rate, Self.duration(left))
-        FileHandle.standardError.write(Data(line.utf8))
+        StandardStreams.writeError(line)
     }
 
     /// Clears the bar's line if it was drawn.
     func finish() {
         lock.lock(); defer { lock.unlock() }
-        if drawn { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+        if drawn { StandardStreams.writeError("\r\u{1B}[K") }
         drawn = false
     }
 
@@ -71,11 +72,14 @@ final class Interruption: @unchecked Sendable {
             let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
             source.setEventHandler { [unowned self] in
                 if self.isRequested {
-                    FileHandle.standardError.write(Data("\nsubcast: interrupted again; exiting now\n".utf8))
+                    StandardStreams.writeError("\nsubcast: interrupted again; exiting now\n")
+                    // Not in the middle of writing outputs: a commit under way finishes first, so
+                    // the files are all old or all new (OutputPlan).
+                    OutputPlan.commitLock.lock()
                     exit(130)
                 }
                 self.lock.lock(); self.flag = true; self.lock.unlock()
-                FileHandle.standardError.write(Data("\nsubcast: stopping after the current trials (Ctrl-C again to quit now)\n".utf8))
+                StandardStreams.writeError("\nsubcast: stopping after the current trials (Ctrl-C again to quit now)\n")
             }
             source.resume()
             sources.append(source)

@@ -136,6 +136,8 @@ private struct DistributedPlan {
     var trials: Int
     var threads: Int
     var seed: UInt64?
+    /// The outputs, checked on every rank; rank 0 writes them.
+    var outputs: OutputPlan
 }
 
 extension Run {
@@ -210,7 +212,8 @@ extension Run {
             note(String(format: "%d trials in %.2f s (%.0f trials/s) on %d MPI ranks (%d thread%@ on rank 0)", n, seconds,
                         Double(n) / max(seconds, 1e-9), world.size, plan.threads, plan.threads == 1 ? "" : "s"))
         }
-        try emit(result, info: RunInfo(scenarioFile: self.scenario), format: format, out: out, report: report, quiet: common.quiet)
+        try emit(result, info: RunInfo(scenarioFile: self.scenario), format: format, out: out, report: report, plan: plan.outputs,
+                 quiet: common.quiet)
     }
 
     /// After every rank has contributed its outcome: returns if all succeeded, else throws the
@@ -254,7 +257,16 @@ extension Run {
         } catch {
             throw RankFailure(message: error.description, code: ExitStatus.badInput)
         }
-        return DistributedPlan(family: family, scenarioDigest: digest, trials: n, threads: t, seed: common.seed ?? scenario.seed)
+        // Every rank checks the outputs too, so that a bad path fails on all of them before the work.
+        var outputs = OutputPlan(inputs: [self.scenario])
+        do {
+            if let dir = out { try outputs.add(directory: dir, names: ["summary.txt", "summary.csv", "summary.json"], role: "--out") }
+            if let path = report { try outputs.add(file: path, role: "--report") }
+        } catch {
+            throw RankFailure(message: error.description, code: ExitStatus.runtimeFailure)
+        }
+        return DistributedPlan(family: family, scenarioDigest: digest, trials: n, threads: t, seed: common.seed ?? scenario.seed,
+                               outputs: outputs)
     }
 }
 

@@ -34,6 +34,7 @@ struct Merge: ParsableCommand {
         guard !partials.isEmpty else {
             throw fail("give the partial result files to merge", code: ExitStatus.badInput)
         }
+        let plan = try resultPlan(inputs: partials, out: out, report: report, partial: nil)
         let merged: (SimulationResult, RunInfo)
         do {
             var parts: [(path: String, partial: PartialResult)] = []
@@ -42,6 +43,6 @@ struct Merge: ParsableCommand {
         } catch {
             throw fail(error.description, code: ExitStatus.badInput)
         }
-        try emit(merged.0, info: merged.1, format: format, out: out, report: report, quiet: quiet)
+        try emit(merged.0, info: merged.1, format: format, out: out, report: report, plan: plan, quiet: quiet)
     }
 }

@@ -167,6 +167,8 @@ struct Run: ParsableCommand {
                        code: ExitStatus.badInput)
         }
 
+        // Every output is checked before simulating (OutputPlan): a bad path costs no simulation.
+        let plan = try resultPlan(inputs: [self.scenario], out: out, report: report, partial: partial)
         let start = DispatchTime.now()
         let interruption = Interruption()
         if let partialPath = partial {
@@ -182,7 +184,7 @@ struct Run: ParsableCommand {
             let p = PartialResult(info: RunInfo(scenarioFile: self.scenario), scenarioText: text, seed: rootSeed, trials: n,
                                   shardIndex: shardIndex, shardCount: shardCount, reduction: reduction)
             do {
-                try OutputFiles.write(p.encoded(), toFile: partialPath)
+                try plan.commit([partialPath: p.encoded()])
             } catch {
                 throw fail(error.description, code: ExitStatus.runtimeFailure)
             }
@@ -228,7 +230,8 @@ struct Run: ParsableCommand {
                         Double(trialsUsed) / max(seconds, 1e-9), t, t == 1 ? "" : "s"))
         }
 
-        try emit(result, info: RunInfo(scenarioFile: self.scenario), format: format, out: out, report: report, quiet: common.quiet)
+        try emit(result, info: RunInfo(scenarioFile: self.scenario), format: format, out: out, report: report, plan: plan,
+                 quiet: common.quiet)
         if separateUncertainty {
             guard !family.isFixed else {
                 note("--separate-uncertainty: the scenario has no uncertain inputs, so all of its spread is process noise")
@@ -244,9 +247,9 @@ struct Run: ParsableCommand {
             let text = VarianceSplitReport.render(VarianceSplit.compute(total: result, fixed: fixed, metrics: metrics),
                                                   inputs: family.inputs.inputs.count, trials: trialsUsed)
             if format == .table {
-                FileHandle.standardOutput.write(Data(("\n" + text).utf8))
+                try writeStandardOutput("\n" + text)
             } else {
-                FileHandle.standardError.write(Data(text.utf8))
+                StandardStreams.writeError(text)
             }
         }
     }
@@ -254,29 +257,50 @@ struct Run: ParsableCommand {
 
 /// Renders a result in every format, writes the requested files atomically (all rendering
 /// first, so a failure writes nothing) and prints the chosen format. Shared by `run` and `merge`.
-func emit(_ result: SimulationResult, info: RunInfo, format: Run.Format, out: String?, report: String?, quiet: Bool) throws {
+func emit(_ result: SimulationResult, info: RunInfo, format: Run.Format, out: String?, report: String?, plan: OutputPlan,
+          quiet: Bool) throws {
     let html = report.map { _ in HTMLReport.render(result, info: info) }
     let rendered: [Run.Format: String] = [
         .table: TableReport.render(result, info: info),
         .csv: CSVReport.render(result, info: info),
         .json: JSONReport.render(result, info: info),
     ]
+    var contents: [String: String] = [:]
     if let dir = out {
-        do {
-            try OutputFiles.write([("summary.txt", rendered[.table]!), ("summary.csv", rendered[.csv]!),
-                                   ("summary.json", rendered[.json]!)], to: dir)
-        } catch {
-            throw fail(error.description, code: ExitStatus.runtimeFailure)
+        for (name, f) in [("summary.txt", Run.Format.table), ("summary.csv", .csv), ("summary.json", .json)] {
+            contents[(dir as NSString).appendingPathComponent(name)] = rendered[f]!
         }
-        if !quiet { note("wrote summary.txt, summary.csv and summary.json to \(dir)") }
     }
-    if let path = report, let html {
-        do {
-            try OutputFiles.write(html, toFile: path)
-        } catch {
-            throw fail(error.description, code: ExitStatus.runtimeFailure)
-        }
-        if !quiet { note("wrote the report \(path)") }
+    if let path = report, let html { contents[path] = html }
+    do {
+        try plan.commit(contents)
+    } catch {
+        throw fail(error.description, code: ExitStatus.runtimeFailure)
     }
-    FileHandle.standardOutput.write(Data(rendered[format]!.utf8))
+    if !quiet, let dir = out { note("wrote summary.txt, summary.csv and summary.json to \(dir)") }
+    if !quiet, let path = report { note("wrote the report \(path)") }
+    try writeStandardOutput(rendered[format]!)
+}
+
+/// The outputs of `run` and `merge` (`--out` directory, `--report`, `--partial`), checked
+/// against each other and the command's inputs before any work (exit 1 when refused, as any write failure).
+func resultPlan(inputs: [String], out: String?, report: String?, partial: String?) throws -> OutputPlan {
+    var plan = OutputPlan(inputs: inputs)
+    do {
+        if let dir = out { try plan.add(directory: dir, names: ["summary.txt", "summary.csv", "summary.json"], role: "--out") }
+        if let path = report { try plan.add(file: path, role: "--report") }
+        if let path = partial { try plan.add(file: path, role: "--partial") }
+    } catch {
+        throw fail(error.description, code: ExitStatus.runtimeFailure)
+    }
+    return plan
+}
+
+/// Writes to standard output; a closed pipe or a full disk exits 1 with a message.
+func writeStandardOutput(_ text: String) throws {
+    do {
+        try StandardStreams.writeOut(text)
+    } catch {
+        throw fail(error.description, code: ExitStatus.runtimeFailure)
+    }
 }

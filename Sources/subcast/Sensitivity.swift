@@ -86,6 +86,7 @@ struct Sensitivity: ParsableCommand {
             throw fail(error.description, code: ExitStatus.badInput)
         }
         let rootSeed = SimulationChecks.rootSeed(common.seed, scenario: analysis.family.base.seed)
+        let outputs = try output.plan(inputs: [scenario])
 
         let start = DispatchTime.now()
         let interruption = Interruption()
@@ -107,7 +108,7 @@ struct Sensitivity: ParsableCommand {
         case .csv: text = SensitivityReport.csv(result, info: info)
         case .json: text = SensitivityReport.json(result, info: info)
         }
-        try output.write(text, quiet: common.quiet)
+        try output.write(text, plan: outputs, quiet: common.quiet)
     }
 }
 

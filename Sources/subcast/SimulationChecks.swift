@@ -36,18 +36,35 @@ struct OutputFileOptions: ParsableArguments {
         }
     }
 
-    /// Writes the rendered output to --out (atomically) or, without --out, to stdout.
-    func write(_ text: String, quiet: Bool) throws {
-        guard let path = out else {
-            FileHandle.standardOutput.write(Data(text.utf8))
-            return
-        }
+    /// The command's outputs (--out and an optional --report), checked against each other and
+    /// the command's `inputs` before any work (exit 1 when refused, as any write failure).
+    func plan(inputs: [String], report: String? = nil) throws -> OutputPlan {
+        var plan = OutputPlan(inputs: inputs)
         do {
-            try OutputFiles.write(text, toFile: path)
+            if let out { try plan.add(file: out, role: "--out") }
+            if let report { try plan.add(file: report, role: "--report") }
         } catch {
             throw fail(error.description, code: ExitStatus.runtimeFailure)
         }
-        if !quiet { note("wrote \(path)") }
+        return plan
+    }
+
+    /// Writes the rendered output to --out or, without --out, to stdout, together with the other
+    /// planned files (`extra`, by path): all files are committed at once (`OutputPlan`).
+    func write(_ text: String, plan: OutputPlan, extra: [String: String] = [:], quiet: Bool) throws {
+        var contents = extra
+        if let out { contents[out] = text }
+        do {
+            try plan.commit(contents)
+        } catch {
+            throw fail(error.description, code: ExitStatus.runtimeFailure)
+        }
+        if let path = out {
+            if !quiet { note("wrote \(path)") }
+        } else {
+            try writeStandardOutput(text)
+        }
+        if !quiet { for path in extra.keys.sorted() { note("wrote the report \(path)") } }
     }
 }
 

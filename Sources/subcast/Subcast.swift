@@ -31,10 +31,10 @@ enum ExitStatus {
 }
 
 func fail(_ message: String, code: Int32) -> ExitCode {
-    FileHandle.standardError.write(Data("subcast: error: \(message)\n".utf8))
+    StandardStreams.writeError("subcast: error: \(message)\n")
     return ExitCode(code)
 }
 
 func note(_ message: String) {
-    FileHandle.standardError.write(Data("subcast: \(message)\n".utf8))
+    StandardStreams.writeError("subcast: \(message)\n")
 }

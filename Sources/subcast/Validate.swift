@@ -26,6 +26,6 @@ struct Validate: ParsableCommand {
             throw fail(error.description, code: ExitStatus.badInput)
         }
         let text = ScenarioListing.render(loaded.scenario, explicitKeys: loaded.explicitKeys, file: scenario)
-        FileHandle.standardOutput.write(Data(text.utf8))
+        try writeStandardOutput(text)
     }
 }

@@ -1,0 +1,95 @@
+import Foundation
+import Testing
+
+/// The one output layer (`OutputPlan`): no command writes a device, FIFO, directory or symbolic
+/// link, overwrites one of its own inputs or writes two outputs to one path, and every refusal
+/// comes before the simulation (exit 1 like every write failure, nothing written); write errors
+/// on stdout exit 1 too.
+@Suite struct SafeOutputTests {
+    /// Runs with stdout going to `/dev/full` (every write fails with ENOSPC).
+    static func runToFullDisk(_ arguments: [String], in ws: Workspace) throws -> (Int32, String) {
+        let errPath = ws.file(".stderr-full")
+        _ = FileManager.default.createFile(atPath: errPath, contents: nil)
+        let p = Process()
+        p.executableURL = subcastExecutable
+        p.arguments = arguments
+        p.currentDirectoryURL = URL(fileURLWithPath: ws.file("."))
+        p.standardInput = FileHandle.nullDevice
+        p.standardOutput = try #require(FileHandle(forWritingAtPath: "/dev/full"))
+        p.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
+        try p.run()
+        p.waitUntilExit()
+        return (p.terminationStatus, (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? "")
+    }
+
+    @Test func aFullDiskOnStandardOutputIsAnErrorNotACrash() throws {
+        let ws = try Workspace()
+        defer { ws.cleanup() }
+        let path = try ws.write("s.yaml", smallScenario())
+        for command in [["run", path, "--trials", "20"], ["validate", path]] {
+            let (status, stderr) = try Self.runToFullDisk(command, in: ws)
+            #expect(status == 1, "\(command): exit \(status), \(stderr)")
+            #expect(stderr.contains("cannot write standard output"), "\(command): \(stderr)")
+        }
+    }
+
+    @Test func refusesEveryTargetThatIsNotARegularFile() throws {
+        let ws = try Workspace()
+        defer { ws.cleanup() }
+        let path = try ws.write("s.yaml", smallScenario())
+        #expect(mkfifo(ws.file("fifo"), 0o644) == 0)
+        try FileManager.default.createDirectory(atPath: ws.file("dir"), withIntermediateDirectories: false)
+        try FileManager.default.createSymbolicLink(atPath: ws.file("link.html"), withDestinationPath: path)
+        for (target, says) in [("fifo", "not a regular file"), ("dir", "is a directory"), ("link.html", "symbolic link")] {
+            let r = try ws.run(["run", path, "--trials", "20", "--quiet", "--report", target])
+            #expect(r.status == 1, "--report \(target): exit \(r.status), \(r.stderr)")
+            #expect(r.stderr.contains(says) && r.stdout.isEmpty, "--report \(target): \(r.stderr)")
+        }
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == smallScenario(), "the symlink's target is untouched")
+    }
+
+    @Test func neverOverwritesAnInputOrWritesTwoOutputsToOnePath() throws {
+        let ws = try Workspace()
+        defer { ws.cleanup() }
+        let text = smallScenario()
+        let path = try ws.write("summary.json", text)
+        try FileManager.default.createDirectory(atPath: ws.file("o"), withIntermediateDirectories: false)
+        let variants = try ws.write("v.yaml", CompareCommandTests.withVariants())
+        let data = try ws.write("retention.csv", "cohort,0,1,2,3\nregular,1000,631,468,382\n")
+        let cases: [[String]] = [
+            ["run", path, "--out", "."],                          // summary.json is the scenario
+            ["run", path, "--report", "./summary.json"],          // another spelling of it
+            ["run", path, "--partial", "summary.json"],
+            ["run", path, "--out", "o", "--report", "o/summary.txt"],
+            ["compare", variants, "--out", "v.yaml"],
+            ["compare", variants, "--report", "v.yaml"],
+            ["fit", data, "--report", "retention.csv"],
+        ]
+        for args in cases {
+            let r = try ws.run(args + (args[0] == "fit" ? [] : ["--trials", "20", "--quiet"]))
+            #expect(r.status == 1, "\(args): exit \(r.status), \(r.stderr)")
+            #expect(r.stderr.contains("is an input of this command") || r.stderr.contains("already an output of this command"),
+                    "\(args): \(r.stderr)")
+            #expect(r.stdout.isEmpty, "\(args): nothing printed")
+        }
+        #expect(try String(contentsOfFile: variants, encoding: .utf8) == CompareCommandTests.withVariants())
+        #expect(try String(contentsOfFile: data, encoding: .utf8) == "cohort,0,1,2,3\nregular,1000,631,468,382\n")
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == text, "the scenario is unchanged")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: ws.file("o")).isEmpty, "nothing half-written")
+        // A hard link is the same file under another name.
+        try FileManager.default.linkItem(atPath: path, toPath: ws.file("alias.html"))
+        let r = try ws.run(["run", path, "--trials", "20", "--quiet", "--report", "alias.html"])
+        #expect(r.status == 1 && r.stderr.contains("is an input of this command"), "\(r.stderr)")
+    }
+
+    @Test func anUnwritableOutIsFoundBeforeTheSimulation() throws {
+        let ws = try Workspace()
+        defer { ws.cleanup() }
+        let path = try ws.write("s.yaml", smallScenario(trials: 200))
+        let started = Date()
+        let r = try ws.run(["run", path, "--trials", "10000000", "--allow-large", "--out", "s.yaml/results"])
+        #expect(r.status == 1 && r.stderr.contains("is not a directory"), "\(r.stderr)")
+        #expect(Date().timeIntervalSince(started) < 30, "refused before 10,000,000 trials were simulated")
+        #expect(!r.stderr.contains("trials in"), "nothing was simulated: \(r.stderr)")
+    }
+}
