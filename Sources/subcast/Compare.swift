@@ -25,7 +25,7 @@ struct Compare: ParsableCommand {
     @Argument(help: "A scenario file with `variants:`, or several scenario files (the first is the base).")
     var scenarios: [String]
 
-    @Option(help: "Number of Monte Carlo trials (default: the base scenario's `trials`).")
+    @Option(parsing: .unconditional, help: "Number of Monte Carlo trials (default: the base scenario's `trials`).")
     var trials: Int?
 
     @OptionGroup var common: SimulationOptions

@@ -35,7 +35,7 @@ struct Fit: ParsableCommand {
     @Flag(name: .customLong("by-plan"), help: "For subscriptions: fit each plan separately.")
     var byPlan = false
 
-    @Option(help: "For retention tables: hold out the last K periods of every cohort and show how the fit predicts them.")
+    @Option(parsing: .unconditional, help: "For retention tables: hold out the last K periods of every cohort and show how the fit predicts them.")
     var holdout: Int = 0
 
     @Option(name: .customLong("discount-rate"), help: "Yearly discount rate for DERL (0.10 = 10 %).")

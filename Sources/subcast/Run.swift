@@ -30,7 +30,7 @@ struct Run: ParsableCommand {
     @Argument(help: "The scenario file (.yaml, .yml or .json).")
     var scenario: String
 
-    @Option(help: "Number of Monte Carlo trials (default: the scenario's `trials`).")
+    @Option(parsing: .unconditional, help: "Number of Monte Carlo trials (default: the scenario's `trials`).")
     var trials: Int?
 
     @OptionGroup var common: SimulationOptions
@@ -54,16 +54,16 @@ struct Run: ParsableCommand {
           help: "Also run with every uncertain input at its median (same seed) and report how much of each key metric's spread comes from the inputs and how much from process noise.")
     var separateUncertainty = false
 
-    @Option(name: .customLong("until-se"), help: "Add trials until the metric's standard error is at most this (its units).")
+    @Option(name: .customLong("until-se"), parsing: .unconditional, help: "Add trials until the metric's standard error is at most this (its units).")
     var untilSE: Double?
 
-    @Option(name: .customLong("until-rel-se"), help: "Add trials until the metric's standard error over |mean| is at most this (0.001 = 0.1 %).")
+    @Option(name: .customLong("until-rel-se"), parsing: .unconditional, help: "Add trials until the metric's standard error over |mean| is at most this (0.001 = 0.1 %).")
     var untilRelativeSE: Double?
 
     @Option(help: "The metric that --until-se / --until-rel-se watch (e.g. mrr, active, cltv).")
     var metric: String?
 
-    @Option(help: "The month of a monthly --metric (default: the horizon).")
+    @Option(parsing: .unconditional, help: "The month of a monthly --metric (default: the horizon).")
     var month: Int?
 
     /// Default maximum of trials for --until-se / --until-rel-se.

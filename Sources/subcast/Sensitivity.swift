@@ -30,13 +30,13 @@ struct Sensitivity: ParsableCommand {
     @Option(help: "The metric to analyse: a monthly metric (mrr, active, ...) or a per-trial one (cltv, ...).")
     var metric: String
 
-    @Option(help: "The month of a monthly --metric, from 1 (default: the horizon).")
+    @Option(parsing: .unconditional, help: "The month of a monthly --metric, from 1 (default: the horizon).")
     var month: Int?
 
-    @Option(help: "Sobol rows N, each costing (inputs + 3) trials; 0 skips the Sobol indices.")
+    @Option(parsing: .unconditional, help: "Sobol rows N, each costing (inputs + 3) trials; 0 skips the Sobol indices.")
     var samples: Int = Sensitivity.defaultSamples
 
-    @Option(help: "Trials per tornado point (default: the scenario's `trials`).")
+    @Option(parsing: .unconditional, help: "Trials per tornado point (default: the scenario's `trials`).")
     var trials: Int?
 
     @OptionGroup var common: SimulationOptions

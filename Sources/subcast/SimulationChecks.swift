@@ -5,10 +5,10 @@ import SubcastIO
 
 /// The options every simulating command (`run`, `compare`, `sensitivity`) takes, declared once.
 struct SimulationOptions: ParsableArguments {
-    @Option(help: "Root seed, 0 ... 2^64-1 (default: the scenario's `seed` (the base's when comparing), else a drawn seed that is printed).")
+    @Option(parsing: .unconditional, help: "Root seed, 0 ... 2^64-1 (default: the scenario's `seed` (the base's when comparing), else a drawn seed that is printed).")
     var seed: UInt64?
 
-    @Option(help: "Worker threads (default: all cores). Does not change the results.")
+    @Option(parsing: .unconditional, help: "Worker threads (default: all cores). Does not change the results.")
     var threads: Int?
 
     @Flag(name: .customLong("allow-large"), help: "Run even when the work exceeds the safety bound (about \(SimulationChecks.drawLimitText) draws).")

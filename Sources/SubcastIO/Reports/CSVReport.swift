@@ -53,7 +53,12 @@ public enum CSVReport {
     }
 
     /// Quotes a text field when it holds a comma, quote or line break (RFC 4180).
-    static func field(_ s: String) -> String {
+    /// A text cell: quoted when needed, and a cell a spreadsheet would read as a formula (one
+    /// that begins with `=`, `+`, `-`, `@`, a tab or a carriage return) gets a leading `'`, so
+    /// opening a CSV never runs anything.
+    static func field(_ text: String) -> String {
+        var s = text
+        if let first = s.unicodeScalars.first, "=+-@\t\r".unicodeScalars.contains(first) { s = "'" + s }
         if s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) {
             return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
         }

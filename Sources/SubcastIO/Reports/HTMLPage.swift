@@ -19,7 +19,7 @@ enum HTMLPage {
             case "'": out += "&#39;"
             default:
                 // Control characters other than tab and newline have no place in a report.
-                if c.value < 0x20 && c != "\n" && c != "\t" || c.value == 0x7F {
+                if c.value < 0x20 && c != "\n" && c != "\t" || (c.value >= 0x7F && c.value < 0xA0) {
                     out += "&#xFFFD;"
                 } else {
                     out.unicodeScalars.append(c)

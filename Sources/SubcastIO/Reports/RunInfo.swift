@@ -26,17 +26,15 @@ enum NumberFormat {
     /// Human-readable with thousands separators and a fixed number of decimals.
     static func human(_ x: Double, decimals: Int = 0) -> String {
         guard x.isFinite else { return x.isNaN ? "n/a" : (x > 0 ? "inf" : "-inf") }
+        // Beyond 10^15 a double has no fractional digits left and no longer fits the integer
+        // arithmetic below: the digits of the integer part, grouped, without decimals.
+        if abs(x) >= 1e15 || abs(x) * pow10(decimals) >= 9e18 {
+            return (x < 0 ? "-" : "") + grouped(String(format: "%.0f", abs(x)))
+        }
         let scaled = (abs(x) * pow10(decimals)).rounded()
         var integer = scaled / pow10(decimals)
         integer.round(.towardZero)
-        var digits = String(Int64(integer))
-        var grouped = ""
-        while digits.count > 3 {
-            grouped = "," + digits.suffix(3) + grouped
-            digits = String(digits.dropLast(3))
-        }
-        grouped = digits + grouped
-        var out = (x < 0 && scaled > 0 ? "-" : "") + grouped
+        var out = (x < 0 && scaled > 0 ? "-" : "") + grouped(String(Int64(integer)))
         if decimals > 0 {
             let frac = Int64(scaled) - Int64(integer) * Int64(pow10(decimals))
             let f = String(frac)
@@ -48,6 +46,17 @@ enum NumberFormat {
     static func percent(_ x: Double, decimals: Int = 1) -> String {
         guard x.isFinite else { return "n/a" }
         return human(100 * x, decimals: decimals) + " %"
+    }
+
+    /// `1234567` as `1,234,567`.
+    private static func grouped(_ integerDigits: String) -> String {
+        var digits = integerDigits
+        var out = ""
+        while digits.count > 3 {
+            out = "," + digits.suffix(3) + out
+            digits = String(digits.dropLast(3))
+        }
+        return digits + out
     }
 
     private static func pow10(_ d: Int) -> Double { (0..<d).reduce(1.0) { r, _ in r * 10 } }

@@ -118,8 +118,9 @@ struct ScenarioDecoder {
             if let v = m["cac_basis"] {
                 let text = try v.string()
                 guard let basis = Economics.CACBasis(rawValue: text) else {
+                    let hint = YAMLNode.closest(to: text, in: ["paying_subscriber", "sign_up"]).map { "; did you mean '\($0)'?" } ?? ""
                     throw v.error("expected paying_subscriber (CAC paid per paying subscriber) or sign_up (per sign-up, every "
-                                  + "trialist with a free trial), got '\(text)'")
+                                  + "trialist with a free trial), got '\(text)'" + hint)
                 }
                 economics.cacBasis = basis
             }

@@ -104,8 +104,15 @@ struct YAMLNode {
 
     // MARK: scalars
 
+    /// A text value; control characters (other than tab and line breaks) are refused, so names
+    /// reach terminals, tables and reports as written.
     func string() throws(ScenarioError) -> String {
         guard case let .scalar(s) = node, !isNull else { throw error("expected a text value, got \(shape)") }
+        if let bad = s.string.unicodeScalars.first(where: { c in
+            (c.value < 0x20 && c != "\t" && c != "\n" && c != "\r") || (c.value >= 0x7F && c.value < 0xA0)
+        }) {
+            throw error("expected text without control characters, got one (U+\(String(format: "%04X", bad.value)))")
+        }
         return s.string
     }
 
@@ -129,6 +136,12 @@ struct YAMLNode {
                             + "schedule: \(Self.scheduleKeys))")
             }
             throw error("expected \(what), got \(shape)")
+        }
+        // An explicit tag (`!!str 12`, `!custom 3`) says the value is something other than a
+        // number: refused rather than read as one.
+        let tag = s.tag.rawValue
+        if !(tag.isEmpty || tag == "?" || tag == "!" || tag == "tag:yaml.org,2002:int" || tag == "tag:yaml.org,2002:float") {
+            throw error("expected \(what), got a value tagged \(Self.shortTag(tag)); write the number without a tag")
         }
         // Plain Swift, not Foundation: scenarios are re-read once per trial when they have uncertain inputs.
         let text = s.string.utf8.contains(UInt8(ascii: "_")) ? String(s.string.filter { $0 != "_" }) : s.string
@@ -223,6 +236,11 @@ struct YAMLNode {
         return Schedule(form: form, months: months, values: values, scale: scale)
     }
 
+    /// `!!str` for `tag:yaml.org,2002:str`.
+    static func shortTag(_ tag: String) -> String {
+        tag.hasPrefix("tag:yaml.org,2002:") ? "!!" + tag.dropFirst("tag:yaml.org,2002:".count) : tag
+    }
+
     /// A number as a message shows it (`4`, `2.5`).
     static func plain(_ x: Double) -> String {
         x == x.rounded() && abs(x) < 1e15 ? String(Int64(x)) : String(x)
@@ -274,6 +292,12 @@ struct YAMLNode {
     // MARK: suggestions
 
     static func closest(to key: String, in candidates: [String]) -> String? {
+        // A beginning of one candidate only (`latin` for `latin_hypercube`) is what was meant.
+        let lowered = key.lowercased()
+        if lowered.count >= 3 {
+            let starting = candidates.filter { $0.lowercased().hasPrefix(lowered) }
+            if starting.count == 1 { return starting[0] }
+        }
         let scored = candidates.map { ($0, editDistance(key.lowercased(), $0.lowercased())) }
         guard let best = scored.min(by: { $0.1 < $1.1 }) else { return nil }
         return best.1 <= max(2, key.count / 3) ? best.0 : nil
