@@ -82,6 +82,35 @@ import Testing
         #expect(r.status == 1 && r.stderr.contains("is an input of this command"), "\(r.stderr)")
     }
 
+    @Test func anyChangedByteOrTruncationOfAPartialIsRefused() throws {
+        let ws = try Workspace()
+        defer { ws.cleanup() }
+        let path = try ws.write("s.yaml", smallScenario(trials: 200))
+        let r = try ws.run(["run", path, "--shard", "0/1", "--partial", "p.subcast", "--quiet"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let good = try Data(contentsOf: URL(fileURLWithPath: ws.file("p.subcast")))
+        #expect(try ws.run(["merge", "p.subcast", "--quiet"]).status == 0)
+        // A flipped hex digit in a block line, in a sketch line and in the scenario text; a cut file.
+        let text = String(decoding: good, as: UTF8.self)
+        var damaged: [String] = []
+        for marker in ["\nblock 0 ", "\nsketch 3 ", "\nplans:"] {
+            guard let range = text.range(of: marker) else { Issue.record("no \(marker) in the partial"); continue }
+            var chars = Array(text)
+            var i = text.distance(from: text.startIndex, to: range.upperBound) + 3
+            while !chars[i].isHexDigit { i += 1 }
+            chars[i] = chars[i] == "0" ? "1" : "0"
+            damaged.append(String(chars))
+        }
+        damaged.append(String(text.prefix(text.count * 2 / 3)))
+        for (k, bad) in damaged.enumerated() {
+            try ws.write("bad\(k).subcast", bad)
+            let m = try ws.run(["merge", "bad\(k).subcast", "--quiet"])
+            #expect(m.status == 2, "case \(k): exit \(m.status), \(m.stderr)")
+            #expect(m.stderr.contains("damaged"), "case \(k): \(m.stderr)")
+            #expect(m.stdout.isEmpty)
+        }
+    }
+
     @Test func anUnwritableOutIsFoundBeforeTheSimulation() throws {
         let ws = try Workspace()
         defer { ws.cleanup() }

@@ -54,17 +54,28 @@ import Testing
         #expect(cut.status == 2 && cut.stderr.contains("cut:"), "\(cut.stderr)")
         // A partial of the format before the bounded sketch is refused with a clear message, and
         // so is a sketch line whose level is out of range.
-        #expect(text.hasPrefix("subcast-partial 2\n"))
-        _ = try ws.write("old", "subcast-partial 1\n" + text.dropFirst("subcast-partial 2\n".count))
-        let old = try ws.run(["merge", "a0", "old"])
-        #expect(old.status == 2 && old.stderr.contains("older Subcast") && old.stderr.contains("re-run"), "\(old.stderr)")
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        #expect(text.hasPrefix("subcast-partial 3\n"))
+        for format in ["1", "2"] {
+            _ = try ws.write("old", "subcast-partial \(format)\n" + text.dropFirst("subcast-partial 3\n".count))
+            let old = try ws.run(["merge", "a0", "old"])
+            #expect(old.status == 2 && old.stderr.contains("older Subcast") && old.stderr.contains("re-run"), "\(old.stderr)")
+        }
+        // The sketch parser's own bounds, behind a valid digest (re-signed here with FNV-1a 64).
+        func signed(_ body: String) -> String {
+            var h: UInt64 = 0xcbf2_9ce4_8422_2325
+            for b in body.utf8 { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
+            let hex = String(h, radix: 16)
+            return body + "digest " + String(repeating: "0", count: 16 - hex.count) + hex + "\n"
+        }
+        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        #expect(lines.suffix(2).first?.hasPrefix("digest ") == true && lines.last == "")
+        lines.removeLast(2)                          // the digest line and the empty string after it
         let k = try #require(lines.firstIndex { $0.hasPrefix("sketch 0 ") })
         var f = lines[k].split(separator: " ").map(String.init)
         f[3] = "99"                                 // the level: "sketch", j, accuracy, level, ...
         var tampered = lines
         tampered[k] = f.joined(separator: " ")
-        _ = try ws.write("level", tampered.joined(separator: "\n"))
+        _ = try ws.write("level", signed(tampered.joined(separator: "\n") + "\n"))
         let level = try ws.run(["merge", "a0", "level"])
         #expect(level.status == 2 && level.stderr.contains("malformed sketch for series 0"), "\(level.stderr)")
         // Option errors.

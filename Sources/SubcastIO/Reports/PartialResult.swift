@@ -7,7 +7,7 @@ import SubcastStochastics
 /// together and to render the merged result. Text, exact (doubles as hex bit patterns).
 ///
 /// ```
-/// subcast-partial 2
+/// subcast-partial 3
 /// subcast_version 0.1.0
 /// gsl_version 2.7.1
 /// generator pcg64 ...
@@ -23,15 +23,18 @@ import SubcastStochastics
 /// block <b> <n mean m2> x width  (one line per merge block)
 /// sketch <j> <encoding>          (one line per series: `QuantileSketch.encoded`, with its level)
 /// end
+/// digest <16 hex digits>         (FNV-1a 64 of every byte before this line)
 /// ```
-/// Format 1 (before the bounded sketch, whose encoding carries a collapse level) is refused with
-/// a message asking to re-run the shard: its unbounded sketches could be any size.
+/// The digest covers the whole file, so any changed byte (each FNV-1a step is a bijection of its
+/// state, so a single changed byte always changes the digest) or truncation is found before
+/// anything is merged. Formats 1 (unbounded sketches) and 2 (no whole-file digest) are refused
+/// with a message asking to re-run the shard.
 /// `subcast merge` joins shards into the result of a single run, bit for bit, and refuses
 /// partials of different scenarios, seeds, trial counts, versions or generators.
 public struct PartialResult: Sendable {
-    public static let formatLine = "subcast-partial 2"
-    /// The first line of partials written before the bounded quantile sketch.
-    static let oldFormatLines: Set<Substring> = ["subcast-partial 1"]
+    public static let formatLine = "subcast-partial 3"
+    /// The first lines of partials of earlier formats (1: unbounded sketches, 2: no digest).
+    static let oldFormatLines: Set<Substring> = ["subcast-partial 1", "subcast-partial 2"]
 
     public var subcastVersion: String
     public var gslVersion: String
@@ -66,9 +69,30 @@ public struct PartialResult: Sendable {
     }
 
     /// FNV-1a 64 of the scenario text, as 16 hex digits.
-    public var scenarioDigest: String {
-        let s = String(PartialResult.digest(scenarioText.utf8), radix: 16)
+    public var scenarioDigest: String { PartialResult.hex(PartialResult.digest(scenarioText.utf8)) }
+
+    static func hex(_ x: UInt64) -> String {
+        let s = String(x, radix: 16)
         return String(repeating: "0", count: 16 - s.count) + s
+    }
+
+    /// Checks the last line's digest against the rest of `text`; returns the text before it.
+    static func verifiedBody(_ text: String, file: String) throws(ScenarioError) -> Substring {
+        let bytes = Array(text.utf8)
+        let damaged = "is truncated or damaged: it does not end with its digest line; re-run the shard or copy the file again"
+        // The last line: "digest <16 hex>\n".
+        guard bytes.count >= 24, bytes.last == UInt8(ascii: "\n") else { throw ScenarioError(file: file, message: damaged) }
+        var start = bytes.count - 1
+        while start > 0 && bytes[start - 1] != UInt8(ascii: "\n") { start -= 1 }
+        let last = String(decoding: bytes[start..<(bytes.count - 1)], as: UTF8.self)
+        guard last.count == 23, last.hasPrefix("digest "), let given = UInt64(last.dropFirst(7), radix: 16) else {
+            throw ScenarioError(file: file, message: damaged)
+        }
+        guard digest(bytes[0..<start]) == given else {
+            throw ScenarioError(file: file, message: "is damaged: its content does not match its digest (a changed or missing byte); "
+                                + "re-run the shard or copy the file again")
+        }
+        return Substring(String(decoding: bytes[0..<start], as: UTF8.self))
     }
 
     public func encoded() -> String {
@@ -88,7 +112,7 @@ public struct PartialResult: Sendable {
         for (j, s) in reduction.sketches.enumerated() { out.append("sketch \(j) \(s.encoded)") }
         out.append("end")
         text += out.joined(separator: "\n") + "\n"
-        return text
+        return text + "digest \(PartialResult.hex(PartialResult.digest(text.utf8)))\n"
     }
 
     /// Reads a partial result file; errors name the file and line.
@@ -103,7 +127,18 @@ public struct PartialResult: Sendable {
         return try parse(text, file: path)
     }
 
-    static func parse(_ text: String, file: String) throws(ScenarioError) -> PartialResult {
+    static func parse(_ whole: String, file: String) throws(ScenarioError) -> PartialResult {
+        // The format line first (an old format gets its own message), then the whole file's digest.
+        let firstLine = whole.prefix { $0 != "\n" }
+        if oldFormatLines.contains(firstLine) {
+            throw ScenarioError(file: file, line: 1, message: "is a partial result of an older Subcast ('\(firstLine)') that this "
+                                + "build cannot merge; re-run its shard with this build")
+        }
+        guard firstLine == formatLine[...] else {
+            throw ScenarioError(file: file, line: 1, message: "is not a Subcast partial result (expected first line '\(formatLine)'); "
+                                + "write one with `subcast run SCENARIO --shard I/N --partial FILE`")
+        }
+        let text = try verifiedBody(whole, file: file)
         var lines = text.split(separator: "\n", omittingEmptySubsequences: false)[...]
         var lineNumber = 0
         func bad(_ message: String) -> ScenarioError { ScenarioError(file: file, line: lineNumber, message: message) }
