@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import SubcastCore
 import SubcastIO
 
 /// A progress bar on stderr: trials done, rate and time left. Shown only when stderr is a
@@ -79,6 +80,7 @@ final class Interruption: @unchecked Sendable {
                     exit(130)
                 }
                 self.lock.lock(); self.flag = true; self.lock.unlock()
+                SimulationControl.requestStop()
                 StandardStreams.writeError("\nsubcast: stopping after the current trials (Ctrl-C again to quit now)\n")
             }
             source.resume()

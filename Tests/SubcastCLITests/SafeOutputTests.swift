@@ -111,6 +111,35 @@ import Testing
         }
     }
 
+    @Test func ctrlCStopsWithinASecondEvenInsideOneHugeTrial() throws {
+        let ws = try Workspace()
+        defer { ws.cleanup() }
+        let plans = (0..<50).map { "  - {name: p\($0), price_per_month: 10, churn: {mean_per_month: 0.05, heterogeneity: 0.2}}" }
+        let existing = (0..<2000).map { "  - {plan: p\($0 % 50), count: 10, tenure_months: \($0 % 40)}" }
+        let text = "name: huge\nhorizon_months: 1200\ntrials: 2\nseed: 1\nplans:\n" + plans.joined(separator: "\n")
+            + "\nexisting:\n" + existing.joined(separator: "\n")
+            + "\nsupport: {agents: 2, tickets_per_agent_per_month: 100, first_contact_resolution: 0.8, "
+            + "bad_resolution: {months: 24}, good_resolution: {months: 24}}\n"
+        let path = try ws.write("huge.yaml", text)
+        let p = Process()
+        p.executableURL = subcastExecutable
+        p.arguments = ["run", path, "--allow-large", "--quiet"]
+        p.standardInput = FileHandle.nullDevice
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        Thread.sleep(forTimeInterval: 3)
+        #expect(p.isRunning, "one trial of this scenario takes minutes")
+        let signalled = Date()
+        kill(p.processIdentifier, SIGINT)
+        while p.isRunning && Date().timeIntervalSince(signalled) < 20 { Thread.sleep(forTimeInterval: 0.02) }
+        let waited = Date().timeIntervalSince(signalled)
+        if p.isRunning { kill(p.processIdentifier, SIGKILL) }
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 130, "exit \(p.terminationStatus)")
+        #expect(waited < 2, "stopped \(waited) s after Ctrl-C")
+    }
+
     @Test func anUnwritableOutIsFoundBeforeTheSimulation() throws {
         let ws = try Workspace()
         defer { ws.cleanup() }

@@ -100,6 +100,26 @@ import Testing
         }
     }
 
+    @Test func theMemoryBoundCountsTheModelsOwnTables() throws {
+        // 2,000 existing-base groups (and 600 cohorts) x 50 plans x 51 conditions: about 170 MB of compartment table
+        // per worker, which the statistics alone would not show.
+        var s = Scenario(name: "tables", horizonMonths: 600, trials: 1,
+                         plans: (0..<50).map { Plan(name: "p\($0)", pricePerMonth: 10, churn: .constant(perMonth: 0.05)) },
+                         acquisition: Acquisition(newPerMonth: 0, planMix: [Double](repeating: 0.02, count: 50)),
+                         existing: (0..<2000).map { ExistingCohort(plan: $0 % 50, count: 10, tenureMonths: $0 % 40) })
+        s.levers.support = Support(agents: 2, ticketsPerAgentPerMonth: 100, firstContactResolution: 0.8, badMonths: 24, goodMonths: 24)
+        let model = PipelineModel(s)
+        let perWorker = model.bytesPerWorker
+        #expect(perWorker > 2000 * 50 * 51 * 8, "bytes per worker \(perWorker)")
+        let workers = MonteCarloEngine.maximumStatisticsBytes / perWorker + 1
+        #expect(throws: SimulationError.self) {
+            _ = try MonteCarloEngine.reduce(model, trials: workers * Reduction.subBlockSize, seed: 1, threads: workers)
+        }
+        var small = s
+        small.existing = [ExistingCohort(plan: 0, count: 10, tenureMonths: 0)]
+        #expect(PipelineModel(small).bytesPerWorker < perWorker / 3, "the base groups are most of the table")
+    }
+
     @Test func schedulesReadStepsAndRamps() {
         let steps = Schedule(steps: [(1, 2), (10, 4)])
         #expect(steps.value(month: 1) == 2 && steps.value(month: 9) == 2 && steps.value(month: 10) == 4 && steps.value(month: 99) == 4)

@@ -203,6 +203,8 @@ public struct ComparisonModel: TrialModel {
 
     public var outputWidth: Int { layout.width }
 
+    public var bytesPerWorker: Int { models.reduce(0) { $0 &+ $1.bytesPerWorker } }
+
     /// Compartment-month steps of one trial of all variants, the unit of the work bound.
     public var stepsPerTrial: Int { models.reduce(0) { $0 + $1.stepsPerTrial } }
 

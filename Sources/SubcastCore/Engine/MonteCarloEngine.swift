@@ -71,8 +71,9 @@ public enum SimulationError: Error, CustomStringConvertible, Equatable, Sendable
     public var description: String {
         switch self {
         case let .tooLarge(trials, width, limit):
-            return "\(trials) trials x \(width) values per trial exceeds the \(limit >> 30) GiB result limit; "
-                + "use fewer trials, a shorter horizon or fewer reported cohorts"
+            return "\(trials) trials x \(width) values per trial, with the model's tables, need more than the "
+                + "\(limit >> 30) GiB memory limit; use fewer trials or threads, a shorter horizon, fewer reported cohorts "
+                + "or fewer existing-base groups"
         case let .cancelled(done, trials):
             return "interrupted after \(done) of \(trials) trials; no results were written"
         }

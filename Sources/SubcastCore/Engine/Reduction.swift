@@ -87,8 +87,9 @@ extension MonteCarloEngine {
     /// doubles, 512 bytes) and its moments. An upper bound, whatever the number of trials; series
     /// whose values span a narrow range or one sign take far less.
     public static let bytesPerSeriesPerWorker = QuantileSketch.maximumCounterBytes + 1024
-    /// Largest estimated statistics memory the engine accepts.
-    public static let maximumStatisticsBytes = 4 << 30
+    /// Largest estimated memory the engine accepts for a run: every worker's statistics and
+    /// scratch (`TrialModel.bytesPerWorker`), 8 GiB (the README's promise).
+    public static let maximumStatisticsBytes = 8 << 30
 
     /// Simulates the trials of `mergeBlocks` (all by default) and reduces them to statistics in
     /// bounded memory: per worker one sub-block of rows, one set of sketches and one sub-block of
@@ -108,9 +109,10 @@ extension MonteCarloEngine {
         let endTrial = min(blocks.upperBound * Reduction.mergeBlockSize, trials)
         let subBlocks = endTrial > firstTrial ? (endTrial - firstTrial + Reduction.subBlockSize - 1) / Reduction.subBlockSize : 0
         let workers = max(1, min(threads, subBlocks))
-        let perSeries = workers.multipliedReportingOverflow(by: bytesPerSeriesPerWorker)
-        let estimate = width.multipliedReportingOverflow(by: perSeries.partialValue)
-        if perSeries.overflow || estimate.overflow || estimate.partialValue > maximumStatisticsBytes {
+        let perWorker = width.multipliedReportingOverflow(by: bytesPerSeriesPerWorker)
+        let withScratch = perWorker.partialValue.addingReportingOverflow(model.bytesPerWorker)
+        let estimate = withScratch.partialValue.multipliedReportingOverflow(by: workers)
+        if perWorker.overflow || withScratch.overflow || estimate.overflow || estimate.partialValue > maximumStatisticsBytes {
             throw .tooLarge(trials: trials, valuesPerTrial: width, limitBytes: maximumStatisticsBytes)
         }
         let state = ReductionState(width: width, keepBlocks: keepBlocks)

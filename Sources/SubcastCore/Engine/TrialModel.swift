@@ -16,9 +16,14 @@ public protocol TrialModel: Sendable {
     /// the same streams) implement this; by default it calls `simulate(streams:scratch:into:)`.
     func simulate(trial: Int, seed: UInt64, streams: [RandomGenerator], scratch: inout Scratch,
                   into out: UnsafeMutableBufferPointer<Double>)
+    /// An upper bound of the bytes one worker's scratch takes (the model's own tables), which
+    /// the engine adds to its statistics when it checks a run against the memory limit.
+    var bytesPerWorker: Int { get }
 }
 
 extension TrialModel {
+    public var bytesPerWorker: Int { 0 }
+
     @inlinable
     public func simulate(trial: Int, seed: UInt64, streams: [RandomGenerator], scratch: inout Scratch,
                          into out: UnsafeMutableBufferPointer<Double>) {

@@ -216,6 +216,7 @@ public struct CohortModel: Sendable {
         var churnedTotal = 0
 
         for m in 1...lastMonth {
+            if SimulationControl.stopRequested { return }   // Ctrl-C: the trial is discarded
             let inHorizon = m <= horizon
             // 1. arrivals
             var arrivals = 0

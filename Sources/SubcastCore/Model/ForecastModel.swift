@@ -68,6 +68,14 @@ public enum ForecastModel: TrialModel {
 
     public var outputWidth: Int { layout.width }
 
+    public var bytesPerWorker: Int {
+        switch self {
+        case let .core(m): m.bytesPerWorker
+        case let .levers(m): m.bytesPerWorker
+        case let .uncertain(m): m.bytesPerWorker
+        }
+    }
+
     /// Compartment-month steps of one trial, the unit of the work bound.
     public var stepsPerTrial: Int {
         switch self {

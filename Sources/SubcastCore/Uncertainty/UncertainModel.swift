@@ -57,6 +57,9 @@ public struct UncertainModel: TrialModel {
     public var usesLevers: Bool { baseLevers != nil }
 
     /// Compartment-month steps of one trial at the medians (the work bound's unit).
+    /// A worker's scratch of the family's shape, and the trial's compiled model (about as large).
+    public var bytesPerWorker: Int { 2 * (baseLevers?.bytesPerWorker ?? baseCore!.bytesPerWorker) }
+
     public var stepsPerTrial: Int { baseLevers?.stepsPerTrial ?? baseCore!.stepsPerTrial }
 
     public struct Scratch {

@@ -239,6 +239,18 @@ public final class PipelineModel: Sendable {
         return groupMonths * shape.P * shape.NB * shape.conditions.count
     }
 
+    /// The bytes of one worker's `Scratch`: the compartment table (counts, staged moves and the
+    /// per-compartment columns) and the per-trial buffers.
+    public var bytesPerWorker: Int {
+        let s = shape
+        let cells = s.compartments.multipliedReportingOverflow(by: s.conditions.count)
+        guard !cells.overflow, cells.partialValue < Int.max / 64 else { return Int.max / 2 }
+        let table = 3 * 8 * cells.partialValue + 14 * 8 * s.compartments
+        let buffers = 8 * (Metric.allCases.count + 15 * s.G + 3 * s.H + 2 * s.lifetime
+                           + s.P * (renewal.hazardStride + renewal.annualStride) + 4 * s.P)
+        return table + buffers + 4096
+    }
+
     /// Reusable per-worker buffers, allocated once per worker.
     public final class Scratch {
         let table: CompartmentTable
@@ -331,6 +343,8 @@ public final class PipelineModel: Sendable {
         var activeBefore = 0.0, promotersBefore = 0.0
 
         for m in 1...sh.lastMonth {
+            // A stop request (Ctrl-C) ends a long trial within a month; its results are discarded.
+            if SimulationControl.stopRequested { return }
             let inHorizon = m <= H
             let slot = (m % 13) * sh.G
             let gr = sh.groups(month: m)
