@@ -26,8 +26,10 @@ public struct Binomial: Sendable, Hashable {
     /// Unchecked draw for hot loops whose caller has validated the parameters.
     @inlinable
     public static func draw(trials: Int, probability: Double, using g: RandomGenerator) -> Int {
-        if trials == 0 || probability <= 0 { return 0 }
+        if trials <= 0 || !(probability > 0) { return 0 }
         if probability >= 1 { return trials }
+        // Beyond GSL's `unsigned int`: exactly, in chunks (never a trap, whatever the caller passes).
+        if trials > Int(UInt32.max) { return drawAnySize(trials: trials, probability: probability, using: g) }
         return Int(gsl_ran_binomial(g.rng, probability, UInt32(trials)))
     }
 

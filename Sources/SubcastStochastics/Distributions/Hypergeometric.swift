@@ -42,6 +42,12 @@ public struct Hypergeometric: Sendable, Hashable {
         if sample == 0 || marked == 0 { return 0 }
         if unmarked == 0 { return sample }
         if sample >= marked + unmarked { return marked }
+        let limit = Int(UInt32.max)
+        if marked > limit || unmarked > limit || sample > limit {
+            // Beyond GSL's `unsigned int` (populations above 4.29e9, which scenario limits keep out
+            // of reach): the binomial with the same mean, capped at the marked count, rather than a trap.
+            return min(marked, Binomial.draw(trials: sample, probability: Double(marked) / (Double(marked) + Double(unmarked)), using: g))
+        }
         return Int(gsl_ran_hypergeometric(g.rng, UInt32(marked), UInt32(unmarked), UInt32(sample)))
     }
 }

@@ -36,8 +36,16 @@ public struct Multinomial: Sendable, Hashable {
         let k = weights.count
         if k == 1 { counts[0] = trials; return }
         withUnsafeTemporaryAllocation(of: UInt32.self, capacity: k) { buf in
-            gsl_ran_multinomial(g.rng, k, UInt32(trials), weights.baseAddress, buf.baseAddress)
-            for i in 0..<k { counts[i] = Int(buf[i]) }
+            // Beyond GSL's `unsigned int`: a sum of multinomials of chunks is multinomial (exact).
+            let chunk = 1 << 31
+            var left = trials
+            for i in 0..<k { counts[i] = 0 }
+            repeat {
+                let n = left > Int(UInt32.max) ? chunk : left
+                gsl_ran_multinomial(g.rng, k, UInt32(n), weights.baseAddress, buf.baseAddress)
+                for i in 0..<k { counts[i] += Int(buf[i]) }
+                left -= n
+            } while left > 0
         }
     }
 
@@ -46,11 +54,8 @@ public struct Multinomial: Sendable, Hashable {
     public static func draw(trials: Int, weights: [Double], into counts: inout [Int], using g: RandomGenerator) {
         let k = weights.count
         if k == 1 { counts[0] = trials; return }
-        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: k) { buf in
-            weights.withUnsafeBufferPointer { w in
-                gsl_ran_multinomial(g.rng, k, UInt32(trials), w.baseAddress, buf.baseAddress)
-            }
-            for i in 0..<k { counts[i] = Int(buf[i]) }
+        weights.withUnsafeBufferPointer { w in
+            counts.withUnsafeMutableBufferPointer { c in draw(trials: trials, weights: w, into: c, using: g) }
         }
     }
 }

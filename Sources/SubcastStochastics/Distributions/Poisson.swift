@@ -23,7 +23,10 @@ public struct Poisson: Sendable, Hashable {
     /// Unchecked draw for hot loops whose caller has validated `mean`.
     @inlinable
     public static func draw(mean: Double, using g: RandomGenerator) -> Int {
-        mean > 0 ? Int(gsl_ran_poisson(g.rng, mean)) : 0
+        guard mean > 0 && mean.isFinite else { return 0 }
+        // Above the `unsigned int` range of one GSL call: exactly, as a sum (never a trap).
+        if mean > maximumMean { return drawAnySize(mean: mean, using: g) }
+        return Int(gsl_ran_poisson(g.rng, mean))
     }
 
     /// An exact draw for any finite mean, also above `maximumMean` (where one GSL call would
@@ -32,6 +35,7 @@ public struct Poisson: Sendable, Hashable {
     @inlinable
     public static func drawAnySize(mean: Double, using g: RandomGenerator) -> Int {
         let chunk = 1.0e9
+        guard mean.isFinite && mean < 1e18 else { return mean > 0 ? Int(min(mean, 9e18)) : 0 }
         if mean <= chunk { return draw(mean: mean, using: g) }
         var left = mean, total = 0
         while left > chunk {
