@@ -9,7 +9,7 @@ import SubcastStochastics
 /// ```
 public enum Simulation {
     /// The Subcast version recorded in every output.
-    public static let version = "0.3.0"
+    public static let version = "0.3.1"
     /// The model's draw layout, recorded with the generator in every output: it changes when the
     /// same scenario and seed give other numbers on purpose. `pipeline-2`: the model as a
     /// pipeline of processes with a stream per process (2026-12-01); lever scenarios give other
@@ -18,7 +18,11 @@ public enum Simulation {
     /// of 0.2.0 scenarios are unchanged, but lever outputs gain the value metrics and `cash` /
     /// `cumulative_cash` are renamed `billings` / `cumulative_billings` (`cumulative_cash` is
     /// now opening cash + operating cash flow), so partials of 0.2.0 do not merge with 0.3.0.
-    public static let modelVersion = "pipeline-3"
+    /// `pipeline-4` (0.3.1): the sBG hazard alpha / (alpha + beta + (t - 1)) is summed in that
+    /// order (it was (alpha + beta + t) - 1, which rounds differently for some shapes and loses
+    /// shapes below 1e-16 entirely), so sBG scenarios whose alpha + beta is not exactly
+    /// representable after adding t may differ in the last bits of their hazards and so in draws.
+    public static let modelVersion = "pipeline-4"
 
     public static func run(_ scenario: Scenario, trials: Int? = nil, seed: UInt64, threads: Int,
                            progress: (@Sendable (Int) -> Void)? = nil,

@@ -20,12 +20,23 @@ struct Validate: ParsableCommand {
 
     func run() throws {
         let loaded: (scenario: Scenario, explicitKeys: Set<String>)
+        let variants: [Variant]
         do {
             loaded = try ScenarioLoader.loadResolved(path: scenario)
+            // The variants exactly as `compare` reads them, so a file validate accepts is one
+            // compare accepts.
+            variants = try ScenarioLoader.loadVariants(path: scenario)
         } catch {
             throw fail(error.description, code: ExitStatus.badInput)
         }
-        let text = ScenarioListing.render(loaded.scenario, explicitKeys: loaded.explicitKeys, file: scenario)
+        var text = ScenarioListing.render(loaded.scenario, explicitKeys: loaded.explicitKeys, file: scenario)
+        if variants.count > 1 {
+            text += "\nvariants: \(variants.count - 1), each valid (compare them with `subcast compare \(scenario)`)\n"
+            for v in variants.dropFirst() {
+                text += "  \(v.name)" + (v.description.map { ": \($0)" } ?? "") + "\n"
+                for note in v.notes { text += "    warning: \(note)\n" }
+            }
+        }
         try writeStandardOutput(text)
     }
 }

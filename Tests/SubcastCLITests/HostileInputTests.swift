@@ -77,4 +77,79 @@ import Testing
             #expect(v.status == 2 && v.stderr.contains("control characters"), "\(name): \(v.stderr)")
         }
     }
+
+    /// Distributions whose parameters would hang GSL, overflow or lose every digit: refused
+    /// with the key and a reason, quickly, by every command.
+    @Test(arguments: [
+        ("{distribution: beta, mean: 10, sd: 0.00001, lower: 0, upper: 20}", "alpha + beta"),
+        ("{distribution: beta, alpha: 1e7, beta: 1e7, lower: 0, upper: 20}", "alpha + beta"),
+        ("{distribution: beta, alpha: 1e-4, beta: 2, lower: 0, upper: 20}", "double precision"),
+        ("{distribution: gamma, shape: 1e-12, scale: 10}", "double precision"),
+        ("{distribution: gamma, shape: 1e200, scale: 1e200}", "finite mean"),
+        ("{distribution: pert, min: -1e308, mode: 0, max: 1e308}", "finite"),
+        ("{distribution: uniform, min: -1e308, max: 1e308}", "finite width"),
+        ("{distribution: lognormal, median: 1e300, log_sd: 20}", "finite"),
+    ])
+    func extremeDistributionParametersAreRefusedNotRun(_ price: String, _ says: String) throws {
+        let ws = try Workspace()
+        defer { ws.cleanup() }
+        let path = try ws.write("d.yaml", Self.scenario(price: price))
+        for command in [["validate", path], ["run", path, "--quiet"]] {
+            let r = try ws.run(command, timeout: 30)
+            #expect(!r.timedOut, "\(price): \(command[0]) hung")
+            #expect(r.status == 2 && r.stderr.contains("plans[0].price_per_month") && r.stderr.contains(says),
+                    "\(price), \(command[0]): exit \(r.status), \(r.stderr)")
+        }
+    }
+
+    /// Discrete weights near the largest double keep their proportions: about half the trials
+    /// price at 10 and half at 20 (before, every trial drew the first value).
+    @Test func hugeDiscreteWeightsDrawEveryValue() throws {
+        let ws = try Workspace()
+        defer { ws.cleanup() }
+        let path = try ws.write("w.yaml", Self.scenario(price: "{distribution: discrete, values: [10, 20], weights: [1e308, 1e308]}"))
+        let r = try ws.run(["run", path, "--format", "csv", "--quiet", "--trials", "400"])
+        #expect(r.status == 0, "\(r.stderr)")
+        func value(_ stat: String) -> Double? {
+            r.stdout.split(separator: "\n").first { $0.hasPrefix("1,arpu,\(stat),") }.flatMap { Double($0.split(separator: ",")[3]) }
+        }
+        let mean = try #require(value("mean")), sd = try #require(value("sd"))
+        // A fair coin between 10 and 20: mean 15, sd 5; the mean within 4 se (se = 5 / 20), seed 7.
+        #expect(abs(mean - 15) < 4 * 0.25 && abs(sd - 5) < 0.5, "ARPU mean \(mean), sd \(sd), seed 7, 400 trials")
+    }
+
+    /// Giant names: validation stays linear (the did-you-mean skips them) and messages stay short.
+    @Test func giantNamesAreHandledQuicklyWithShortMessages() throws {
+        let ws = try Workspace()
+        defer { ws.cleanup() }
+        let name = String(repeating: "x", count: 200_000)
+        let typo = String(repeating: "x", count: 199_999) + "y"
+        let path = try ws.write("n.yaml", Self.scenario(extra: "existing:\n  - {plan: \(typo), count: 10, tenure_months: 1}")
+            .replacingOccurrences(of: "{name: p,", with: "{name: \(name),")
+            .replacingOccurrences(of: "existing:", with: "existing:"))
+        let start = Date()
+        let r = try ws.run(["validate", path], timeout: 30)
+        #expect(!r.timedOut && Date().timeIntervalSince(start) < 10, "validate took \(Date().timeIntervalSince(start)) s")
+        #expect(r.status == 2 && r.stderr.contains("existing[0].plan"), "\(r.stderr.prefix(300))")
+        #expect(r.stderr.utf8.count < 2000, "message of \(r.stderr.utf8.count) bytes")
+        #expect(r.stderr.contains("characters)"))
+    }
+
+    /// `validate` reads the variants as `compare` does: a variant compare refuses is refused.
+    @Test(arguments: [
+        ("- {name: v, set: {horizon_months: 24}}", "horizon_months"),
+        ("- {name: v, set: {plans.p.price_per_month: -3}}", "price"),
+        ("- {name: base, set: {plans.p.price_per_month: 12}}", "base"),
+        ("- {name: v, set: {plans.nosuch.price_per_month: 12}}", "nosuch"),
+    ])
+    func validateRefusesTheVariantsCompareRefuses(_ variant: String, _ says: String) throws {
+        let ws = try Workspace()
+        defer { ws.cleanup() }
+        let path = try ws.write("v.yaml", Self.scenario(extra: "variants:\n  \(variant)"))
+        let c = try ws.run(["compare", path, "--quiet"])
+        let v = try ws.run(["validate", path])
+        #expect(c.status == 2, "compare: \(c.stderr)")
+        #expect(v.status == 2 && v.stderr.contains(says), "validate: exit \(v.status), \(v.stderr)")
+        #expect(v.stderr == c.stderr, "validate and compare give the same message")
+    }
 }

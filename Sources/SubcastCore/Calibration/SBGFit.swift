@@ -50,7 +50,7 @@ public struct SBGFit: Sendable, Hashable {
         var ll = 0.0
         var logS = 0.0              // ln S(t - 1)
         for t in 1...max(data.maxPeriods, 1) where t <= data.maxPeriods {
-            let h = a / (a + b + Double(t) - 1)
+            let h = ChurnModel.sbgHazard(alpha: a, beta: b, renewal: t)
             if data.active[t] > 0 { ll += Double(data.active[t]) * logS }
             if data.churned[t] > 0 { ll += Double(data.churned[t]) * (logS + log(h)) }
             logS += log1p(-h)

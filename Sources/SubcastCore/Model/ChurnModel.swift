@@ -44,9 +44,17 @@ public enum ChurnModel: Sendable, Hashable {
     @inlinable
     public func churnProbability(atRenewal t: Int) -> Double {
         switch self {
-        case let .shiftedBetaGeometric(a, b): return a / (a + b + Double(t) - 1)
+        case let .shiftedBetaGeometric(a, b): return ChurnModel.sbgHazard(alpha: a, beta: b, renewal: t)
         case let .constant(p): return p
         }
+    }
+
+    /// The sBG hazard alpha / (alpha + beta + (t - 1)), summed in this order so that tiny shapes
+    /// keep their value: (alpha + beta + t) - 1 loses alpha + beta entirely when it is below
+    /// 1e-16 (alpha = beta = 1e-20 then churns everyone at the first renewal instead of half).
+    @inlinable
+    public static func sbgHazard(alpha a: Double, beta b: Double, renewal t: Int) -> Double {
+        a / (a + b + Double(t - 1))
     }
 
     /// S(k): the probability that a new subscriber pays at least k + 1 months (S(0) = 1).

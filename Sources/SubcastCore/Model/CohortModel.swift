@@ -196,7 +196,7 @@ public struct CohortModel: Sendable {
         for (p, alphaHat, betaHat, draw) in uncertainPlans {
             let (za, zb) = draw.sample(using: streams[2])
             let a = alphaHat * exp(za), b = betaHat * exp(zb)
-            for t in 1..<s.hazard[p].count { s.hazard[p][t] = a / (a + b + Double(t) - 1) }
+            for t in 1..<s.hazard[p].count { s.hazard[p][t] = ChurnModel.sbgHazard(alpha: a, beta: b, renewal: t) }
         }
         let P = planCount, B = baseCount
         for i in 0..<B { s.alive[i] = baseCountInit[i] }

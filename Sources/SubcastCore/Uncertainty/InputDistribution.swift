@@ -127,15 +127,25 @@ public enum InputDistribution: Sendable, Hashable {
             try require(sigma.isFinite && sigma > 0 && sigma <= 20, n, "log_sd", sigma, "a number > 0 and at most 20")
         case let .beta(alpha, beta, lower, upper):
             try positive(alpha, "alpha"); try positive(beta, "beta")
+            // GSL's beta distribution function returns NaN somewhere for shapes summing beyond
+            // about 1e6, and gsl_cdf_beta_Pinv's bisection then never ends (found by probing
+            // shapes 1e-15 ... 1e15; none below this bound fails).
+            try require(alpha + beta <= InputDistribution.maximumBetaShapeSum, n, "alpha + beta", alpha + beta,
+                        "shapes with alpha + beta <= 1e6 (a beta this concentrated, sd below about 1/2000 of its "
+                          + "range, is better given as a normal, a truncated_normal or a fixed value)")
             try finite(lower, "lower")
-            try require(upper.isFinite && upper > lower, n, "upper", upper, "a finite number > lower (\(lower))")
+            try require(upper.isFinite && upper > lower && (upper - lower).isFinite, n, "upper", upper,
+                        "a finite number > lower (\(lower)) with a finite width")
         case let .gamma(shape, scale):
             try positive(shape, "shape"); try positive(scale, "scale")
+            try require((shape * scale).isFinite, n, "scale", scale, "a scale with a finite mean shape x scale")
         case let .uniform(lo, hi):
             try finite(lo, "min")
-            try require(hi.isFinite && hi > lo, n, "max", hi, "a finite number > min (\(lo))")
+            try require(hi.isFinite && hi > lo && (hi - lo).isFinite, n, "max", hi,
+                        "a finite number > min (\(lo)) with a finite width")
         case let .triangular(lo, mode, hi), let .pert(lo, mode, hi):
             try ordered(lo, mode, hi)
+            try require((hi - lo).isFinite, n, "max", hi, "a number whose distance from min (\(lo)) is finite")
         case let .discrete(values, weights):
             try require(!values.isEmpty, n, "values", 0, "at least one value")
             try require(weights.count == values.count, n, "weights", Double(weights.count),
@@ -144,10 +154,61 @@ public enum InputDistribution: Sendable, Hashable {
             for (i, w) in weights.enumerated() {
                 try require(w.isFinite && w >= 0, n, "weights[\(i)]", w, "a finite number >= 0")
             }
-            let total = weights.reduce(0, +)
+            let total = InputDistribution.scaledWeights(weights).reduce(0, +)
             try require(total > 0, n, "weights", total, "weights with a sum > 0")
         }
+        // Every value the sampler can ask for, F^-1(u) for u in [clamp, 1 - clamp], must be
+        // computable: finite, and (for the iterative beta and gamma inversions) reproducing u
+        // through the distribution function, so no quantile loses all its precision (a gamma of
+        // shape 1e-10 has its 1e-6 quantile below the smallest double).
+        let c = UncertainInputs.clamp
+        for u in [c, 0.5, 1 - c] {
+            let x: Double
+            do { x = try checkedQuantile(u) } catch {
+                throw DistributionError(n, error.parameter, error.value, expected: error.expected)
+            }
+            let label = "the \(u) quantile"
+            try require(x.isFinite, n, label, x, "parameters whose quantiles are finite")
+            if let (p, q) = tails(x) {
+                // Either F(x) reproduces u, or x is the quantile to double precision (u lies
+                // between F a few ulps either side: a beta(0.1, 0.1)'s 1 - 1e-6 quantile is 1.0).
+                let target = u > 0.5 ? 1 - u : u, reached = u > 0.5 ? q : p
+                let below = tails(x - 64 * x.ulp)!, above = tails(x + 64 * x.ulp)!
+                let bracketed = u > 0.5 ? (above.1 <= target * (1 + 1e-6) && below.1 >= target * (1 - 1e-6))
+                                        : (below.0 <= target * (1 + 1e-6) && above.0 >= target * (1 - 1e-6))
+                try require(abs(reached - target) <= 1e-6 * target || bracketed, n, label, x,
+                            "parameters whose quantiles can be computed in double precision (GSL's inversion gives "
+                              + "\(x), where the distribution function is \(p), not \(u)); the distribution is too "
+                              + "concentrated or too skewed: give shapes of at least about 0.1 (gamma) or 0.02 (beta)")
+            }
+        }
         return self
+    }
+
+    /// The maximum of alpha + beta for a beta input (see `validated()`).
+    public static let maximumBetaShapeSum = 1e6
+
+    /// P(X <= x) and P(X > x) for the beta, PERT and gamma cases (whose quantiles GSL inverts
+    /// iteratively), nil for the others.
+    private func tails(_ x: Double) -> (Double, Double)? {
+        switch self {
+        case let .beta(alpha, beta, lower, upper):
+            return InverseCDF.betaTails(min(max((x - lower) / (upper - lower), 0), 1), a: alpha, b: beta)
+        case let .pert(lo, mode, hi):
+            let (a, b) = InputDistribution.pertShapes(lo, mode, hi)
+            return InverseCDF.betaTails(min(max((x - lo) / (hi - lo), 0), 1), a: a, b: b)
+        case let .gamma(shape, scale):
+            return InverseCDF.gammaTails(max(x, 0), shape: shape, scale: scale)
+        default:
+            return nil
+        }
+    }
+
+    /// Weights scaled by their largest when their sum would overflow (weights of 1e308), so
+    /// cumulative weights stay finite; unchanged otherwise (the same bits as before).
+    static func scaledWeights(_ weights: [Double]) -> [Double] {
+        guard !weights.reduce(0, +).isFinite, let top = weights.max(), top > 0 else { return weights }
+        return weights.map { $0 / top }
     }
 
     // MARK: quantiles and moments
@@ -180,6 +241,14 @@ public enum InputDistribution: Sendable, Hashable {
     public func quantile(_ u: Double) -> Double {
         precondition(u > 0 && u < 1, "quantile of \(u), expected 0 < u < 1")
         do {
+            return try checkedQuantile(u)
+        } catch {
+            preconditionFailure("quantile(\(u)) of an unvalidated \(self): \(error)")
+        }
+    }
+
+    /// `quantile(_:)`, throwing what GSL's wrappers refuse instead of stopping.
+    func checkedQuantile(_ u: Double) throws(DistributionError) -> Double {
             switch self {
             case let .normal(mean, sd):
                 return try InverseCDF.normal(u, mean: mean, sd: sd)
@@ -212,7 +281,8 @@ public enum InputDistribution: Sendable, Hashable {
             case let .pert(lo, mode, hi):
                 let (a, b) = InputDistribution.pertShapes(lo, mode, hi)
                 return lo + (hi - lo) * (try InverseCDF.beta(u, a: a, b: b))
-            case let .discrete(values, weights):
+            case let .discrete(values, raw):
+                let weights = InputDistribution.scaledWeights(raw)
                 let order = values.indices.sorted { values[$0] < values[$1] }
                 let total = weights.reduce(0, +)
                 var cumulative = 0.0
@@ -222,9 +292,6 @@ public enum InputDistribution: Sendable, Hashable {
                 }
                 return values[order.last { weights[$0] > 0 }!]
             }
-        } catch {
-            preconditionFailure("quantile(\(u)) of an unvalidated \(self): \(error)")
-        }
     }
 
     /// The median F^-1(1/2) (for the discrete distribution the smallest value whose cumulative
@@ -244,7 +311,8 @@ public enum InputDistribution: Sendable, Hashable {
         case let .uniform(lo, hi): return (lo + hi) / 2
         case let .triangular(lo, mode, hi): return (lo + mode + hi) / 3
         case let .pert(lo, mode, hi): return (lo + 4 * mode + hi) / 6
-        case let .discrete(values, weights):
+        case let .discrete(values, raw):
+            let weights = InputDistribution.scaledWeights(raw)
             return zip(values, weights).reduce(0) { $0 + $1.0 * $1.1 } / weights.reduce(0, +)
         }
     }
@@ -266,7 +334,8 @@ public enum InputDistribution: Sendable, Hashable {
         case let .pert(lo, mode, hi):
             let m = (lo + 4 * mode + hi) / 6
             return (m - lo) * (hi - m) / 7
-        case let .discrete(values, weights):
+        case let .discrete(values, raw):
+            let weights = InputDistribution.scaledWeights(raw)
             let total = weights.reduce(0, +), m = mean
             return zip(values, weights).reduce(0) { $0 + $1.1 * ($1.0 - m) * ($1.0 - m) } / total
         }

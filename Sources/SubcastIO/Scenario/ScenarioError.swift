@@ -19,8 +19,25 @@ public struct ScenarioError: Error, CustomStringConvertible, Equatable, Sendable
         self.file = file
         self.line = line
         self.column = column
-        self.keyPath = keyPath
-        self.message = message
+        self.keyPath = ScenarioError.shortened(keyPath)
+        self.message = ScenarioError.shortened(message)
+    }
+
+    /// The text with every run of more than 120 characters without a space cut to its first 60
+    /// and its length (`xxxx...(200000 characters)`), so a pasted giant name gives a readable
+    /// message of bounded size.
+    static func shortened(_ text: String) -> String {
+        guard text.utf8.count > 120 else { return text }
+        var out = "", word = ""
+        func flush() {
+            if word.count > 120 { out += word.prefix(60) + "...(\(word.count) characters)" } else { out += word }
+            word = ""
+        }
+        for c in text {
+            if c == " " || c == "\n" { flush(); out.append(c) } else { word.append(c) }
+        }
+        flush()
+        return out
     }
 
     public var description: String {

@@ -298,22 +298,35 @@ struct YAMLNode {
             let starting = candidates.filter { $0.lowercased().hasPrefix(lowered) }
             if starting.count == 1 { return starting[0] }
         }
-        let scored = candidates.map { ($0, editDistance(key.lowercased(), $0.lowercased())) }
-        guard let best = scored.min(by: { $0.1 < $1.1 }) else { return nil }
-        return best.1 <= max(2, key.count / 3) ? best.0 : nil
+        // Suggestions are for typing slips in names of a usual length: a longer text (a pasted
+        // 200,000-character name) gets none, so this stays linear in the input.
+        guard key.count <= suggestionLength else { return nil }
+        let limit = max(2, key.count / 3)
+        let lowered2 = Array(lowered)
+        var best: (String, Int)? = nil
+        for c in candidates where c.count <= suggestionLength && abs(c.count - key.count) <= limit {
+            let d = editDistance(lowered2, Array(c.lowercased()))
+            if d <= limit && (best == nil || d < best!.1) { best = (c, d) }
+        }
+        return best?.0
     }
 
-    static func editDistance(_ a: String, _ b: String) -> Int {
-        let a = Array(a), b = Array(b)
+    /// The longest text `closest(to:in:)` compares.
+    static let suggestionLength = 200
+
+    static func editDistance(_ a: String, _ b: String) -> Int { editDistance(Array(a), Array(b)) }
+
+    static func editDistance(_ a: [Character], _ b: [Character]) -> Int {
         if a.isEmpty { return b.count }
         if b.isEmpty { return a.count }
         var prev = Array(0...b.count)
+        var cur = [Int](repeating: 0, count: b.count + 1)
         for i in 1...a.count {
-            var cur = [i] + Array(repeating: 0, count: b.count)
+            cur[0] = i
             for j in 1...b.count {
                 cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
             }
-            prev = cur
+            swap(&prev, &cur)
         }
         return prev[b.count]
     }

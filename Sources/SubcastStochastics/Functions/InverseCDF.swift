@@ -71,6 +71,22 @@ public enum InverseCDF {
         return try finite(solved, "gsl_cdf_beta_Pinv", "Beta", u)
     }
 
+    /// P(X <= x) and P(X > x) for X ~ Beta(a, b), 0 <= x <= 1, a, b > 0 (NaN where GSL's
+    /// incomplete beta function does not converge). GSL: `gsl_cdf_beta_P`, `gsl_cdf_beta_Q`.
+    public static func betaTails(_ x: Double, a: Double, b: Double) -> (Double, Double) {
+        precondition(x >= 0 && x <= 1 && a > 0 && b > 0 && a.isFinite && b.isFinite, "betaTails(\(x), \(a), \(b))")
+        GSL.initialize()
+        return (gsl_cdf_beta_P(x, a, b), gsl_cdf_beta_Q(x, a, b))
+    }
+
+    /// P(X <= x) and P(X > x) for X ~ Gamma(shape, scale), x >= 0, shape, scale > 0.
+    /// GSL: `gsl_cdf_gamma_P`, `gsl_cdf_gamma_Q`.
+    public static func gammaTails(_ x: Double, shape: Double, scale: Double) -> (Double, Double) {
+        precondition(x >= 0 && shape > 0 && scale > 0 && shape.isFinite && scale.isFinite, "gammaTails(\(x), \(shape), \(scale))")
+        GSL.initialize()
+        return (gsl_cdf_gamma_P(x, shape, scale), gsl_cdf_gamma_Q(x, shape, scale))
+    }
+
     /// The quantile of the uniform distribution on [a, b], a < b: a + u (b - a).
     /// The corresponding GSL function is `gsl_cdf_flat_Pinv`.
     public static func uniform(_ u: Double, lower a: Double, upper b: Double) throws(DistributionError) -> Double {

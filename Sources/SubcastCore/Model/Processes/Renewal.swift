@@ -76,7 +76,7 @@ struct RenewalProcess: Sendable {
         for (p, alphaHat, betaHat, draw) in uncertainPlans {
             let (za, zb) = draw.sample(using: g!)
             let alpha = alphaHat * exp(za), beta = betaHat * exp(zb)
-            for t in 1..<HS { h[p * HS + t] = alpha / (alpha + beta + Double(t) - 1) }
+            for t in 1..<HS { h[p * HS + t] = ChurnModel.sbgHazard(alpha: alpha, beta: beta, renewal: t) }
         }
         if annual {
             for p in hazard.indices {
