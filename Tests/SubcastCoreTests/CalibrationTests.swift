@@ -102,6 +102,33 @@ import Testing
             Issue.record("exactly geometric data should not give a finite sBG fit")
         } catch {
             #expect(error.message.contains("homogeneous"), "\(error)")
+            #expect(error.message.contains("alpha, beta -> infinity") && error.message.contains("0.2 per period"), "\(error)")
+        }
+    }
+
+    /// A sharp first-renewal drop and no churn after it: the supremum is the polarised limit
+    /// alpha, beta -> 0 (not the homogeneous one), and the suggested setting comes close to it.
+    @Test(arguments: [(10_000, 5_000, 12), (1_000, 700, 6), (500, 20, 4)])
+    func aFirstRenewalDropIsDiagnosedAsPolarised(_ size: Int, _ stay: Int, _ periods: Int) throws {
+        let data = CohortRetention(label: "drop", alive: [size] + Array(repeating: stay, count: periods)).survivalData()
+        do {
+            let fit = try SBGFit.fit(data)
+            Issue.record("a finite fit \(fit.alpha), \(fit.beta) for data without later churn")
+        } catch {
+            let q = Double(size - stay) / Double(size)
+            #expect(error.message.contains("alpha, beta -> 0") && error.message.contains("polarised"), "\(error)")
+            #expect(error.message.contains(String(format: "%.4g", q)), "\(error)")
+            #expect(!error.message.contains("homogeneous"), "\(error)")
+            // The limit's log-likelihood, d ln q + s ln(1 - q), is in the message and beats every interior point.
+            let limit = Double(size - stay) * log(q) + Double(stay) * log1p(-q)
+            #expect(error.message.contains(String(format: "%.3f", limit)), "\(error)")
+            for (a, b) in [(0.01, 0.01), (0.1, 0.1), (1, 1), (q, 1 - q)] {
+                #expect(SBGFit.logLikelihood(alpha: a, beta: b, data: data) < limit)
+            }
+            // heterogeneity 0.999 at mean q comes within 1 % of the limit's log-likelihood per subscriber.
+            if case let .shiftedBetaGeometric(a, b) = ChurnModel(meanPerMonth: q, heterogeneity: 0.999) {
+                #expect(SBGFit.logLikelihood(alpha: a, beta: b, data: data) > limit - 0.01 * Double(size))
+            }
         }
     }
 

@@ -102,11 +102,18 @@ public struct SBGFit: Sendable, Hashable {
             s + Double(data.churned[t]) * (Double(t - 1) * log1p(-pHat) + log(pHat))
                 + Double(data.active[t]) * Double(t - 1) * log1p(-pHat)
         }
+        // The other boundary, alpha, beta -> 0 with q = alpha / (alpha + beta) fixed: a share q of
+        // subscribers leaves at the first renewal and the rest never do. Its likelihood is finite
+        // only when nobody churned after the first renewal; then q is the first-renewal churn rate.
+        let laterChurn = deaths - data.churned[1]
+        let atRisk = data.churned[1] + (2...max(data.maxPeriods, 2)).reduce(0) { $0 + ($1 <= data.maxPeriods ? data.active[$1] : 0) }
+        let qHat = Double(data.churned[1]) / Double(max(atRisk, 1))
+        let polarisedLL: Double = laterChurn > 0 ? -.infinity
+            : Double(data.churned[1]) * log(qHat) + Double(atRisk - data.churned[1]) * (qHat < 1 ? log1p(-qHat) : 0)
         guard result.converged, abs(la) < 15, abs(lb) < 15, result.value.isFinite,
-              geometricLL < -result.value - 1e-6 else {
-            throw FitError(message: "the likelihood has no interior maximum (it grows towards alpha, beta -> infinity); "
-                           + "the data look homogeneous (every subscriber alike), for which the constant churn estimate is "
-                           + "\(pHat) per period (use heterogeneity: 0)")
+              geometricLL < -result.value - 1e-6, polarisedLL < -result.value - 1e-6 else {
+            throw FitError(message: SBGFit.boundaryDiagnosis(data: data, pHat: pHat, geometricLL: geometricLL, qHat: qHat,
+                                                             polarisedLL: polarisedLL, interiorLL: result.value.isFinite ? -result.value : nil))
         }
         // Observed information by central differences in theta.
         let h = 1e-4
@@ -122,5 +129,33 @@ public struct SBGFit: Sendable, Hashable {
         }
         return SBGFit(alpha: exp(la), beta: exp(lb), logLikelihood: -result.value, logCovariance: cov,
                       iterations: result.iterations, subscribers: n, churnEvents: deaths)
+    }
+
+    /// What the data say when the likelihood's supremum is on a boundary of the sBG family:
+    /// the direction it runs in, the limiting model with its log-likelihood, and a setting a
+    /// scenario can use (with its log-likelihood, so the reader sees how close it comes).
+    static func boundaryDiagnosis(data: SurvivalData, pHat: Double, geometricLL: Double, qHat: Double,
+                                  polarisedLL: Double, interiorLL: Double?) -> String {
+        func f(_ x: Double) -> String { String(format: "%.3f", x) }
+        func r(_ x: Double) -> String { String(format: "%.4g", x) }
+        func pct(_ x: Double) -> String { String(format: "%.1f %%", 100 * x) }
+        if polarisedLL >= geometricLL {
+            // A scenario cannot take heterogeneity 1; 0.999 is the setting closest to the limit.
+            let phi = 0.999
+            let model = ChurnModel(meanPerMonth: min(max(qHat, 1e-9), 1 - 1e-9), heterogeneity: phi)
+            var near = -Double.infinity
+            if case let .shiftedBetaGeometric(a, b) = model { near = logLikelihood(alpha: a, beta: b, data: data) }
+            return "the likelihood has no interior maximum: it keeps rising towards alpha, beta -> 0 with "
+                + "alpha / (alpha + beta) = \(r(qHat)), the polarised limit in which \(pct(qHat)) of subscribers leave at the "
+                + "first renewal and the rest never do (no churn is observed after the first renewal). That limit has "
+                + "log-likelihood \(f(polarisedLL)); constant churn (\(r(pHat)) per period) only \(f(geometricLL)). "
+                + "The nearest scenario setting is `churn: {mean_per_month: \(r(qHat)), heterogeneity: \(phi)}` "
+                + "(log-likelihood \(f(near))); with more history the later churn will pin the fit down"
+        }
+        var text = "the likelihood has no interior maximum: it keeps rising towards alpha, beta -> infinity with "
+            + "alpha / (alpha + beta) = \(r(pHat)), the homogeneous limit (every subscriber alike). Constant churn of "
+            + "\(r(pHat)) per period has log-likelihood \(f(geometricLL))"
+        if let interiorLL { text += " (the best sBG fit found, \(f(interiorLL)), is no better)" }
+        return text + "; use `churn: {mean_per_month: \(r(pHat)), heterogeneity: 0}`"
     }
 }
