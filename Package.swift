@@ -21,6 +21,8 @@ let package = Package(
         // `swift package --disable-sandbox generate-documentation --target SubcastCore` (DocC
         // catalog: Sources/SubcastCore/SubcastCore.docc).
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
+        // Property-based tests (random values for every numeric scenario key); tests only.
+        .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.0"),
     ],
     targets: [
         // GSL through pkg-config; nothing but the module map and one umbrella header.
@@ -58,6 +60,9 @@ let package = Package(
         .testTarget(name: "SubcastStochasticsTests", dependencies: ["SubcastStochastics"]),
         .testTarget(name: "SubcastCoreTests", dependencies: ["SubcastCore"]),
         .testTarget(name: "SubcastIOTests", dependencies: ["SubcastIO"]),
-        .testTarget(name: "SubcastCLITests", dependencies: ["subcast"]),
+        .testTarget(name: "SubcastCLITests", dependencies: [
+            "subcast",
+            .product(name: "PropertyBased", package: "swift-property-based"),
+        ]),
     ]
 )

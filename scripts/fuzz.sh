@@ -6,7 +6,7 @@
 # SECONDS defaults to 60. Builds the ScenarioFuzz target with libFuzzer and AddressSanitizer
 # (Swift and C code, Yams' libyaml included) into its own scratch path .build-fuzz (ignored by
 # git, separate from .build so it never disturbs a normal build), copies the committed corpus
-# Fuzz/corpus/{scenario,csv} to a temporary directory (libFuzzer adds new inputs there, never
+# Fuzz/corpus/{scenario,csv,partial} to a temporary directory (libFuzzer adds new inputs there, never
 # to the committed corpus) and runs the fuzzer on it. Exit status 0 when nothing was found;
 # otherwise 1 and the reproducer's path (and its bytes in base64, so a CI log is enough to
 # recover it). See Fuzz/README.md for what to do with a reproducer.
@@ -47,7 +47,7 @@ echo "fuzz: built in $(( $(date +%s) - start )) s: $fuzzer" >&2
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/subcast-fuzz.XXXXXX")
 mkdir -p "$work/corpus" "$work/artifacts"
-cp -R Fuzz/corpus/scenario Fuzz/corpus/csv "$work/corpus/"
+cp -R Fuzz/corpus/scenario Fuzz/corpus/csv Fuzz/corpus/partial "$work/corpus/"
 echo "fuzz: fuzzing for $seconds s; corpus copy and artifacts in $work" >&2
 
 set +e

@@ -8,7 +8,10 @@ import SubcastIO
 /// - `scenario`: `ScenarioLoader.parse(data:file:)` (YAML or JSON scenario files);
 /// - `retention`: `RetentionTableReader.parse(data:file:period:)` (retention-table CSV);
 /// - `subscriptions`, `subscriptions-by-plan`: `SubscriptionsReader.parse(data:file:asOf:period:groupByPlan:)`
-///   monthly without grouping, and yearly grouped by plan.
+///   monthly without grouping, and yearly grouped by plan;
+/// - `partial`, `partial-sealed`: `PartialResult.parse(data:file:)` (shard partials for `merge`)
+///   as given, and sealed with a correct digest so that mutations get past the digest check
+///   into the parser and `merge`.
 ///
 /// A thrown `ScenarioError` is the expected answer to a bad input. A finding is a crash (trap,
 /// precondition, stack overflow, ASan report), a hang (libFuzzer `-timeout`) or runaway memory
@@ -22,6 +25,10 @@ enum Harness {
     enum Parser: String, CaseIterable {
         case scenario, retention, subscriptions
         case subscriptionsByPlan = "subscriptions-by-plan"
+        /// `PartialResult.parse(data:file:)` on the input as it is, then on the input sealed with
+        /// its correct digest (any last `digest` line replaced), so mutations reach the parser
+        /// behind the digest check.
+        case partial, partialSealed = "partial-sealed"
     }
 
     /// One parser's answer: nil when it accepted the input, else the error.
@@ -66,6 +73,28 @@ enum Harness {
                                         violations: checkInvariants ? Invariants.subscriptions(subscriptions, grouped: grouped) : []))
             } catch {
                 outcomes.append(Outcome(parser: parser, error: error, violations: []))
+            }
+        }
+        do {
+            _ = try PartialResult.parse(data: data, file: inputName)
+            outcomes.append(Outcome(parser: .partial, error: nil, violations: []))
+        } catch {
+            outcomes.append(Outcome(parser: .partial, error: error, violations: []))
+        }
+        if let text = String(data: data, encoding: .utf8) {
+            var body = text
+            if let lastLine = body.dropLast().lastIndex(of: "\n").map({ body.index(after: $0) }),
+               body[lastLine...].hasPrefix("digest ") {
+                body = String(body[..<lastLine])
+            }
+            if !body.isEmpty && !body.hasSuffix("\n") { body += "\n" }
+            do {
+                let p = try PartialResult.parse(data: Data(PartialResult.sealed(body).utf8), file: inputName)
+                // A parsed partial also goes through merge (as a shard of its own run).
+                _ = try? PartialResult.merge([(inputName, p)])
+                outcomes.append(Outcome(parser: .partialSealed, error: nil, violations: []))
+            } catch {
+                outcomes.append(Outcome(parser: .partialSealed, error: error, violations: []))
             }
         }
         return outcomes

@@ -21,7 +21,10 @@ public enum Simulation {
     /// `pipeline-4` (0.3.1): the sBG hazard alpha / (alpha + beta + (t - 1)) is summed in that
     /// order (it was (alpha + beta + t) - 1, which rounds differently for some shapes and loses
     /// shapes below 1e-16 entirely), so sBG scenarios whose alpha + beta is not exactly
-    /// representable after adding t may differ in the last bits of their hazards and so in draws.
+    /// representable after adding t may differ in the last bits of their hazards and so in draws;
+    /// hypergeometric draws of more than 2,000 items use Stadlober's ratio of uniforms (cost
+    /// independent of the counts) instead of GSL's item-by-item draw, so lever scenarios with
+    /// large compartments give other bits (the same distribution).
     public static let modelVersion = "pipeline-4"
 
     public static func run(_ scenario: Scenario, trials: Int? = nil, seed: UInt64, threads: Int,

@@ -56,7 +56,7 @@ let badCases: [BadCase] = [
     BadCase("string for horizon", base(replacing: 3, with: "horizon_months: twelve"), line: 3, keyPath: "horizon_months",
             "expected a whole number from 1 to 1200", "got 'twelve'"),
     BadCase("quoted number for price", base(replacing: 7, with: "    price_per_month: \"10\""), line: 7,
-            keyPath: "plans[0].price_per_month", "expected a price >= 0", "got the string \"10\""),
+            keyPath: "plans[0].price_per_month", "expected a price from 0 to 1e18", "got the string \"10\""),
     BadCase("list for churn mapping", base(replacing: 8...10, with: "    churn: [1, 5]"), line: 8,
             keyPath: "plans[0].churn", "expected a mapping", "got a list"),
     BadCase("list for economics", base(appending: "economics: [1, 2]"), line: 13, keyPath: "economics",
@@ -91,11 +91,11 @@ let badCases: [BadCase] = [
 
     // Out-of-range numbers.
     BadCase("negative price", base(replacing: 7, with: "    price_per_month: -5"), line: 7, keyPath: "plans[0].price_per_month",
-            "expected a price >= 0, got -5"),
+            "expected a price from 0 to 1e18, got -5"),
     BadCase("negative new_per_month", base(replacing: 12, with: "  new_per_month: -1"), line: 12, keyPath: "acquisition.new_per_month",
             "expected a mean >= 0, got -1"),
     BadCase("NaN price", base(replacing: 7, with: "    price_per_month: .nan"), line: 7, keyPath: "plans[0].price_per_month",
-            "expected a price >= 0", "NaN and infinity are not allowed"),
+            "expected a price from 0 to 1e18", "NaN and infinity are not allowed"),
     BadCase("NaN gross margin (.NaN)", base(appending: "economics:\n  gross_margin: .NaN"), line: 14, keyPath: "economics.gross_margin",
             "NaN and infinity are not allowed"),
     BadCase("bare nan", base(replacing: 9, with: "      alpha: nan"), line: 9, keyPath: "plans[0].churn.alpha",

@@ -269,6 +269,51 @@ struct ScenarioFuzzTests {
         #expect(elapsed < .seconds(30), "the mutation test took \(elapsed) with seed \(seed); it should take a few seconds")
     }
 
+    static let partialCorpus = fuzzFiles("corpus/partial")
+
+    @Test("1000 mutated shard partials, sealed with a correct digest: each parses and merges or throws, none crashes or hangs")
+    func partialMutations() throws {
+        let partials = try Self.partialCorpus.map { try [UInt8](Data(contentsOf: $0)) }
+        try #require(partials.count >= 2, "expected the partial corpus in \(fuzzRoot.path)/corpus/partial")
+        // The corpus itself parses (so the mutations start from valid files).
+        for (url, bytes) in zip(Self.partialCorpus, partials) {
+            #expect(throws: Never.self, "\(url.lastPathComponent)") { _ = try PartialResult.parse(data: Data(bytes), file: "fuzz-input") }
+        }
+        let seed = Self.seed()
+        print("ScenarioFuzzTests: partial seed \(seed) (rerun with SUBCAST_FUZZ_SEED=\(seed) swift test --filter ScenarioFuzzTests)")
+        var mutator = Mutator(rng: SplitMix64(state: seed ^ 0x7061_7274), corpus: partials)
+        let watchdog = Watchdog(limit: .seconds(30))
+        defer { watchdog.finish() }
+        let perFile = 1000 / partials.count
+        var reachedParser = 0
+        for (f, original) in partials.enumerated() {
+            let base = Self.partialCorpus[f].lastPathComponent
+            // The body without its digest line, mutated, then sealed again.
+            let body = Array(original[..<(original.dropLast().lastIndex(of: UInt8(ascii: "\n"))! + 1)])
+            for k in 0 ..< perFile {
+                let (mutated, steps) = mutator.mutate(body)
+                let text = String(decoding: mutated, as: UTF8.self)
+                let sealed = [UInt8](PartialResult.sealed(text.hasSuffix("\n") || text.isEmpty ? text : text + "\n").utf8)
+                let index = f * perFile + k
+                Self.check("PartialResult.parse", sealed, limit: .seconds(2), watchdog: watchdog,
+                           context: { Self.keep(sealed, "partial", seed: seed, index: index, steps: steps, base: base) }) { data throws(ScenarioError) in
+                    let p = try PartialResult.parse(data: data, file: "fuzz-input")
+                    _ = try PartialResult.merge([("fuzz-input", p)])
+                }
+                if (try? PartialResult.parse(data: Data(sealed), file: "fuzz-input")) != nil { reachedParser += 1 }
+                // Unsealed, a mutation is caught by the digest.
+                if mutated != body {
+                    let unsealed = Data(mutated + Array(original[body.count...]))
+                    #expect(throws: ScenarioError.self, "seed \(seed) case \(index): \(steps)") {
+                        _ = try PartialResult.parse(data: unsealed, file: "fuzz-input")
+                    }
+                }
+            }
+        }
+        // Some mutations (in the scenario text's comments, say) leave a valid partial.
+        print("ScenarioFuzzTests: \(reachedParser) of \(perFile * partials.count) sealed mutations parsed")
+    }
+
     // MARK: - Regressions
 
     /// Reproducers in Fuzz/regressions/ (README.md and KNOWN_ISSUES are documentation).

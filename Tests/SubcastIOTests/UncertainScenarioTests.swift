@@ -189,7 +189,7 @@ import Testing
                     "the distribution of plans[0].churn.mean_per_month reaches -0.", "1e-6 quantile",
                     "outside the valid range (a monthly churn probability strictly between 0 and 1)", "narrow or truncate it")
         expectError(Self.text(price: "{distribution: uniform, min: -1, max: 30}"), path: "plans[0].price_per_month",
-                    "reaches -0.99", "a price >= 0")
+                    "reaches -0.99", "a price from 0 to 1e18")
         // Truncated, or a beta on [0, 1], it is fine: draws never reach the open bounds.
         #expect(error(Self.text(churn: "{distribution: truncated_normal, mean: 0.06, sd: 0.03, lower: 0.001, upper: 0.5}")) == nil)
         #expect(error(Self.text(churn: "{distribution: beta, mean: 0.06, sd: 0.03}")) == nil)

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import CGSL
 @testable import SubcastStochastics
 
 /// Moment checks for every sampler wrapper, in the manner of GSL's randist/test.c:
@@ -89,6 +90,42 @@ import Testing
         #expect(throws: DistributionError.self) { try Lognormal(mu: 0, sigma: -1) }
         #expect(throws: DistributionError.self) { try Multinomial(trials: 3, weights: [0, 0]) }
         #expect(throws: DistributionError.self) { try NegativeBinomial(probability: 0, n: 1) }
+    }
+
+    /// The hypergeometric sampler on both sides of `sequentialLimit` (GSL item by item below it,
+    /// Stadlober's ratio of uniforms above) and beyond GSL's unsigned int: exact moments.
+    @Test(arguments: [(30, 50, 25), (3000, 5000, 2500), (1_000_000, 3_000_000, 2_000_000), (10, 1_000_000, 500_000),
+                      (999_990, 10, 999_000), (3_000_000_000, 2_000_000_000, 1_000_000_000), (7_000, 5_000_000_000, 2_500_000_000)])
+    func hypergeometricMoments(_ marked: Int, _ unmarked: Int, _ sample: Int) throws {
+        let n = Double(marked + unmarked), t = Double(sample)
+        let mean = t * Double(marked) / n
+        let variance = t * Double(marked) * Double(unmarked) * (n - t) / (n * n * (n - 1))
+        check("hypergeometric-\(marked)-\(unmarked)-\(sample)", seed: 19, mean: mean, variance: variance) {
+            Double(Hypergeometric.draw(marked: marked, unmarked: unmarked, sample: sample, using: $0))
+        }
+    }
+
+    /// The ratio-of-uniforms draws follow GSL's exact probability function
+    /// (`gsl_ran_hypergeometric_pdf`): a chi-square test over cells of expected count >= 20.
+    @Test(arguments: [(3000, 5000, 2500), (2500, 2500, 2500), (40, 9960, 5000), (9000, 1000, 7000)])
+    func hypergeometricRatioOfUniformsMatchesThePMF(_ marked: Int, _ unmarked: Int, _ sample: Int) {
+        #expect(min(sample, marked + unmarked - sample) > Hypergeometric.sequentialLimit)
+        let g = RandomGenerator(StreamKey(seed: 23, trial: 0, name: "hrua"))
+        let draws = 200_000
+        var counts: [Int: Int] = [:]
+        for _ in 0..<draws { counts[Hypergeometric.draw(marked: marked, unmarked: unmarked, sample: sample, using: g), default: 0] += 1 }
+        // Cells: single values with expected >= 20, the two tails pooled.
+        let lo = max(0, sample - unmarked), hi = min(sample, marked)
+        var chi2 = 0.0, cells = 0, tailExpected = 0.0, tailObserved = 0
+        for k in lo...hi {
+            let e = Double(draws) * gsl_ran_hypergeometric_pdf(UInt32(k), UInt32(marked), UInt32(unmarked), UInt32(sample))
+            let o = counts[k] ?? 0
+            if e >= 20 { chi2 += (Double(o) - e) * (Double(o) - e) / e; cells += 1 } else { tailExpected += e; tailObserved += o }
+        }
+        if tailExpected > 0 { chi2 += (Double(tailObserved) - tailExpected) * (Double(tailObserved) - tailExpected) / tailExpected; cells += 1 }
+        // Degrees of freedom cells - 1; the 1e-4 upper quantile of chi-square, by GSL.
+        let critical = gsl_cdf_chisq_Qinv(1e-4, Double(cells - 1))
+        #expect(chi2 < critical, "hypergeometric(\(marked), \(unmarked), \(sample)), seed 23: chi2 \(chi2) on \(cells - 1) df, critical \(critical)")
     }
 }
 

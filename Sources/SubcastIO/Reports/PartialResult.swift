@@ -127,6 +127,23 @@ public struct PartialResult: Sendable {
         return try parse(text, file: path)
     }
 
+    /// Parses the bytes of a partial result file (what `read(path:)` does after reading it).
+    public static func parse(data: Data, file: String) throws(ScenarioError) -> PartialResult {
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw ScenarioError(file: file, message: "is not a Subcast partial result (not UTF-8 text)")
+        }
+        return try parse(text, file: file)
+    }
+
+    /// `body` with its digest line appended, as `encoded()` ends a file (for tools that build or
+    /// mutate partials, such as the fuzzer, so the parser behind the digest check is reached).
+    public static func sealed(_ body: String) -> String {
+        body + "digest \(hex(digest(body.utf8)))\n"
+    }
+
+    /// The largest `width` (series per trial) a partial may declare.
+    static let maximumWidth = 1 << 24
+
     static func parse(_ whole: String, file: String) throws(ScenarioError) -> PartialResult {
         // The format line first (an old format gets its own message), then the whole file's digest.
         let firstLine = whole.prefix { $0 != "\n" }
@@ -173,7 +190,7 @@ public struct PartialResult: Sendable {
         let mb = try field("merge_blocks").split(separator: " ")
         guard mb.count == 2, let lo = Int(mb[0]), let hi = Int(mb[1]), lo >= 0, hi >= lo,
               hi <= Reduction.mergeBlockCount(trials: trials) else { throw bad("malformed merge_blocks") }
-        guard let width = Int(try field("width")), width >= 1 else { throw bad("malformed width") }
+        guard let width = Int(try field("width")), width >= 1, width <= maximumWidth else { throw bad("malformed width") }
         guard let byteCount = Int(try field("scenario_text")), byteCount >= 0 else { throw bad("malformed scenario_text") }
         // The scenario text may span lines: take lines until byteCount bytes are consumed.
         var scenario = ""

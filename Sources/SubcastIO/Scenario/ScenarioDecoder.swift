@@ -99,6 +99,7 @@ struct ScenarioDecoder {
         }
 
         var existing: [ExistingCohort] = []
+        var existingTotal = 0
         if let node = top["existing"] {
             let items = try node.sequence()
             if items.count > Limits.maximumExisting { throw node.error("expected at most \(Limits.maximumExisting) entries, got \(items.count)") }
@@ -106,7 +107,13 @@ struct ScenarioDecoder {
                 let m = try item.mapping(allowed: ["plan", "count", "tenure_months"])
                 let planNode = try m.required("plan", "the name of a plan")
                 let plan = try planIndex(planNode, planNames)
-                let count = try m.required("count", "the number of subscribers").integer(0...Int(Limits.maximumCount))
+                let countNode = try m.required("count", "the number of subscribers")
+                let count = try countNode.integer(0...Int(Limits.maximumCount))
+                existingTotal += count
+                if Double(existingTotal) > Limits.maximumCount {
+                    throw countNode.error("the existing subscribers add up to \(existingTotal), more than the limit of "
+                                          + "\(Int(Limits.maximumCount)) in all")
+                }
                 let tenure = try m["tenure_months"]?.integer(0...12_000) ?? 0
                 existing.append(ExistingCohort(plan: plan, count: count, tenureMonths: tenure))
             }
@@ -231,7 +238,7 @@ struct ScenarioDecoder {
         let name = try nameNode.string()
         if name.isEmpty { throw nameNode.error("expected a non-empty plan name") }
         let priceNode = try m.required("price_per_month", "the price per subscriber per month")
-        let priceSchedule = try priceNode.schedule("a price >= 0", horizon: horizon) { $0 >= 0 }
+        let priceSchedule = try priceNode.schedule("a price from 0 to 1e18", horizon: horizon) { $0 >= 0 && $0 <= Limits.maximumAmount }
         let price = priceSchedule.first
         let churnNode = try m.required("churn", "either alpha and beta, or mean_per_month and heterogeneity")
         let c = try churnNode.mapping(allowed: ["alpha", "beta", "mean_per_month", "heterogeneity", "uncertainty"])
@@ -290,12 +297,12 @@ struct ScenarioDecoder {
         }
         if let node = m["seats"] {
             let s = try node.mapping(allowed: ["price_per_seat", "mean_at_signup", "expansion_per_month", "contraction_per_month"])
-            let price = try s.required("price_per_seat", "the price of one seat per month").number("a price >= 0") { $0 >= 0 }
+            let price = try s.required("price_per_seat", "the price of one seat per month").number("a price from 0 to 1e18") { $0 >= 0 && $0 <= Limits.maximumAmount }
             let mean = try s.required("mean_at_signup", "the mean number of seats a new subscriber starts with")
-                .number("a mean number of seats from 1 to 1000000") { $0 >= 1 && $0 <= 1e6 }
+                .number("a mean number of seats from 1 to 100000") { $0 >= 1 && $0 <= 1e5 }
             var seats = Seats(pricePerSeat: price, meanAtSignup: mean)
             if let v = s["expansion_per_month"] {
-                seats.expansionPerMonth = try v.number("a mean number of seats added per subscriber and month, from 0 to 1000") { $0 >= 0 && $0 <= 1000 }
+                seats.expansionPerMonth = try v.number("a mean number of seats added per subscriber and month, from 0 to 100") { $0 >= 0 && $0 <= 100 }
             }
             if let v = s["contraction_per_month"] {
                 seats.contractionPerMonth = try v.number("a monthly probability from 0 to 1 that an extra seat is removed") { $0 >= 0 && $0 <= 1 }
@@ -304,7 +311,7 @@ struct ScenarioDecoder {
         }
         if let node = m["usage"] {
             let u = try node.mapping(allowed: ["price_per_unit", "mean_units_per_month", "cv", "growth_per_month"])
-            let price = try u.required("price_per_unit", "the price of one unit of usage").number("a price >= 0") { $0 >= 0 }
+            let price = try u.required("price_per_unit", "the price of one unit of usage").number("a price from 0 to 1e18") { $0 >= 0 && $0 <= Limits.maximumAmount }
             let mean = try u.required("mean_units_per_month", "the mean units a new subscriber uses a month")
                 .number("a mean > 0 and at most 1e9") { $0 > 0 && $0 <= 1e9 }
             let cv = try u.required("cv", "the coefficient of variation of a subscriber's monthly usage")
@@ -316,7 +323,7 @@ struct ScenarioDecoder {
             options.usage = usage
         }
         if let v = m["reference_price"] {
-            options.referencePrice = try v.number("a reference price > 0") { $0 > 0 }
+            options.referencePrice = try v.number("a reference price from 1e-6 to 1e18") { $0 >= 1e-6 && $0 <= Limits.maximumAmount }
         }
         return options
     }
@@ -480,7 +487,7 @@ struct ScenarioDecoder {
                 let e = try item.mapping(allowed: ["month", "plan", "price_per_month", "churn_shock", "grandfather"])
                 let month = try e.required("month", "the first month billed at the new price").integer(1...horizon)
                 let plan = try planIndex(try e.required("plan", "the name of the plan whose price changes"), planNames)
-                let price = try e.required("price_per_month", "the new price per subscriber per month").number("a price >= 0") { $0 >= 0 }
+                let price = try e.required("price_per_month", "the new price per subscriber per month").number("a price from 0 to 1e18") { $0 >= 0 && $0 <= Limits.maximumAmount }
                 var event = PriceEvent(month: month, plan: plan, newPricePerMonth: price)
                 if let v = e["churn_shock"] {
                     event.churnShock = try v.number("a one-off churn probability from 0 to 1 (0.03 is 3 %)") { $0 >= 0 && $0 <= 1 }
@@ -522,7 +529,7 @@ struct ScenarioDecoder {
         let switchMonth = try m.required("switch_month", "the first month without licence sales").integer(1...horizon)
         let licences = try m.required("licences_per_month", "the mean number of licences sold a month")
             .number("a mean >= 0") { $0 >= 0 && $0 <= Limits.maximumCount }
-        let price = try m.required("licence_price", "the price of one licence").number("a price >= 0") { $0 >= 0 }
+        let price = try m.required("licence_price", "the price of one licence").number("a price from 0 to 1e18") { $0 >= 0 && $0 <= Limits.maximumAmount }
         var share = 0.0
         if let v = m["maintenance_share"] {
             share = try v.number("a yearly share of the licence price from 0 to 10 (0.2 is 20 % a year)") { $0 >= 0 && $0 <= 10 }
@@ -539,7 +546,7 @@ struct ScenarioDecoder {
         }
         if let v = m["migration_plan"] { l.migrationPlan = try planIndex(v, planNames) }
         if let v = m["migration_price_per_month"] {
-            l.migrationPricePerMonth = try v.number("a price >= 0") { $0 >= 0 }
+            l.migrationPricePerMonth = try v.number("a price from 0 to 1e18") { $0 >= 0 && $0 <= Limits.maximumAmount }
         }
         if let node = m["support"] {
             guard hasSupport else {

@@ -22,6 +22,10 @@ public enum ScenarioLoader {
         public static let maximumExisting = 10_000
         /// Largest Poisson mean / compartment count GSL's `unsigned int` samplers take safely.
         public static let maximumCount = 4_000_000_000.0
+        /// The largest price of anything (a subscription, seat, unit of usage, licence): with
+        /// at most about 1e13 subscribers over a horizon, sums of amounts stay below 1e40,
+        /// far inside a double's range, so no derived figure overflows.
+        public static let maximumAmount = 1e18
     }
 
     static let topLevelKeys = ["schema_version", "name", "description", "currency", "horizon_months", "trials",

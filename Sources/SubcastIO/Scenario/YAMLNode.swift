@@ -230,7 +230,7 @@ struct YAMLNode {
         if let sn = scaleNode {
             let vs = values
             scale = try sn.number("a scale factor > 0 that keeps every value of the schedule \(what)") { f in
-                f > 0 && f <= 1e6 && vs.allSatisfy { valid($0 * f) }
+                f > 0 && f <= 1e6 && vs.allSatisfy { ($0 * f).isFinite && valid($0 * f) }
             }
         }
         return Schedule(form: form, months: months, values: values, scale: scale)

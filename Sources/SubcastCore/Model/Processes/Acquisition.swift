@@ -30,7 +30,9 @@ struct AcquisitionProcess: Sendable {
                     let ratio = reference[p] > 0 && price > 0 ? price / reference[p] : 1
                     factor += scenario.acquisition.planMix[p] * _pow(ratio, e)
                 }
-                mean *= factor
+                // A price far below the reference can overflow the factor (ratio^e): the cap
+                // below then applies; no sign-ups stay none (inf x 0 would be NaN).
+                if mean > 0 { mean = factor.isFinite ? mean * factor : AcquisitionProcess.maximumMean }
             }
             // Elasticity can push the mean far beyond what was written (a price far below the
             // reference): capped at 4e9 a month, the scenario limit of sign-ups.

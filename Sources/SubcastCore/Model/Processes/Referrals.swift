@@ -32,7 +32,9 @@ struct ReferralProcess: Sendable {
 
     /// The month's referred sign-ups, from last month's active subscribers and promoters.
     @inline(__always) func referred(month m: Int, activeBefore: Double, promotersBefore: Double, using g: RandomGenerator) -> Int {
-        let mean = ratePerActive(m) * activeBefore + extraPerPromoter(m) * promotersBefore
+        // Referrals compound (each referred subscriber refers others): capped, as sign-ups
+        // are, at 4e9 a month, so counts stay far inside Int whatever the rate and horizon.
+        let mean = Swift.min(ratePerActive(m) * activeBefore + extraPerPromoter(m) * promotersBefore, AcquisitionProcess.maximumMean)
         return mean > 0 ? Poisson.drawAnySize(mean: mean, using: g) : 0
     }
 }
