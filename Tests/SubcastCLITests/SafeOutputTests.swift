@@ -140,6 +140,64 @@ import Testing
         #expect(waited < 2, "stopped \(waited) s after Ctrl-C")
     }
 
+    /// Ctrl-C (once, twice) or SIGTERM twice while the outputs are being written: the command
+    /// finishes the commit under way, so every output is new, none is old, and no temporary
+    /// file is left. The write phase is held open with `SUBCAST_TEST_COMMIT_DELAY`.
+    @Test(arguments: [[SIGINT], [SIGINT, SIGINT], [SIGTERM, SIGTERM], [SIGINT, SIGTERM, SIGINT]])
+    func signalsDuringTheWritePhaseLeaveAllNewFilesAndNoTemporaries(_ signals: [Int32]) throws {
+        let ws = try Workspace()
+        defer { ws.cleanup() }
+        let path = try ws.write("s.yaml", smallScenario(trials: 50))
+        // The old outputs, from another seed.
+        let first = try ws.run(["run", path, "--seed", "1", "--out", "out", "--report", "r.html", "--quiet"])
+        #expect(first.status == 0, "\(first.stderr)")
+        let outDir = ws.file("out")
+        let names = try FileManager.default.contentsOfDirectory(atPath: outDir).sorted()
+        #expect(names.count >= 2, "\(names)")
+        var old: [String: Data] = [:]
+        for n in names { old[n] = FileManager.default.contents(atPath: outDir + "/" + n) }
+        old["r.html"] = FileManager.default.contents(atPath: ws.file("r.html"))
+
+        let p = Process()
+        p.executableURL = subcastExecutable
+        p.arguments = ["run", path, "--seed", "2", "--out", "out", "--report", "r.html", "--quiet"]
+        p.currentDirectoryURL = ws.url
+        var environment = ProcessInfo.processInfo.environment
+        environment["SUBCAST_TEST_COMMIT_DELAY"] = "2"
+        p.environment = environment
+        p.standardInput = FileHandle.nullDevice
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        // Wait until the temporaries exist: the command is inside its commit.
+        func temporaries() -> [String] {
+            let here = (try? FileManager.default.contentsOfDirectory(atPath: ws.url.path)) ?? []
+            let inOut = (try? FileManager.default.contentsOfDirectory(atPath: outDir)) ?? []
+            return (here + inOut).filter { $0.contains(".tmp-") }
+        }
+        let started = Date()
+        while temporaries().isEmpty && p.isRunning && Date().timeIntervalSince(started) < 60 { Thread.sleep(forTimeInterval: 0.01) }
+        #expect(!temporaries().isEmpty, "the command never reached its write phase")
+        for sig in signals {
+            kill(p.processIdentifier, sig)
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        while p.isRunning && Date().timeIntervalSince(started) < 60 { Thread.sleep(forTimeInterval: 0.02) }
+        if p.isRunning { kill(p.processIdentifier, SIGKILL) }
+        p.waitUntilExit()
+        #expect([0, 130].contains(p.terminationStatus), "exit \(p.terminationStatus) after \(signals)")
+        #expect(temporaries().isEmpty, "temporary files left: \(temporaries())")
+        // All new: every file changed (another seed), none is missing or old.
+        let after = try FileManager.default.contentsOfDirectory(atPath: outDir).sorted()
+        #expect(after == names)
+        for n in names {
+            let now = FileManager.default.contents(atPath: outDir + "/" + n)
+            #expect(now != nil && now != old[n], "\(n) is old after \(signals)")
+        }
+        let report = FileManager.default.contents(atPath: ws.file("r.html"))
+        #expect(report != nil && report != old["r.html"], "r.html is old after \(signals)")
+    }
+
     @Test func anUnwritableOutIsFoundBeforeTheSimulation() throws {
         let ws = try Workspace()
         defer { ws.cleanup() }

@@ -116,6 +116,12 @@ public struct OutputPlan: Sendable {
             }
             written.append((tmp, t.path))
         }
+        // Tests interrupt the command here, with every temporary written and nothing renamed yet
+        // (`SUBCAST_TEST_COMMIT_DELAY`: seconds to wait, at most 10; unset in normal use).
+        if let text = ProcessInfo.processInfo.environment["SUBCAST_TEST_COMMIT_DELAY"], let delay = Double(text),
+           delay > 0, delay <= 10 {
+            Thread.sleep(forTimeInterval: delay)
+        }
         for (i, w) in written.enumerated() where rename(w.tmp, w.path) != 0 {
             let reason = String(cString: strerror(errno))
             for rest in written[i...] { unlink(rest.tmp) }
