@@ -35,17 +35,31 @@ public struct Multinomial: Sendable, Hashable {
                             using g: RandomGenerator) {
         let k = weights.count
         if k == 1 { counts[0] = trials; return }
+        if trials > Binomial.gslLimit {
+            // GSL's own method (a binomial per category, conditional on the ones before), with
+            // binomials that stay exact for any n (`Binomial.gslLimit`) at a cost growing with log n.
+            var total = 0.0
+            for i in 0..<k { total += weights[i] }
+            var left = trials, norm = 0.0
+            var last = k - 1
+            while last > 0 && !(weights[last] > 0) { last -= 1 }
+            for i in 0..<k {
+                if i == last {
+                    // The last category with weight takes the rest (exactly what remains).
+                    counts[i] = left
+                } else if weights[i] > 0 && left > 0 {
+                    counts[i] = Binomial.drawAnySize(trials: left, probability: Swift.min(1, weights[i] / (total - norm)), using: g)
+                } else {
+                    counts[i] = 0
+                }
+                norm += weights[i]
+                left -= counts[i]
+            }
+            return
+        }
         withUnsafeTemporaryAllocation(of: UInt32.self, capacity: k) { buf in
-            // Beyond GSL's `unsigned int`: a sum of multinomials of chunks is multinomial (exact).
-            let chunk = 1 << 31
-            var left = trials
-            for i in 0..<k { counts[i] = 0 }
-            repeat {
-                let n = left > Int(UInt32.max) ? chunk : left
-                gsl_ran_multinomial(g.rng, k, UInt32(n), weights.baseAddress, buf.baseAddress)
-                for i in 0..<k { counts[i] += Int(buf[i]) }
-                left -= n
-            } while left > 0
+            gsl_ran_multinomial(g.rng, k, UInt32(trials), weights.baseAddress, buf.baseAddress)
+            for i in 0..<k { counts[i] = Int(buf[i]) }
         }
     }
 
