@@ -152,4 +152,26 @@ import Testing
         #expect(v.status == 2 && v.stderr.contains(says), "validate: exit \(v.status), \(v.stderr)")
         #expect(v.stderr == c.stderr, "validate and compare give the same message")
     }
+
+    /// Control characters in a data file's plan names reach no terminal, table or snippet raw:
+    /// they are shown as <U+001B> marks, and the snippet `fit` writes loads again.
+    @Test func controlCharactersInDataFileNamesAreMadeVisible() throws {
+        let ws = try Workspace()
+        defer { ws.cleanup() }
+        var rows = ["id,start,end,plan,amount"]
+        for i in 0..<300 {
+            let month = 1 + i % 12
+            let end = i % 5 < 2 ? "2025-\(String(format: "%02d", min(12, month + 1 + i % 4)))-15" : ""
+            rows.append("s\(i),2025-\(String(format: "%02d", month))-01,\(end),\(i % 2 == 0 ? "pro\u{1B}[31mRED\u{7}" : "basic"),20")
+        }
+        try ws.write("subs.csv", rows.joined(separator: "\n") + "\n")
+        let r = try ws.run(["fit", "subs.csv", "--as-of", "2025-12-31", "--by-plan"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(!r.stdout.unicodeScalars.contains { $0.value == 0x1B || $0.value == 0x07 }, "a raw control character on stdout")
+        #expect(r.stdout.contains("pro<U+001B>[31mRED<U+0007>"), "\(r.stdout.prefix(400))")
+        let s = try ws.run(["fit", "subs.csv", "--as-of", "2025-12-31", "--by-plan", "--format", "snippet"])
+        #expect(s.status == 0 && s.stdout.contains("pro<U+001B>[31mRED<U+0007>"), "\(s.stderr)")
+        #expect(!s.stdout.unicodeScalars.contains { $0.value == 0x1B || $0.value == 0x07 })
+    }
 }
+

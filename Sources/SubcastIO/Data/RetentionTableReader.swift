@@ -76,7 +76,7 @@ public enum RetentionTableReader {
                 throw ScenarioError(file: file, line: row.line, column: names.count + 1,
                                     message: "row has \(row.fields.count) cells but the header has \(names.count) columns; expected at most \(names.count) (quote labels that contain commas)")
             }
-            let label = trim(row[0])
+            let label = CSVReader.visibleLabel(trim(row[0]))
             if label.isEmpty {
                 throw ScenarioError(file: file, line: row.line, column: 1, keyPath: names[0],
                                     message: "empty cohort label; expected a label such as 2024-01")
@@ -140,7 +140,7 @@ public enum RetentionTableReader {
             try check(count, at: k, after: alive.last, file: file, line: row.line, column: 2, keyPath: names[1])
             alive.append(count)
         }
-        let label = names[1].isEmpty ? "cohort" : names[1]
+        let label = names[1].isEmpty ? "cohort" : CSVReader.visibleLabel(names[1])
         return RetentionTable(cohorts: [CohortRetention(label: label, alive: alive)], period: period)
     }
 
@@ -191,4 +191,22 @@ public enum RetentionTableReader {
     }
 
     static func trim(_ s: String) -> String { s.trimmingCharacters(in: .whitespaces) }
+}
+
+extension CSVReader {
+    /// A label from a data file (a plan or cohort name) as the reports show it: control
+    /// characters (C0, DEL and C1, which would drive a terminal or break a table) become visible
+    /// `<U+001B>` marks; everything else is kept. Plain text in YAML, CSV, HTML and on a terminal.
+    public static func visibleLabel(_ s: String) -> String {
+        guard s.unicodeScalars.contains(where: { $0.value < 0x20 || ($0.value >= 0x7F && $0.value < 0xA0) }) else { return s }
+        var out = ""
+        for c in s.unicodeScalars {
+            if c.value < 0x20 || (c.value >= 0x7F && c.value < 0xA0) {
+                out += "<U+" + String(repeating: "0", count: 4 - String(c.value, radix: 16).count) + String(c.value, radix: 16, uppercase: true) + ">"
+            } else {
+                out.unicodeScalars.append(c)
+            }
+        }
+        return out
+    }
 }

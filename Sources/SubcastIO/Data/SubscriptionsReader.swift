@@ -161,7 +161,7 @@ public enum SubscriptionsReader {
             }
             var key = ""
             if groupByPlan, let planColumn {
-                key = cell(planColumn)
+                key = CSVReader.visibleLabel(cell(planColumn))
                 if key.isEmpty { throw error(planColumn, "empty plan; expected a plan name when grouping by plan") }
             }
             var amount: Double? = nil

@@ -184,7 +184,7 @@ public struct PartialResult: Sendable {
         let scenarioFile = String(try field("scenario_file"))
         let digest = String(try field("scenario_digest"))
         guard let seed = UInt64(try field("seed")) else { throw bad("malformed seed") }
-        guard let trials = Int(try field("trials")), trials >= 1 else { throw bad("malformed trials") }
+        guard let trials = Int(try field("trials")), trials >= 1, trials <= ScenarioLoader.Limits.maximumTrials else { throw bad("malformed trials") }
         let shard = try field("shard").split(separator: " ")
         guard shard.count == 2, let si = Int(shard[0]), let sn = Int(shard[1]), sn >= 1, si >= 0, si < sn else { throw bad("malformed shard") }
         let mb = try field("merge_blocks").split(separator: " ")
