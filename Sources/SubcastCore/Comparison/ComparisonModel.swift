@@ -194,10 +194,7 @@ public struct ComparisonModel: TrialModel {
     /// The variants' scratch, the stream checkpoint and each variant's view of the streams.
     public struct Scratch {
         var models: [ForecastModel.Scratch]
-        var checkpoint: [PCG64]
-        /// The generators `subsets` were built from (the engine passes the same ones every trial).
-        var source: [RandomGenerator]
-        var subsets: [[RandomGenerator]]
+        var streams = CommonStreams()
         var values: [Double]
     }
 
@@ -209,8 +206,7 @@ public struct ComparisonModel: TrialModel {
     public var stepsPerTrial: Int { models.reduce(0) { $0 + $1.stepsPerTrial } }
 
     public func makeScratch() -> Scratch {
-        Scratch(models: models.map { $0.makeScratch() }, checkpoint: [], source: [], subsets: [],
-                values: [Double](repeating: 0, count: models.count))
+        Scratch(models: models.map { $0.makeScratch() }, values: [Double](repeating: 0, count: models.count))
     }
 
     public func simulate(streams: [RandomGenerator], scratch: inout Scratch, into out: UnsafeMutableBufferPointer<Double>) {
@@ -232,19 +228,12 @@ public struct ComparisonModel: TrialModel {
     func simulateVariants(streams: [RandomGenerator], scratch: inout Scratch, into out: UnsafeMutableBufferPointer<Double>,
                           _ run: (Int, [RandomGenerator], inout ForecastModel.Scratch, UnsafeMutableBufferPointer<Double>) -> Void) {
         precondition(streams.count == streamNames.count && out.count == layout.width)
-        if scratch.source.count != streams.count || !zip(scratch.source, streams).allSatisfy({ $0 === $1 }) {
-            scratch.source = streams
-            scratch.subsets = streamIndex.map { $0.map { streams[$0] } }
-        }
-        scratch.checkpoint.removeAll(keepingCapacity: true)
-        for g in streams { scratch.checkpoint.append(g.state) }
+        scratch.streams.begin(streams, index: streamIndex)
         for v in models.indices {
-            if v > 0 {
-                for (g, state) in zip(streams, scratch.checkpoint) { g.state = state }
-            }
+            if v > 0 { scratch.streams.restore() }
             let start = variantOffset[v]
             let rows = UnsafeMutableBufferPointer(rebasing: out[start..<(start + models[v].outputWidth)])
-            run(v, scratch.subsets[v], &scratch.models[v], rows)
+            run(v, scratch.streams.subsets[v], &scratch.models[v], rows)
             for t in totalColumns[v] {
                 var sum = 0.0
                 for k in t.from..<(t.from + t.count) { sum += out[k] }
@@ -274,5 +263,30 @@ public struct ComparisonModel: TrialModel {
         for p in pairs {
             out[p.offset] = out[source[p.metric][p.v]] - out[source[p.metric][p.w]]
         }
+    }
+}
+
+/// Common random numbers for several models in one trial: each model's view of the engine's
+/// streams (by the indices of the streams it names), and the streams' states at the start of the
+/// trial, restored before every model after the first so that all start from the same numbers.
+struct CommonStreams {
+    var checkpoint: [PCG64] = []
+    /// The generators `subsets` were built from (the engine passes the same ones every trial).
+    var source: [RandomGenerator] = []
+    var subsets: [[RandomGenerator]] = []
+
+    /// Records the trial's starting states (and builds the views when the generators changed).
+    mutating func begin(_ streams: [RandomGenerator], index: [[Int]]) {
+        if source.count != streams.count || !zip(source, streams).allSatisfy({ $0 === $1 }) {
+            source = streams
+            subsets = index.map { $0.map { streams[$0] } }
+        }
+        checkpoint.removeAll(keepingCapacity: true)
+        for g in streams { checkpoint.append(g.state) }
+    }
+
+    /// Puts every stream back to its state at the start of the trial.
+    func restore() {
+        for (g, state) in zip(source, checkpoint) { g.state = state }
     }
 }

@@ -30,7 +30,7 @@ public enum ScenarioLoader {
 
     static let topLevelKeys = ["schema_version", "name", "description", "currency", "horizon_months", "trials",
                                "seed", "plans", "acquisition", "existing", "economics", "cltv", "report",
-                               "support", "onboarding", "pricing", "free_trial", "dunning", "licence_switch", "referrals", "variants",
+                               "support", "onboarding", "pricing", "free_trial", "dunning", "licence_switch", "referrals", "variants", "decisions", "objective", "constraints",
                                "costs", "start", "fiscal_year_start_month",
                                "correlations", "sampling"]
 

@@ -68,71 +68,17 @@ extension ScenarioLoader {
             if overrides.isEmpty {
                 throw setNode.error("variant '\(name)' changes nothing; give at least one `key.path: value` under set")
             }
-            var document = baseRoot
-            var spans: [(path: String, lines: ClosedRange<Int>)] = []
+            var overrideList: [(key: String, value: Node, at: YAMLNode)] = []
             for (key, value) in overrides {
                 let keyNode = YAMLNode(node: key, path: "\(setNode.path)", file: file)
                 guard case let .scalar(k) = key, !keyNode.isNull else {
                     throw keyNode.error("expected a key path such as support.agents, got \(keyNode.shape)")
                 }
-                let segments = k.string.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
-                let at = YAMLNode(node: key, path: "\(setNode.path).\(k.string)", file: file)
-                if segments.contains(where: { $0.isEmpty }) {
-                    throw at.error("'\(k.string)' is not a key path; write keys separated by single dots, e.g. support.agents")
-                }
-                switch segments[0] {
-                case "trials", "seed":
-                    throw at.error("variants run on the base's trials and seed (that is what makes them comparable); "
-                                   + "set \(segments[0]) on the base or with --\(segments[0])")
-                case "horizon_months":
-                    throw at.error("variants share the base's horizon (their months are compared); change horizon_months on the base")
-                case "variants", "schema_version":
-                    throw at.error("a variant cannot set \(segments[0])")
-                default: break
-                }
-                document = try apply(value, at: segments[...], in: document, done: [], key: at)
-                let lines = lineSpan(value)
-                spans.append((k.string, min(at.line, lines.lowerBound)...max(at.line, lines.upperBound)))
+                overrideList.append((k.string, value, YAMLNode(node: key, path: "\(setNode.path).\(k.string)", file: file)))
             }
-            do {
-                var variant = Variant(name: name, description: description, family: try family(root: document, file: file))
-                // A price a variant changes is compared with the base's price: the reference of the
-                // price responses stays where the base has it (else it would move with the override).
-                let base = baseFamily.base
-                var pinned = false
-                for (p, plan) in variant.scenario.plans.enumerated() {
-                    guard let b = base.plans.first(where: { $0.name == plan.name }), b.pricePerMonth != plan.pricePerMonth,
-                          plan.options.referencePrice == nil else { continue }
-                    let levers = variant.scenario.levers
-                    if (levers.priceElasticity != 0 || levers.priceChurn != nil) && b.pricePerMonth > 0 {
-                        let value = Node.scalar(Node.Scalar(String(b.pricePerMonth), .implicit, .plain, setNode.node.mark))
-                        document = try apply(value, at: ["plans", plan.name, "reference_price"], in: document, done: [],
-                                             key: YAMLNode(node: setNode.node, path: "\(setNode.path).plans.\(plan.name).reference_price", file: file))
-                        pinned = true
-                    } else {
-                        variant.notes.append("variant '\(name)' changes plan '\(plans(variant)[p])' from \(b.pricePerMonth) to "
-                                             + "\(plan.pricePerMonth) a month, but neither pricing.elasticity nor pricing.churn_elasticity "
-                                             + "is set: the price changes revenue only, not sign-ups or churn")
-                    }
-                }
-                if pinned {
-                    let notes = variant.notes
-                    variant = Variant(name: name, description: description, family: try family(root: document, file: file))
-                    variant.notes = notes
-                }
-                variants.append(variant)
-            } catch {
-                var e = error
-                let place: String
-                if e.line > 0, let span = spans.last(where: { $0.lines.contains(e.line) }) {
-                    place = "variants[\(i)], override \(span.path) on line \(span.lines.lowerBound)"
-                } else {
-                    place = "variants[\(i)] on line \(item.line), overrides on line\(spans.count == 1 ? "" : "s") "
-                        + spans.map { String($0.lines.lowerBound) }.joined(separator: ", ")
-                }
-                e.message = "in variant '\(name)' (\(place)): \(e.message)"
-                throw e
-            }
+            variants.append(try makeVariant(name: name, description: description, overrides: overrideList, baseRoot: baseRoot,
+                                            baseFamily: baseFamily, setNode: setNode, file: file,
+                                            context: "variants[\(i)]", contextLine: item.line))
         }
         return variants
     }
@@ -169,6 +115,75 @@ extension ScenarioLoader {
     }
 
     // MARK: overrides
+
+    /// A strategy: the base document with `overrides` (key path, value, the key's node for
+    /// messages) applied, decoded and checked as a variant (the messages name `context`). A
+    /// changed price keeps the base's reference price when a price response is set; otherwise
+    /// the variant carries a note.
+    static func makeVariant(name: String, description: String?, overrides: [(key: String, value: Node, at: YAMLNode)],
+                            baseRoot: Node, baseFamily: ScenarioFamily, setNode: YAMLNode, file: String,
+                            context: String, contextLine: Int) throws(ScenarioError) -> Variant {
+        var document = baseRoot
+        var spans: [(path: String, lines: ClosedRange<Int>)] = []
+        for (path, value, at) in overrides {
+            let segments = path.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+            if segments.contains(where: { $0.isEmpty }) {
+                throw at.error("'\(path)' is not a key path; write keys separated by single dots, e.g. support.agents")
+            }
+            switch segments[0] {
+            case "trials", "seed":
+                throw at.error("variants run on the base's trials and seed (that is what makes them comparable); "
+                               + "set \(segments[0]) on the base or with --\(segments[0])")
+            case "horizon_months":
+                throw at.error("variants share the base's horizon (their months are compared); change horizon_months on the base")
+            case "variants", "schema_version", "decisions", "objective", "constraints":
+                throw at.error("a variant cannot set \(segments[0])")
+            default: break
+            }
+            document = try apply(value, at: segments[...], in: document, done: [], key: at)
+            let lines = lineSpan(value)
+            spans.append((path, min(at.line, lines.lowerBound)...max(at.line, lines.upperBound)))
+        }
+        do {
+            var variant = Variant(name: name, description: description, family: try family(root: document, file: file))
+            // A price a variant changes is compared with the base's price: the reference of the
+            // price responses stays where the base has it (else it would move with the override).
+            let base = baseFamily.base
+            var pinned = false
+            for (p, plan) in variant.scenario.plans.enumerated() {
+                guard let b = base.plans.first(where: { $0.name == plan.name }), b.pricePerMonth != plan.pricePerMonth,
+                      plan.options.referencePrice == nil else { continue }
+                let levers = variant.scenario.levers
+                if (levers.priceElasticity != 0 || levers.priceChurn != nil) && b.pricePerMonth > 0 {
+                    let value = Node.scalar(Node.Scalar(String(b.pricePerMonth), .implicit, .plain, setNode.node.mark))
+                    document = try apply(value, at: ["plans", plan.name, "reference_price"], in: document, done: [],
+                                         key: YAMLNode(node: setNode.node, path: "\(setNode.path).plans.\(plan.name).reference_price", file: file))
+                    pinned = true
+                } else {
+                    variant.notes.append("variant '\(name)' changes plan '\(plans(variant)[p])' from \(b.pricePerMonth) to "
+                                         + "\(plan.pricePerMonth) a month, but neither pricing.elasticity nor pricing.churn_elasticity "
+                                         + "is set: the price changes revenue only, not sign-ups or churn")
+                }
+            }
+            if pinned {
+                let notes = variant.notes
+                variant = Variant(name: name, description: description, family: try family(root: document, file: file))
+                variant.notes = notes
+            }
+            return variant
+        } catch {
+            var e = error
+            let place: String
+            if e.line > 0, let span = spans.last(where: { $0.lines.contains(e.line) }) {
+                place = "\(context), override \(span.path) on line \(span.lines.lowerBound)"
+            } else {
+                place = "\(context) on line \(contextLine), overrides on line\(spans.count == 1 ? "" : "s") "
+                    + spans.map { String($0.lines.lowerBound) }.joined(separator: ", ")
+            }
+            e.message = "in variant '\(name)' (\(place)): \(e.message)"
+            throw e
+        }
+    }
 
     private static func plans(_ v: Variant) -> [String] { v.scenario.plans.map(\.name) }
 

@@ -1,0 +1,164 @@
+import Foundation
+import SubcastCore
+import Yams
+
+/// Reads `decisions:`, `objective:` and `constraints:` (see `OptimizationProblem`) and builds one
+/// candidate strategy per combination of decision values, each checked as a variant of the base
+/// (the same overrides `variants:` takes), so a decision key is any key a variant may set.
+///
+/// ```yaml
+/// decisions:
+///   - {key: plans.basic.price_per_month, range: {from: 10, to: 40, step: 1}}
+///   - {key: support.agents, values: [1, 2, 3, 4]}
+/// objective: {maximize: npv, statistic: mean, indifference: 1000, confidence: 0.95}
+/// constraints:
+///   - {metric: cash_trough, statistic: p5, at_least: -200000}
+///   - {metric: cash_trough, statistic: {probability_above: -200000}, at_least: 0.9}
+/// ```
+extension ScenarioLoader {
+    /// The most candidates an exhaustive search takes.
+    public static let maximumCandidates = 1000
+
+    /// The problem and its candidates (candidate k has `problem.values(ofCandidate: k)`).
+    public static func loadOptimization(path: String) throws(ScenarioError) -> (problem: OptimizationProblem, candidates: [Variant]) {
+        try parseOptimization(text: readScenarioText(path: path), file: path)
+    }
+
+    public static func parseOptimization(text: String, file: String) throws(ScenarioError) -> (problem: OptimizationProblem, candidates: [Variant]) {
+        let root = try compose(text: text, file: file)
+        guard case let .mapping(top) = root else {
+            throw ScenarioError(file: file, message: "expected a scenario mapping")
+        }
+        let rootNode = YAMLNode(node: root, path: "", file: file)
+        func section(_ key: String) -> YAMLNode? {
+            guard let value = top.first(where: { $0.key.string == key })?.value else { return nil }
+            let node = YAMLNode(node: value, path: key, file: file)
+            return node.isNull ? nil : node
+        }
+        guard let decisionsNode = section("decisions") else {
+            throw ScenarioError(file: file, line: rootNode.line, keyPath: "decisions",
+                                message: "the scenario has no `decisions:` section; list the inputs to choose, e.g. "
+                                    + "`decisions: [{key: support.agents, values: [1, 2, 3]}]` (see Scenarios/README.md, Optimising)")
+        }
+        guard let objectiveNode = section("objective") else {
+            throw ScenarioError(file: file, line: rootNode.line, keyPath: "objective",
+                                message: "the scenario has no `objective:`; say what to maximise or minimise, e.g. "
+                                    + "`objective: {maximize: npv, statistic: mean}`")
+        }
+        // The base: the document without the optimisation sections and variants.
+        let pairs = Array(top).filter { !["variants", "decisions", "objective", "constraints"].contains($0.key.string ?? "") }
+            .map { ($0.key, $0.value) }
+        let baseRoot = Node.mapping(Node.Mapping(pairs, top.tag, top.style, top.mark))
+        let baseFamily = try family(root: baseRoot, file: file)
+
+        // Decisions.
+        var decisions: [OptimizationProblem.Decision] = []
+        var keyNodes: [YAMLNode] = []
+        let items = try decisionsNode.sequence()
+        if items.isEmpty { throw decisionsNode.error("expected at least one decision") }
+        var count = 1
+        for item in items {
+            let m = try item.mapping(allowed: ["key", "values", "range"])
+            let keyNode = try m.required("key", "the scenario key to choose, e.g. support.agents")
+            let key = try keyNode.string()
+            if let other = decisions.first(where: { $0.key == key }) {
+                throw keyNode.error("'\(other.key)' is a decision twice; give each key once")
+            }
+            var values: [Double] = []
+            switch (m["values"], m["range"]) {
+            case let (v?, nil):
+                for x in try v.sequence() { values.append(try x.number("a number") { _ in true }) }
+                if values.isEmpty { throw v.error("expected at least one value") }
+                if Set(values).count != values.count { throw v.error("a value is listed twice") }
+            case let (nil, r?):
+                let rm = try r.mapping(allowed: ["from", "to", "step"])
+                let from = try rm.required("from", "the first value").number("a number") { _ in true }
+                let to = try rm.required("to", "the last value").number("a number >= from (\(from))") { $0 >= from }
+                let stepNode = try rm.required("step", "the distance between values")
+                let step = try stepNode.number("a step > 0") { $0 > 0 }
+                let n = ((to - from) / step + 1e-9).rounded(.down) + 1
+                if n > Double(maximumCandidates) {
+                    throw stepNode.error("the range has \(Int(min(n, 1e15))) values; at most \(maximumCandidates) (use a larger step)")
+                }
+                values = (0..<Int(n)).map { from + Double($0) * step }
+            case (nil, nil):
+                throw item.error("give the decision's `values: [...]` or `range: {from, to, step}`")
+            default:
+                throw item.error("give either `values` or `range`, not both")
+            }
+            count *= values.count
+            if count > maximumCandidates {
+                throw item.error("the decisions make \(count) or more candidates; an exhaustive search takes at most "
+                                 + "\(maximumCandidates) (use fewer values or larger steps)")
+            }
+            decisions.append(.init(key: key, values: values))
+            keyNodes.append(keyNode)
+        }
+
+        // Candidates: every combination, each a variant of the base.
+        let problemShape = OptimizationProblem(decisions: decisions, objective: .init(metric: ComparisonMetric(metric: "npv"), maximize: true))
+        var candidates: [Variant] = []
+        for k in 0..<count {
+            let chosen = problemShape.values(ofCandidate: k)
+            let overrides = zip(decisions, zip(chosen, keyNodes)).map { d, pair in
+                (key: d.key, value: Node.scalar(Node.Scalar(OptimizationProblem.plain(pair.0), .implicit, .plain, pair.1.node.mark)),
+                 at: pair.1)
+            }
+            let label = zip(decisions, chosen).map { "\($0.key) = \(OptimizationProblem.plain($1))" }.joined(separator: ", ")
+            candidates.append(try makeVariant(name: "candidate-\(k + 1)", description: label, overrides: overrides,
+                                              baseRoot: baseRoot, baseFamily: baseFamily, setNode: decisionsNode, file: file,
+                                              context: "decisions, candidate \(label)", contextLine: decisionsNode.line))
+        }
+        let models = candidates.map(\.model)
+
+        // Objective and constraints.
+        func metric(_ node: YAMLNode) throws(ScenarioError) -> ComparisonMetric {
+            let text = try node.string()
+            guard let c = ComparisonModel.resolve(text, in: models) else {
+                let (monthly, scalar) = ComparisonModel.commonMetrics(models)
+                var message = "'\(text)' is not a metric the scenario reports"
+                if let s = YAMLNode.closest(to: text, in: monthly + scalar) { message += "; did you mean '\(s)'?" }
+                throw node.error(message + " (per-trial metrics: \(scalar.joined(separator: ", ")); monthly metrics as "
+                                 + "name@month, name@total or name for the horizon month)")
+            }
+            return c
+        }
+        func statistic(_ node: YAMLNode?) throws(ScenarioError) -> OptimizationProblem.Statistic {
+            guard let node else { return .mean }
+            if case .mapping = node.node {
+                let m = try node.mapping(allowed: ["probability_above"])
+                return .probabilityAbove(try m.required("probability_above", "the value X of P(metric > X)").number("a number") { _ in true })
+            }
+            let text = try node.string()
+            if text == "mean" { return .mean }
+            if text.hasPrefix("p"), let q = Double(text.dropFirst()), q > 0, q < 100 { return .quantile(q / 100) }
+            throw node.error("expected a statistic: mean, p5 ... p95 (any percentile p1 to p99) or {probability_above: X}, got '\(text)'")
+        }
+        let om = try objectiveNode.mapping(allowed: ["maximize", "minimize", "statistic", "indifference", "confidence"])
+        let objective: OptimizationProblem.Objective
+        switch (om["maximize"], om["minimize"]) {
+        case let (node?, nil), let (nil, node?):
+            objective = .init(metric: try metric(node), statistic: try statistic(om["statistic"]), maximize: om["maximize"] != nil,
+                              indifference: try om["indifference"]?.number("an indifference zone >= 0 (in the objective's unit)") { $0 >= 0 } ?? 0)
+        case (nil, nil): throw objectiveNode.error("expected `maximize: METRIC` or `minimize: METRIC`")
+        default: throw objectiveNode.error("give either maximize or minimize, not both")
+        }
+        let confidence = try om["confidence"]?.number("a probability of correct selection from 0.5 to 0.999") { $0 >= 0.5 && $0 <= 0.999 } ?? 0.95
+        var constraints: [OptimizationProblem.Constraint] = []
+        if let cn = section("constraints") {
+            for item in try cn.sequence() {
+                let m = try item.mapping(allowed: ["metric", "statistic", "at_least", "at_most"])
+                let c = try metric(try m.required("metric", "the metric the constraint is on, e.g. cash_trough"))
+                let s = try statistic(m["statistic"])
+                switch (m["at_least"], m["at_most"]) {
+                case let (b?, nil): constraints.append(.init(metric: c, statistic: s, bound: try b.number("a number") { _ in true }, atLeast: true))
+                case let (nil, b?): constraints.append(.init(metric: c, statistic: s, bound: try b.number("a number") { _ in true }, atLeast: false))
+                case (nil, nil): throw item.error("expected `at_least: X` or `at_most: X`")
+                default: throw item.error("give either at_least or at_most, not both")
+                }
+            }
+        }
+        let problem = OptimizationProblem(decisions: decisions, objective: objective, constraints: constraints, confidence: confidence)
+        return (problem, candidates)
+    }
+}

@@ -1,0 +1,90 @@
+import ArgumentParser
+import Foundation
+import SubcastCore
+import SubcastIO
+
+struct Optimize: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Search the scenario's decisions for the best objective under chance constraints, on common random numbers.",
+        discussion: """
+        The scenario lists `decisions:` (keys with candidate values), an `objective:` and optional \
+        `constraints:` (see Scenarios/README.md, Optimising). Every combination of decision values \
+        is a candidate, simulated on the same trial streams; the leading candidates then get more \
+        trials (doubling, up to --max-trials) until the best is identified with the probability of \
+        correct selection the objective asks for (95 % by default). The report gives the best \
+        decision with its objective and interval, the runner-up, that probability, and whether \
+        each constraint holds with its estimated probability. The same seed gives the same bytes \
+        on any --threads value.
+
+        Examples:
+          subcast optimize Scenarios/switch-to-subscription.yaml
+          subcast optimize plan.yaml --trials 400 --max-trials 6400 --format json
+          subcast optimize plan.yaml --out optimum.csv
+        """
+    )
+
+    @Argument(help: "A scenario file with `decisions:` and `objective:`.")
+    var scenario: String
+
+    @Option(parsing: .unconditional, help: "Trials of the first stage, for every candidate (default: the scenario's `trials`).")
+    var trials: Int?
+
+    @Option(name: .customLong("max-trials"), parsing: .unconditional,
+            help: "The most trials a leading candidate gets in the selection stage (default: 8 x --trials).")
+    var maxTrials: Int?
+
+    @OptionGroup var common: SimulationOptions
+
+    @OptionGroup var output: OutputFileOptions
+
+    func run() throws {
+        let problem: OptimizationProblem, candidates: [Variant]
+        do {
+            (problem, candidates) = try ScenarioLoader.loadOptimization(path: scenario)
+        } catch {
+            throw fail(error.description, code: ExitStatus.badInput)
+        }
+        let outputs = try output.plan(inputs: [scenario])
+        let base = candidates[0].scenario
+        let n: Int, limit: Int, t: Int
+        let models = candidates.map(\.model)
+        do throws(ScenarioError) {
+            n = try SimulationChecks.trials(trials ?? base.trials)
+            if n < 2 { throw ScenarioError(file: "<command line>", keyPath: "--trials", message: "expected at least 2 trials, got \(n)") }
+            limit = try SimulationChecks.trials(maxTrials ?? min(8 * n, ScenarioLoader.Limits.maximumTrials))
+            if limit < n {
+                throw ScenarioError(file: "<command line>", keyPath: "--max-trials",
+                                    message: "expected at least the first stage's trials (\(n)), got \(limit)")
+            }
+            t = try SimulationChecks.threads(common.threads)
+            let steps = models.reduce(0) { $0 + $1.stepsPerTrial }
+            try SimulationChecks.workBound(trials: n, steps: steps, threads: t, allowLarge: common.allowLarge, file: scenario,
+                                           what: "\(n) trials x \(candidates.count) candidates", advice: "use fewer trials or candidates")
+        } catch {
+            throw fail(error.description, code: ExitStatus.badInput)
+        }
+        let rootSeed = SimulationChecks.rootSeed(common.seed, scenario: base.seed)
+        let start = DispatchTime.now()
+        let interruption = Interruption()
+        let total = n * candidates.count
+        let result = try SimulationChecks.simulate(total: total, quiet: common.quiet, interruption: interruption) {
+            (progress, isCancelled) throws(SimulationError) in
+            try Optimizer.run(problem, models: models, trials: n, maxTrials: limit, seed: rootSeed, threads: t,
+                              progress: progress.map { p in { @Sendable k in p(min(k, total)) } }, isCancelled: isCancelled)
+        }
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
+        if !common.quiet {
+            note(String(format: "%d candidate-trials (%d candidates) in %.2f s on %d thread%@", result.candidateTrials,
+                        candidates.count, seconds, t, t == 1 ? "" : "s"))
+        }
+        let context = OptimizeReport.Context(info: RunInfo(scenarioFile: scenario), scenarioName: base.name,
+                                             currency: base.currency, seed: rootSeed)
+        let text: String
+        switch output.format {
+        case .table: text = OptimizeReport.table(result, context)
+        case .csv: text = OptimizeReport.csv(result, context)
+        case .json: text = OptimizeReport.json(result, context)
+        }
+        try output.write(text, plan: outputs, quiet: common.quiet)
+    }
+}

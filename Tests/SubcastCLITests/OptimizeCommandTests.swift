@@ -1,0 +1,75 @@
+import Foundation
+import Testing
+
+/// `subcast optimize` end to end: the JSON's `best`, byte-identical outputs across thread
+/// counts, CSV rows per candidate, and errors.
+@Suite struct OptimizeCommandTests {
+    static let scenario = """
+        schema_version: 1
+        name: price-optimum
+        horizon_months: 24
+        trials: 60
+        seed: 5
+        plans:
+          - {name: p, price_per_month: 20, churn: {mean_per_month: 0.05, heterogeneity: 0}}
+        acquisition: {new_per_month: 2000}
+        pricing: {elasticity: -2}
+        economics: {gross_margin: 1, discount_rate_per_year: 0.1, cac_per_subscriber: 0}
+        costs: {serving_per_subscriber: 10}
+        decisions:
+          - {key: plans.p.price_per_month, range: {from: 14, to: 26, step: 3}}
+        objective: {maximize: npv, statistic: mean}
+        constraints:
+          - {metric: cash_trough, statistic: p5, at_least: 0}
+        """
+
+    @Test func theJSONNamesTheBestDecisionAndIsTheSameOnAnyThreadCount() throws {
+        let ws = try Workspace()
+        defer { ws.cleanup() }
+        let path = try ws.write("o.yaml", Self.scenario)
+        let one = try ws.run(["optimize", path, "--format", "json", "--threads", "1", "--quiet"])
+        let two = try ws.run(["optimize", path, "--format", "json", "--threads", "2", "--quiet"])
+        #expect(one.status == 0, "\(one.stderr)")
+        #expect(one.stdout == two.stdout, "the same seed gave other bytes on 1 and 2 threads")
+        let json = try #require(try JSONSerialization.jsonObject(with: one.stdoutData) as? [String: Any])
+        let best = try #require(json["best"] as? [String: Any])
+        let decision = try #require(best["decision"] as? [String: Any])
+        let price = try #require(decision["plans.p.price_per_month"] as? Double)
+        // c e / (1 + e) = 10 x -2 / -1 = 20: the grid's nearest values are 17 and 20.
+        #expect(price == 20 || price == 17, "chose \(price)")
+        #expect(best["objective"] is Double && json["probability_correct_selection"] is Double)
+        let constraints = try #require(best["constraints"] as? [[String: Any]])
+        #expect(constraints.count == 1 && constraints[0]["holds"] as? Bool == true)
+        let candidates = try #require(json["candidates"] as? [[String: Any]])
+        #expect(candidates.count == 5)
+    }
+
+    @Test func tableAndCSVOutputs() throws {
+        let ws = try Workspace()
+        defer { ws.cleanup() }
+        let path = try ws.write("o.yaml", Self.scenario)
+        let table = try ws.run(["optimize", path, "--quiet"])
+        #expect(table.status == 0 && table.stdout.contains("Best: plans.p.price_per_month = "), "\(table.stderr)")
+        #expect(table.stdout.contains("probability that it is really the best"))
+        let csv = try ws.run(["optimize", path, "--out", "o.csv", "--quiet"])
+        #expect(csv.status == 0, "\(csv.stderr)")
+        let text = try String(contentsOfFile: ws.file("o.csv"), encoding: .utf8)
+        let rows = text.split(separator: "\n")
+        #expect(rows.count == 6 && rows[0].hasPrefix("candidate,plans.p.price_per_month,trials,objective"), "\(rows.first ?? "")")
+        #expect(rows.dropFirst().filter { $0.split(separator: ",", omittingEmptySubsequences: false)[8] == "1" }.count == 1,
+                "exactly one candidate is marked best")
+    }
+
+    @Test func aScenarioWithoutDecisionsIsALocatedError() throws {
+        let ws = try Workspace()
+        defer { ws.cleanup() }
+        let path = try ws.write("s.yaml", smallScenario())
+        let r = try ws.run(["optimize", path])
+        #expect(r.status == 2 && r.stderr.contains("decisions"), "\(r.stderr)")
+        let bad = try ws.write("b.yaml", Self.scenario.replacingOccurrences(of: "statistic: p5", with: "statistic: p500"))
+        let b = try ws.run(["optimize", bad])
+        #expect(b.status == 2 && b.stderr.contains("b.yaml:") && b.stderr.contains("constraints[0].statistic"), "\(b.stderr)")
+        let v = try ws.run(["optimize", path, "--max-trials", "1"])
+        #expect(v.status == 2, "\(v.stderr)")
+    }
+}
