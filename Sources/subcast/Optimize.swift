@@ -19,7 +19,7 @@ struct Optimize: ParsableCommand {
         Examples:
           subcast optimize Scenarios/switch-to-subscription.yaml
           subcast optimize plan.yaml --trials 400 --max-trials 6400 --format json
-          subcast optimize plan.yaml --out optimum.csv
+          subcast optimize plan.yaml --out optimum.csv --report optimum.html
         """
     )
 
@@ -37,6 +37,9 @@ struct Optimize: ParsableCommand {
 
     @OptionGroup var output: OutputFileOptions
 
+    @Option(help: "Also write a self-contained HTML report (the answer in words, the objective over the candidates, the table) to this file.")
+    var report: String?
+
     func run() throws {
         let problem: OptimizationProblem, candidates: [Variant]
         do {
@@ -44,7 +47,7 @@ struct Optimize: ParsableCommand {
         } catch {
             throw fail(error.description, code: ExitStatus.badInput)
         }
-        let outputs = try output.plan(inputs: [scenario])
+        let outputs = try output.plan(inputs: [scenario], report: report)
         let base = candidates[0].scenario
         let n: Int, limit: Int, t: Int
         let models = candidates.map(\.model)
@@ -85,6 +88,8 @@ struct Optimize: ParsableCommand {
         case .csv: text = OptimizeReport.csv(result, context)
         case .json: text = OptimizeReport.json(result, context)
         }
-        try output.write(text, plan: outputs, quiet: common.quiet)
+        var extra: [String: String] = [:]
+        if let path = report { extra[path] = OptimizeHTMLReport.render(result, context) }
+        try output.write(text, plan: outputs, extra: extra, quiet: common.quiet)
     }
 }

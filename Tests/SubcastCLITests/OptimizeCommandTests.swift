@@ -60,6 +60,21 @@ import Testing
                 "exactly one candidate is marked best")
     }
 
+    @Test func theHTMLReportIsSelfContainedWithItsChart() throws {
+        let ws = try Workspace()
+        defer { ws.cleanup() }
+        let path = try ws.write("o.yaml", Self.scenario)
+        let r = try ws.run(["optimize", path, "--report", "o.html", "--quiet"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let html = try String(contentsOfFile: ws.file("o.html"), encoding: .utf8)
+        #expect(html.contains("data-chart=\"optimize-objective\"") && html.contains("Best: plans.p.price_per_month = "))
+        #expect(!html.contains("http://") && !html.contains("https://") && !html.contains("<script"))
+        #expect(!html.contains("&amp;gt;"), "text escaped twice")
+        // Planned before simulating: the report cannot be the scenario itself.
+        let bad = try ws.run(["optimize", path, "--report", "o.yaml", "--quiet"])
+        #expect(bad.status == 1 && bad.stderr.contains("input"), "\(bad.stderr)")
+    }
+
     @Test func aScenarioWithoutDecisionsIsALocatedError() throws {
         let ws = try Workspace()
         defer { ws.cleanup() }
