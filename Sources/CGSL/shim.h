@@ -20,11 +20,13 @@
 #include <gsl/gsl_linalg.h>
 #include <gsl/gsl_permutation.h>
 #include <gsl/gsl_histogram.h>
+#include <gsl/gsl_roots.h>
 
 /* Swift 6 rejects mutable C globals as not concurrency-safe; read them through accessors. */
 static inline const char *subcast_gsl_version(void) { return gsl_version; }
 static inline const gsl_multimin_fminimizer_type *subcast_multimin_nmsimplex2(void) {
     return gsl_multimin_fminimizer_nmsimplex2;
 }
+static inline const gsl_root_fsolver_type *subcast_root_fsolver_brent(void) { return gsl_root_fsolver_brent; }
 
 #endif

@@ -87,4 +87,44 @@ import Testing
         let v = try ws.run(["optimize", path, "--max-trials", "1"])
         #expect(v.status == 2, "\(v.stderr)")
     }
+
+    /// Goal seek on the core model: the sign-ups that give a mean of 5,000 active subscribers in
+    /// month 12 are 5000 / sum_{k<12} S(k) (sBG alpha 0.5, beta 12: 496.9457), found within 4
+    /// of the reported standard errors.
+    @Test func goalSeekFindsTheClosedFormArrivals() throws {
+        let ws = try Workspace()
+        defer { ws.cleanup() }
+        let path = try ws.write("g.yaml", """
+            schema_version: 1
+            name: goal
+            horizon_months: 12
+            trials: 200
+            seed: 11
+            plans:
+              - {name: p, price_per_month: 10, churn: {alpha: 0.5, beta: 12}}
+            acquisition: {new_per_month: 1000}
+            """)
+        let r = try ws.run(["goal-seek", path, "--vary", "acquisition.new_per_month", "--target", "mean:active@12=5000",
+                            "--between", "100", "2000", "--format", "json", "--quiet"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let json = try #require(try JSONSerialization.jsonObject(with: r.stdoutData) as? [String: Any])
+        let solution = try #require(json["solution"] as? [String: Any])
+        let value = try #require(solution["value"] as? Double), se = try #require(solution["se"] as? Double)
+        let reached = try #require(solution["reached"] as? Double)
+        #expect(solution["key"] as? String == "acquisition.new_per_month")
+        #expect(se > 0 && abs(value - 496.94568) <= 4 * se, "found \(value) +/- \(se), exact 496.94568, seed 11, 200 trials")
+        #expect(abs(reached - 5000) < 20, "reached \(reached)")
+        // The same bytes on one thread.
+        let one = try ws.run(["goal-seek", path, "--vary", "acquisition.new_per_month", "--target", "mean:active@12=5000",
+                              "--between", "100", "2000", "--format", "json", "--quiet", "--threads", "1"])
+        #expect(one.stdout == r.stdout)
+        // A bracket the target is not in, a bad statistic, and a negative end are located errors.
+        let out = try ws.run(["goal-seek", path, "--vary", "acquisition.new_per_month", "--target", "active@12=5000", "--between", "100", "200"])
+        #expect(out.status == 2 && out.stderr.contains("widen --between"), "\(out.stderr)")
+        let stat = try ws.run(["goal-seek", path, "--vary", "acquisition.new_per_month", "--target", "p500:active@12=5", "--between", "1", "2"])
+        #expect(stat.status == 2 && stat.stderr.contains("--target"), "\(stat.stderr)")
+        let neg = try ws.run(["goal-seek", path, "--vary", "acquisition.new_per_month", "--target", "active@12=5", "--between=-5", "2"])
+        #expect(neg.status == 2 && neg.stderr.contains("-5") && !neg.stderr.contains("line 0"), "\(neg.stderr)")
+    }
 }
+

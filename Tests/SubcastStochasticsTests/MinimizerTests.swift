@@ -38,3 +38,16 @@ import Testing
         #expect(SampleStatistics.histogram([-1, 5, 11], bins: 2, lower: 0, upper: 10).counts == [0, 1])
     }
 }
+
+@Suite struct RootFinderTests {
+    @Test func brentFindsKnownRoots() throws {
+        let r = try RootFinder.brent(lower: 0, upper: 2, absoluteTolerance: 1e-12, relativeTolerance: 0) { $0 * $0 - 2 }
+        #expect(abs(r.root - 2.0.squareRoot()) < 1e-10 && r.converged)
+        let c = try RootFinder.brent(lower: 0, upper: 1, relativeTolerance: 1e-10) { cos($0 * .pi) }
+        #expect(abs(c.root - 0.5) < 1e-9)
+        // A step function: converges to the jump.
+        let s = try RootFinder.brent(lower: 0, upper: 10, absoluteTolerance: 1e-9, relativeTolerance: 0) { $0 < 3.25 ? -1 : 1 }
+        #expect(abs(s.root - 3.25) < 1e-8)
+        #expect(throws: GSLError.self) { try RootFinder.brent(lower: 0, upper: 1) { $0 + 1 } }
+    }
+}

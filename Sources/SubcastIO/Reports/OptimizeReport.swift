@@ -197,3 +197,76 @@ public enum OptimizeReport {
         return w.text + "\n"
     }
 }
+
+// MARK: - goal-seek
+
+extension OptimizeReport {
+    /// A statistic as the goal-seek report prints it.
+    public static func plainValue(_ x: Double) -> String {
+        guard x.isFinite else { return "n/a" }
+        return abs(x) >= 100 ? NumberFormat.human(x) : String(format: "%.6g", x)
+    }
+
+    /// An input value with its significant digits (`496.9712`, `0.04531`).
+    static func inputValue(_ x: Double) -> String {
+        guard x.isFinite else { return "n/a" }
+        if x == x.rounded() && abs(x) < 1e15 { return NumberFormat.human(x) }
+        return String(format: "%.7g", x)
+    }
+
+    public static func goalSeekTable(_ r: GoalSeek.Result, key: String, info: RunInfo, scenarioName: String, seed: UInt64) -> String {
+        var lines = ["Subcast \(info.subcastVersion) - goal seek in scenario \"\(scenarioName)\" (\(info.scenarioFile))",
+                     "seed \(seed), \(info.generator), GSL \(info.gslVersion); \(r.trials) trials per evaluation, common random numbers",
+                     "Target: \(r.target)", ""]
+        lines.append("\(key) = \(inputValue(r.value))" + (r.standardError.isFinite ? " (+/- \(String(format: "%.3g", r.standardError)) Monte Carlo standard error)" : ""))
+        lines.append("  reaches a \(r.target.statistic) of \(r.target.metric.name) of \(plainValue(r.reached))"
+                     + (r.reachedSE.isFinite ? " (+/- \(plainValue(r.reachedSE)))" : ""))
+        lines.append("  final bracket \(inputValue(r.bracket.lower)) ... \(inputValue(r.bracket.upper)); \(r.evaluations.count) evaluations"
+                     + (r.converged ? "" : " (the bracket did not shrink to the tolerance: the statistic moves in steps here)"))
+        if !r.standardError.isFinite {
+            lines.append("  the statistic does not change near the solution, so its uncertainty cannot be turned into one of \(key)")
+        }
+        lines.append("")
+        lines.append("Evaluations (in order):")
+        lines += align([[key, "\(r.target.statistic) \(r.target.metric.name)"]]
+                       + r.evaluations.map { [inputValue($0.x), plainValue($0.statistic)] })
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    public static func goalSeekCSV(_ r: GoalSeek.Result, key: String) -> String {
+        var lines = [[key, "statistic"].map(CSVReport.field).joined(separator: ",")]
+        for e in r.evaluations { lines.append("\(NumberFormat.exact(e.x) ?? ""),\(NumberFormat.exact(e.statistic) ?? "")") }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    public static func goalSeekJSON(_ r: GoalSeek.Result, key: String, info: RunInfo, scenarioName: String, seed: UInt64) -> String {
+        var w = JSONWriter()
+        w.open("{")
+        w.key("subcast_version"); w.string(info.subcastVersion)
+        w.key("generator"); w.string(info.generator)
+        w.key("gsl_version"); w.string(info.gslVersion)
+        w.key("scenario"); w.string(scenarioName)
+        w.key("scenario_file"); w.string(info.scenarioFile)
+        w.key("seed"); w.raw("\(seed)")
+        w.key("trials"); w.raw("\(r.trials)")
+        w.key("target"); w.open("{", compact: true)
+        w.key("metric"); w.string(r.target.metric.name)
+        w.key("statistic"); w.string(r.target.statistic.description)
+        w.key("value"); w.number(r.target.value)
+        w.close("}")
+        w.key("solution"); w.open("{", compact: true)
+        w.key("key"); w.string(key)
+        w.key("value"); w.number(r.value)
+        w.key("se"); w.number(r.standardError)
+        w.key("reached"); w.number(r.reached)
+        w.key("reached_se"); w.number(r.reachedSE)
+        w.key("converged"); w.raw(r.converged ? "true" : "false")
+        w.close("}")
+        w.key("bracket"); w.numbers([r.bracket.lower, r.bracket.upper])
+        w.key("evaluations"); w.open("[")
+        for e in r.evaluations { w.element(); w.numbers([e.x, e.statistic]) }
+        w.close("]")
+        w.close("}")
+        return w.text + "\n"
+    }
+}

@@ -161,4 +161,37 @@ extension ScenarioLoader {
         let problem = OptimizationProblem(decisions: decisions, objective: objective, constraints: constraints, confidence: confidence)
         return (problem, candidates)
     }
+
+    /// The scenario at `path` without its optimisation sections and variants (its document and
+    /// decoded family), to build strategies from with `variant(of:setting:to:)`.
+    public struct Base {
+        let root: Node
+        let keyNode: YAMLNode
+        public let family: ScenarioFamily
+        public let file: String
+    }
+
+    public static func loadBase(path: String) throws(ScenarioError) -> Base {
+        try parseBase(text: readScenarioText(path: path), file: path)
+    }
+
+    public static func parseBase(text: String, file: String) throws(ScenarioError) -> Base {
+        let root = try compose(text: text, file: file)
+        guard case let .mapping(top) = root else { throw ScenarioError(file: file, message: "expected a scenario mapping") }
+        let pairs = Array(top).filter { !["variants", "decisions", "objective", "constraints"].contains($0.key.string ?? "") }
+            .map { ($0.key, $0.value) }
+        let baseRoot = Node.mapping(Node.Mapping(pairs, top.tag, top.style, top.mark))
+        return Base(root: baseRoot, keyNode: YAMLNode(node: root, path: "", file: file), family: try family(root: baseRoot, file: file), file: file)
+    }
+
+    /// The base with one key set to a number (checked as a variant's override; the error names
+    /// `option`, e.g. `--vary`).
+    public static func variant(of base: Base, setting key: String, to value: Double, option: String) throws(ScenarioError) -> Variant {
+        let at = YAMLNode(node: .scalar(Node.Scalar(key)), path: option, file: "<command line>")
+        let node = Node.scalar(Node.Scalar(OptimizationProblem.plain(value), .implicit, .plain))
+        return try makeVariant(name: "goal", description: "\(key) = \(OptimizationProblem.plain(value))",
+                               overrides: [(key: key, value: node, at: at)], baseRoot: base.root, baseFamily: base.family,
+                               setNode: base.keyNode, file: base.file, context: "\(option) \(key) = \(OptimizationProblem.plain(value))",
+                               contextLine: 0)
+    }
 }

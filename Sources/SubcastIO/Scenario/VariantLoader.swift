@@ -174,7 +174,9 @@ extension ScenarioLoader {
         } catch {
             var e = error
             let place: String
-            if e.line > 0, let span = spans.last(where: { $0.lines.contains(e.line) }) {
+            if contextLine <= 0 {
+                place = context
+            } else if e.line > 0, let span = spans.last(where: { $0.lines.contains(e.line) }) {
                 place = "\(context), override \(span.path) on line \(span.lines.lowerBound)"
             } else {
                 place = "\(context) on line \(contextLine), overrides on line\(spans.count == 1 ? "" : "s") "
