@@ -17,18 +17,27 @@ struct Sensitivity: ParsableCommand {
         and interactions). Results hold no timings: the same inputs and seed give byte-identical \
         output for any --threads value.
 
+        With --breach "METRIC < VALUE", a reverse stress test instead: the probability of the \
+        breach over --trials trials, and for each uncertain input its distribution in the \
+        breaching trials against all trials, ranked by the Kolmogorov-Smirnov distance between \
+        breaching and other trials (which input regions lead to the breach).
+
         Examples:
           subcast sensitivity pricing.yaml --metric mrr --month 24
           subcast sensitivity pricing.yaml --metric cltv --samples 2048 --seed 7
           subcast sensitivity pricing.yaml --metric active --out tornado.csv
+          subcast sensitivity pricing.yaml --breach "cash_trough < -200000"
         """
     )
 
     @Argument(help: "The scenario file (.yaml, .yml or .json), with some uncertain inputs.")
     var scenario: String
 
-    @Option(help: "The metric to analyse: a monthly metric (mrr, active, ...) or a per-trial one (cltv, ...).")
-    var metric: String
+    @Option(help: "The metric to analyse: a monthly metric (mrr, active, ...) or a per-trial one (cltv, ...); not needed with --breach.")
+    var metric: String?
+
+    @Option(help: "A reverse stress test instead: \"METRIC[@MONTH] < VALUE\" (or <=, >, >=), e.g. \"cash_trough < -200000\": how likely the breach is and which inputs lead to it.")
+    var breach: String?
 
     @Option(parsing: .unconditional, help: "The month of a monthly --metric, from 1 (default: the horizon).")
     var month: Int?
@@ -65,7 +74,69 @@ struct Sensitivity: ParsableCommand {
         return (n, samples, t)
     }
 
+    /// `cash_trough < -200000`, `mrr@24 >= 1e6`.
+    static func parseBreach(_ text: String, models: [ForecastModel]) throws(ScenarioError) -> StressTest.Breach {
+        func bad(_ why: String) -> ScenarioError {
+            ScenarioError(file: "<command line>", keyPath: "--breach", message: why + "; expected \"METRIC[@MONTH] < VALUE\" (or <=, >, >=), e.g. \"cash_trough < 0\"")
+        }
+        let operators: [(String, StressTest.Breach.Comparison)] = [("<=", .atMost), (">=", .atLeast), ("<", .below), (">", .above)]
+        for (symbol, comparison) in operators {
+            guard let r = text.range(of: symbol) else { continue }
+            let left = text[..<r.lowerBound].trimmingCharacters(in: .whitespaces)
+            let right = text[r.upperBound...].trimmingCharacters(in: .whitespaces)
+            guard let value = Double(right), value.isFinite else { throw bad("'\(right)' is not a number") }
+            guard let metric = ComparisonModel.resolve(left, in: models) else {
+                let (monthly, scalar) = ComparisonModel.commonMetrics(models)
+                throw bad("'\(left)' is not a metric the scenario reports (per-trial: \(scalar.joined(separator: ", ")); monthly, "
+                          + "as name@month: \(monthly.filter { !$0.hasPrefix("input:") }.joined(separator: ", ")))")
+            }
+            return StressTest.Breach(metric: metric, comparison: comparison, value: value)
+        }
+        throw bad("no comparison in '\(text)'")
+    }
+
+    func runStressTest(_ breachText: String) throws {
+        let family: ScenarioFamily, breach: StressTest.Breach, n: Int, t: Int
+        do throws(ScenarioError) {
+            family = try ScenarioLoader.loadFamily(path: scenario)
+            if family.inputs.inputs.isEmpty {
+                throw ScenarioError(file: scenario, message: "the scenario has no uncertain inputs, so no input can lead to the breach; "
+                                    + "give some parameters a distribution (Scenarios/README.md, Uncertain inputs)")
+            }
+            breach = try Self.parseBreach(breachText, models: [ForecastModel(family)])
+            n = try SimulationChecks.trials(trials ?? family.base.trials)
+            t = try SimulationChecks.threads(common.threads)
+            try SimulationChecks.workBound(trials: n, steps: max(ForecastModel(family).stepsPerTrial, 1), threads: t,
+                                           allowLarge: common.allowLarge, file: scenario, what: "\(n) trials", advice: "use fewer trials")
+        } catch {
+            throw fail(error.description, code: ExitStatus.badInput)
+        }
+        let rootSeed = SimulationChecks.rootSeed(common.seed, scenario: family.base.seed)
+        let outputs = try output.plan(inputs: [scenario])
+        let interruption = Interruption()
+        let result = try SimulationChecks.simulate(total: n, quiet: common.quiet, interruption: interruption) {
+            (progress, isCancelled) throws(SimulationError) in
+            try StressTest.run(family, breach: breach, trials: n, seed: rootSeed, threads: t, progress: progress, isCancelled: isCancelled)
+        }
+        let info = RunInfo(scenarioFile: scenario)
+        let text: String
+        switch output.format {
+        case .table: text = SensitivityReport.stressTable(result, info: info, scenarioName: family.base.name, seed: rootSeed)
+        case .csv: text = SensitivityReport.stressCSV(result)
+        case .json: text = SensitivityReport.stressJSON(result, info: info, scenarioName: family.base.name, seed: rootSeed)
+        }
+        try output.write(text, plan: outputs, quiet: common.quiet)
+    }
+
+    func validate() throws {
+        if metric == nil && breach == nil {
+            throw ValidationError("Missing expected argument '--metric <metric>' (the metric to analyse), or give --breach for a stress test.")
+        }
+    }
+
     func run() throws {
+        if let breach { return try runStressTest(breach) }
+        guard let metric else { return }
         let analysis: ScenarioSensitivity
         do {
             let family = try ScenarioLoader.loadFamily(path: scenario)

@@ -114,3 +114,49 @@ import Testing
         #expect(missing.status == 64 && missing.stderr.contains("--metric"), "\(missing.stderr)")
     }
 }
+
+/// `sensitivity --breach`: a reverse stress test whose breach one input alone drives.
+@Suite struct StressTestCommandTests {
+    static let scenario = """
+        schema_version: 1
+        name: stress
+        horizon_months: 6
+        trials: 600
+        seed: 17
+        plans:
+          - name: p
+            price_per_month: {distribution: uniform, min: 5, max: 15, name: price}
+            churn: {mean_per_month: 0.05, heterogeneity: 0.2}
+        acquisition: {new_per_month: 500}
+        economics:
+          discount_rate_per_year: {distribution: uniform, min: 0.05, max: 0.2, name: discount}
+        """
+
+    @Test func theBreachIsTracedToTheOneInputThatDrivesIt() throws {
+        let ws = try Workspace()
+        defer { ws.cleanup() }
+        let path = try ws.write("s.yaml", Self.scenario)
+        // MRR in month 6 is price x active; active is about 2,750 whatever the price, so
+        // MRR < 27,500 is about price < 10: probability about 1/2, driven by the price alone.
+        let r = try ws.run(["sensitivity", path, "--breach", "mrr@6 < 27500", "--format", "json", "--quiet"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let json = try #require(try JSONSerialization.jsonObject(with: r.stdoutData) as? [String: Any])
+        let p = try #require(json["probability"] as? Double)
+        #expect(p > 0.3 && p < 0.7, "P(breach) \(p), seed 17")
+        let inputs = try #require(json["inputs"] as? [[String: Any]])
+        #expect(inputs.count == 2 && inputs[0]["name"] as? String == "price", "\(inputs.map { $0["name"] ?? "" })")
+        let priceKS = try #require(inputs[0]["ks_distance"] as? Double), otherKS = try #require(inputs[1]["ks_distance"] as? Double)
+        #expect(priceKS > 0.9 && otherKS < 0.15, "KS price \(priceKS), discount \(otherKS)")
+        let breaching = try #require(inputs[0]["breaching"] as? [String: Any])
+        #expect((breaching["p95"] as? Double ?? 99) < 11, "breaching prices reach \(breaching["p95"] ?? "")")
+        // Reproducible bytes on one thread; a table; errors.
+        let one = try ws.run(["sensitivity", path, "--breach", "mrr@6 < 27500", "--format", "json", "--quiet", "--threads", "1"])
+        #expect(one.stdout == r.stdout)
+        let table = try ws.run(["sensitivity", path, "--breach", "mrr@6 < 27500", "--quiet"])
+        #expect(table.status == 0 && table.stdout.contains("depends most on price"), "\(table.stdout)")
+        let bad = try ws.run(["sensitivity", path, "--breach", "mrr@6 ~ 3"])
+        #expect(bad.status == 2 && bad.stderr.contains("--breach"), "\(bad.stderr)")
+        let none = try ws.run(["sensitivity", path])
+        #expect(none.status == 64 && none.stderr.contains("--metric"), "\(none.stderr)")
+    }
+}

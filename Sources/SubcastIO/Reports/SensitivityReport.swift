@@ -278,3 +278,90 @@ public enum SensitivityReport {
 
     static func interval(_ i: SobolAnalysis.Interval) -> String { "[\(share(i.lower)), \(share(i.upper))]" }
 }
+
+// MARK: - stress tests
+
+extension SensitivityReport {
+    static func stressNumber(_ x: Double) -> String {
+        guard x.isFinite else { return "n/a" }
+        return abs(x) >= 100 ? NumberFormat.human(x) : String(format: "%.4g", x)
+    }
+
+    public static func stressTable(_ r: StressTest.Result, info: RunInfo, scenarioName: String, seed: UInt64) -> String {
+        var lines = ["Subcast \(info.subcastVersion) - stress test of scenario \"\(scenarioName)\" (\(info.scenarioFile))",
+                     "seed \(seed), \(info.generator), GSL \(info.gslVersion); \(r.trials) trials", "",
+                     "Breach: \(r.breach)",
+                     "  in \(r.breaches) of \(r.defined) trials: probability \(NumberFormat.percent(r.probability)) "
+                        + "(95 % interval \(NumberFormat.percent(r.interval.lower)) - \(NumberFormat.percent(r.interval.upper)))"]
+        if r.defined < r.trials { lines.append("  (\(r.trials - r.defined) trials leave \(r.breach.metric.name) undefined and are not counted)") }
+        lines.append("")
+        if r.inputs.isEmpty {
+            lines.append(r.breaches == 0 ? "No trial breaches, so no input region leads to the breach (try more trials or a milder breach)."
+                                         : "Every trial breaches: the breach does not depend on the inputs' ranges.")
+            return lines.joined(separator: "\n") + "\n"
+        }
+        lines.append("Which inputs lead to the breach (ranked by the Kolmogorov-Smirnov distance between breaching and other trials):")
+        var rows = [["input", "KS distance", "shift (sd)", "mean (breach)", "mean (all)", "P5-P95 (breach)", "P5-P95 (all)"]]
+        for s in r.inputs {
+            rows.append([s.name, String(format: "%.3f", s.ksDistance), String(format: "%+.2f", s.standardisedShift),
+                         stressNumber(s.breaching.mean), stressNumber(s.all.mean),
+                         "\(stressNumber(s.breaching.p5)) - \(stressNumber(s.breaching.p95))", "\(stressNumber(s.all.p5)) - \(stressNumber(s.all.p95))"])
+        }
+        lines += OptimizeReport.align(rows)
+        if let top = r.inputs.first {
+            lines.append("")
+            lines.append("The breach depends most on \(top.name): in breaching trials its mean is \(stressNumber(top.breaching.mean)) against "
+                         + "\(stressNumber(top.all.mean)) in all trials (\(String(format: "%+.2f", top.standardisedShift)) standard deviations).")
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    public static func stressCSV(_ r: StressTest.Result) -> String {
+        var lines = ["input,ks_distance,standardised_shift,breach_mean,breach_p5,breach_p50,breach_p95,all_mean,all_p5,all_p50,all_p95"]
+        func e(_ x: Double) -> String { NumberFormat.exact(x) ?? "" }
+        for s in r.inputs {
+            lines.append([CSVReport.field(s.name), e(s.ksDistance), e(s.standardisedShift), e(s.breaching.mean), e(s.breaching.p5),
+                          e(s.breaching.p50), e(s.breaching.p95), e(s.all.mean), e(s.all.p5), e(s.all.p50), e(s.all.p95)].joined(separator: ","))
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    public static func stressJSON(_ r: StressTest.Result, info: RunInfo, scenarioName: String, seed: UInt64) -> String {
+        var w = JSONWriter()
+        func summary(_ s: StressTest.Summary) {
+            w.open("{", compact: true)
+            w.key("n"); w.raw("\(s.n)")
+            w.key("mean"); w.number(s.mean)
+            w.key("p5"); w.number(s.p5)
+            w.key("p50"); w.number(s.p50)
+            w.key("p95"); w.number(s.p95)
+            w.close("}")
+        }
+        w.open("{")
+        w.key("subcast_version"); w.string(info.subcastVersion)
+        w.key("generator"); w.string(info.generator)
+        w.key("gsl_version"); w.string(info.gslVersion)
+        w.key("scenario"); w.string(scenarioName)
+        w.key("scenario_file"); w.string(info.scenarioFile)
+        w.key("seed"); w.raw("\(seed)")
+        w.key("trials"); w.raw("\(r.trials)")
+        w.key("breach"); w.string(r.breach.description)
+        w.key("breaches"); w.raw("\(r.breaches)")
+        w.key("defined"); w.raw("\(r.defined)")
+        w.key("probability"); w.number(r.probability)
+        w.key("interval"); w.numbers([r.interval.lower, r.interval.upper])
+        w.key("inputs"); w.open("[")
+        for s in r.inputs {
+            w.element(); w.open("{")
+            w.key("name"); w.string(s.name)
+            w.key("ks_distance"); w.number(s.ksDistance)
+            w.key("standardised_shift"); w.number(s.standardisedShift)
+            w.key("breaching"); summary(s.breaching)
+            w.key("all"); summary(s.all)
+            w.close("}")
+        }
+        w.close("]")
+        w.close("}")
+        return w.text + "\n"
+    }
+}
