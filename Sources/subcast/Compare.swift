@@ -17,7 +17,8 @@ struct Compare: ParsableCommand {
 
         Examples:
           subcast compare Scenarios/levers-saas.yaml
-          subcast compare Scenarios/levers-saas.yaml --metrics mrr,churned@total,cltv --trials 4000
+          subcast compare Scenarios/levers-saas.yaml --trials 4000 \\
+              --metrics mrr,churned@total,cltv
           subcast compare plan-a.yaml plan-b.yaml --format csv --out comparison.csv
         """
     )

@@ -12,7 +12,8 @@ struct Fit: ParsableCommand {
         Examples:
           subcast fit retention.csv
           subcast fit retention.csv --holdout 2 --format json
-          subcast fit subscriptions.csv --as-of 2026-10-31 --by-plan --snippet uncertain
+          subcast fit subscriptions.csv --as-of 2026-10-31 --by-plan \\
+              --snippet uncertain
           subcast fit subscriptions.csv --as-of 2026-10-31 --out fit/
         """
     )

@@ -18,9 +18,12 @@ struct GoalSeekCommand: ParsableCommand {
         name@total (STAT: may be left out for the mean).
 
         Examples:
-          subcast goal-seek plan.yaml --vary plans.basic.churn.mean_per_month --target p50:arr@36=2000000 --between 0.01 0.1
-          subcast goal-seek plan.yaml --vary acquisition.new_per_month --target "probability_above(0):cash_trough=0.9" --between 10 500
-          subcast goal-seek plan.yaml --vary support.agents --target mean:npv=1000000 --between 1 10 --format json
+          subcast goal-seek plan.yaml --vary plans.basic.churn.mean_per_month \\
+              --target p50:arr@36=2000000 --between 0.01 0.1
+          subcast goal-seek plan.yaml --vary acquisition.new_per_month \\
+              --target "probability_above(0):cash_trough=0.9" --between 10 500
+          subcast goal-seek plan.yaml --vary support.agents \\
+              --target mean:npv=1000000 --between 1 10 --format json
         """
     )
 

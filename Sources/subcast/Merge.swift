@@ -11,7 +11,8 @@ struct Merge: ParsableCommand {
 
         Examples:
           subcast merge part-*.subcast
-          subcast merge part-0.subcast part-1.subcast --format json --out results/ --report forecast.html
+          subcast merge part-0.subcast part-1.subcast --format json \\
+              --out results/ --report forecast.html
         """
     )
 

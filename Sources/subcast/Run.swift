@@ -13,8 +13,10 @@ struct Run: ParsableCommand {
         Examples:
           subcast run Scenarios/b2b-saas.yaml
           subcast run Scenarios/bench-sbg-cohorts.yaml --format json > bench.json
-          subcast run Scenarios/established-business.yaml --trials 10000 --seed 7 --out results/
-          subcast run Scenarios/b2b-saas.yaml --until-rel-se 0.001 --metric mrr --month 36
+          subcast run Scenarios/established-business.yaml --trials 10000 \\
+              --seed 7 --out results/
+          subcast run Scenarios/b2b-saas.yaml --until-rel-se 0.001 \\
+              --metric mrr --month 36
 
         With --until-se or --until-rel-se, trials are added 4,096 at a time until the standard error
         of the chosen metric's mean (at --month, default the horizon) meets the target, or --trials

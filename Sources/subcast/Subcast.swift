@@ -13,7 +13,8 @@ struct Subcast: ParsableCommand {
 
         Examples:
           subcast run Scenarios/b2b-saas.yaml
-          subcast run Scenarios/bench-sbg-cohorts.yaml --format json --seed 42 --trials 5000
+          subcast run Scenarios/bench-sbg-cohorts.yaml --format json \\
+              --seed 42 --trials 5000
           subcast run Scenarios/consumer-app.yaml --out results/ --format csv
           subcast fit retention.csv --snippet uncertain
         """,

@@ -104,3 +104,28 @@ import Testing
         }
     }
 }
+
+/// Every command's `--help` examples fit an 80-column terminal: no example wraps mid-command
+/// (a long one continues on its own line after a shell `\`).
+@Suite struct HelpExampleTests {
+    @Test(arguments: [[], ["run"], ["compare"], ["optimize"], ["goal-seek"], ["sensitivity"], ["fit"], ["validate"], ["init"], ["merge"]])
+    func examplesDoNotWrap(_ command: [String]) throws {
+        let ws = try Workspace()
+        defer { ws.cleanup() }
+        let r = try ws.run(command + ["--help"])
+        #expect(r.status == 0)
+        let lines = r.stdout.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        guard let start = lines.firstIndex(of: "Examples:") else {
+            Issue.record("\(command): no Examples section")
+            return
+        }
+        var previous = ""
+        for line in lines[(start + 1)...] {
+            if line.isEmpty || (line.first.map { !$0.isWhitespace } ?? false) { break }
+            let continued = previous.hasSuffix("\\") && line.hasPrefix("      ")
+            #expect(line.hasPrefix("  subcast ") || continued, "\(command): a wrapped example line '\(line)'")
+            #expect(line.count <= 79, "\(command): '\(line)' is \(line.count) characters")
+            previous = line
+        }
+    }
+}
