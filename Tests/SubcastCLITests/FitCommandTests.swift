@@ -503,3 +503,37 @@ private func scenario(pasting snippet: String, seed: UInt64, trials: Int) -> Str
         #expect(text.contains("All subscribers") && text.contains("DERL"))
     }
 }
+
+/// Fitted churn uncertainty is an uncertain input for every command that works with them.
+@Suite struct FittedUncertaintyAsInputsTests {
+    static let scenario = """
+        schema_version: 1
+        name: fitted
+        horizon_months: 24
+        trials: 2000
+        seed: 3
+        plans:
+          - name: p
+            price_per_month: 20
+            churn: {alpha: 0.7, beta: 9, uncertainty: {se_log_alpha: 0.15, se_log_beta: 0.2, correlation: 0.8}}
+        acquisition: {new_per_month: 300}
+        """
+
+    @Test func sensitivityAndSeparateUncertaintySeeTheFittedInputs() throws {
+        let ws = try Workspace()
+        defer { ws.cleanup() }
+        let path = try ws.write("f.yaml", Self.scenario)
+        let s = try ws.run(["sensitivity", path, "--metric", "mrr", "--samples", "32", "--trials", "40", "--quiet"])
+        #expect(s.status == 0 && s.stdout.contains("plans[0].churn.alpha") && s.stdout.contains("plans[0].churn.beta"), "\(s.stderr)")
+        let sep = try ws.run(["run", path, "--separate-uncertainty", "--trials", "200", "--quiet"])
+        #expect(sep.status == 0 && sep.stdout.contains("from inputs"), "\(sep.stderr)")
+        // The draws: lognormal with median 0.7 and log-sd 0.15: mean 0.7 exp(0.15^2 / 2), sd mean sqrt(exp(0.15^2) - 1).
+        let r = try ws.run(["run", path, "--format", "json", "--quiet"])
+        let json = try #require(try JSONSerialization.jsonObject(with: r.stdoutData) as? [String: Any])
+        let alpha = try #require(json["input:plans[0].churn.alpha"] as? [String: Any])
+        let mean = try #require(alpha["mean"] as? Double), sd = try #require(alpha["sd"] as? Double)
+        let exactMean = 0.7 * exp(0.15 * 0.15 / 2), exactSD = exactMean * (exp(0.15 * 0.15) - 1).squareRoot()
+        #expect(abs(mean - exactMean) < 4 * exactSD / sqrt(2000) && abs(sd / exactSD - 1) < 0.08,
+                "alpha drawn with mean \(mean) (exact \(exactMean)), sd \(sd) (exact \(exactSD)), seed 3, 2000 trials")
+    }
+}

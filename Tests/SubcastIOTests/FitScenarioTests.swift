@@ -146,6 +146,32 @@ private let badUncertainties: [BadUncertainty] = [
 ]
 
 @Suite struct FitScenarioTests {
+    /// The fitted uncertainty as the loader reads it: two lognormal inputs on alpha and beta
+    /// (median the estimate, log-sd the standard error), rank-correlated so that the Gaussian
+    /// copula's normal-score correlation is the fit's correlation of ln alpha and ln beta.
+    static func checkFittedInputs(_ family: ScenarioFamily, plan p: Int, alpha: Double, beta: Double, seA: Double, seB: Double,
+                                  r: Double, sourceLocation: SourceLocation = #_sourceLocation) {
+        let names = ["plans[\(p)].churn.alpha", "plans[\(p)].churn.beta"]
+        let inputs = family.inputs.inputs.filter { names.contains($0.name) }
+        #expect(inputs.map(\.name) == names, sourceLocation: sourceLocation)
+        #expect(inputs.first?.distribution == .lognormal(mu: log(alpha), sigma: seA), sourceLocation: sourceLocation)
+        #expect(inputs.last?.distribution == .lognormal(mu: log(beta), sigma: seB), sourceLocation: sourceLocation)
+        let c = family.inputs.correlations.first { Set([$0.first, $0.second]) == Set(names) }
+        if r == 0 {
+            #expect(c == nil, sourceLocation: sourceLocation)
+        } else {
+            let rho = try? #require(c?.rho, sourceLocation: sourceLocation)
+            #expect(abs(2 * sin(Double.pi * (rho ?? 0) / 6) - r) < 1e-12, "normal-score correlation of \(rho ?? .nan)", sourceLocation: sourceLocation)
+        }
+        // At the medians, exp(ln x): the estimate to within rounding.
+        if case let .shiftedBetaGeometric(a, b) = family.base.plans[p].churn {
+            #expect(abs(a / alpha - 1) < 1e-12 && abs(b / beta - 1) < 1e-12, "\(a), \(b)", sourceLocation: sourceLocation)
+        } else {
+            Issue.record("not sBG", sourceLocation: sourceLocation)
+        }
+        #expect(family.base.plans[p].churnUncertainty == nil, sourceLocation: sourceLocation)
+    }
+
     @Test func blockUncertaintyParses() throws {
         let text = withChurn("    churn:",
                              "      alpha: 0.704077",
@@ -154,19 +180,17 @@ private let badUncertainties: [BadUncertainty] = [
                              "        se_log_alpha: 0.0931701",
                              "        se_log_beta: 0.128993",
                              "        correlation: 0.888920")
-        let s = try ScenarioLoader.parse(text: text, file: "fitted.yaml")
-        try #require(s.plans.count == 1)
-        #expect(s.plans[0].churn == .shiftedBetaGeometric(alpha: 0.704077, beta: 1.182043))
-        #expect(s.plans[0].churnUncertainty == ChurnUncertainty(seLogAlpha: 0.0931701, seLogBeta: 0.128993, correlation: 0.888920))
-        // Uncertain parameters get their own random stream; the closed form is at the estimates.
-        #expect(CohortModel(s).streamNames == ["acquisition", "churn", "parameters"])
-        #expect(ClosedForm(s).atPointEstimates)
+        let family = try ScenarioLoader.parseFamily(text: text, file: "fitted.yaml")
+        try #require(family.base.plans.count == 1)
+        Self.checkFittedInputs(family, plan: 0, alpha: 0.704077, beta: 1.182043, seA: 0.0931701, seB: 0.128993, r: 0.888920)
+        // Each trial draws them from the input streams; the model is the fixed one's, plus those.
+        #expect(ForecastModel(family).streamNames.contains("input:plans[0].churn.alpha"))
     }
 
     @Test func correlationDefaultsToZero() throws {
         let text = withChurn("    churn: {alpha: 1, beta: 5, uncertainty: {se_log_alpha: 0.2, se_log_beta: 0.3}}")
-        let s = try ScenarioLoader.parse(text: text, file: "flow.yaml")
-        #expect(s.plans[0].churnUncertainty == ChurnUncertainty(seLogAlpha: 0.2, seLogBeta: 0.3, correlation: 0))
+        Self.checkFittedInputs(try ScenarioLoader.parseFamily(text: text, file: "flow.yaml"), plan: 0, alpha: 1, beta: 5,
+                               seA: 0.2, seB: 0.3, r: 0)
     }
 
     @Test func withoutUncertaintyNothingChanges() throws {
@@ -180,11 +204,21 @@ private let badUncertainties: [BadUncertainty] = [
         #expect(null.plans[0].churnUncertainty == nil)
     }
 
-    @Test(arguments: [(0.0, 0.0, -1.0), (10.0, 10.0, 1.0), (0.5, 1e-9, -0.25)])
+    /// Standard errors both 0 (nothing uncertain) or so large that a draw could leave alpha's and
+    /// beta's range stay a draw of the renewal process (stream `parameters`), as written.
+    @Test(arguments: [(0.0, 0.0, -1.0), (10.0, 10.0, 1.0)])
     func boundaryValuesAreAccepted(_ seA: Double, _ seB: Double, _ r: Double) throws {
         let text = withChurn("    churn: {alpha: 2, beta: 3, uncertainty: {se_log_alpha: \(seA), se_log_beta: \(seB), correlation: \(r)}}")
         let s = try ScenarioLoader.parse(text: text, file: "edge.yaml")
         #expect(s.plans[0].churnUncertainty == ChurnUncertainty(seLogAlpha: seA, seLogBeta: seB, correlation: r))
+        #expect(CohortModel(s).streamNames == ["acquisition", "churn", "parameters"])
+        #expect(ClosedForm(s).atPointEstimates)
+    }
+
+    @Test func aTinyStandardErrorIsStillAnInput() throws {
+        let text = withChurn("    churn: {alpha: 2, beta: 3, uncertainty: {se_log_alpha: 0.5, se_log_beta: 1e-9, correlation: -0.25}}")
+        Self.checkFittedInputs(try ScenarioLoader.parseFamily(text: text, file: "edge.yaml"), plan: 0, alpha: 2, beta: 3,
+                               seA: 0.5, seB: 1e-9, r: -0.25)
     }
 
     @Test func onlyThePlansThatCarryItAreUncertain() throws {
@@ -194,8 +228,9 @@ private let badUncertainties: [BadUncertainty] = [
                 price_per_month: 30
                 churn: {alpha: 2, beta: 3, uncertainty: {se_log_alpha: 0.1, se_log_beta: 0.1, correlation: 0.5}}
             """) + "  mix: {basic: 0.5, pro: 0.5}\n"
-        let s = try ScenarioLoader.parse(text: text, file: "two.yaml")
-        #expect(s.plans.map(\.churnUncertainty) == [nil, ChurnUncertainty(seLogAlpha: 0.1, seLogBeta: 0.1, correlation: 0.5)])
+        let family = try ScenarioLoader.parseFamily(text: text, file: "two.yaml")
+        #expect(family.inputs.inputs.count == 2)
+        Self.checkFittedInputs(family, plan: 1, alpha: 2, beta: 3, seA: 0.1, seB: 0.1, r: 0.5)
     }
 
     @Test func jsonScenarioCarriesUncertainty() throws {
@@ -206,8 +241,8 @@ private let badUncertainties: [BadUncertainty] = [
                                   "uncertainty": {"se_log_alpha": 0.1, "se_log_beta": 0.15, "correlation": 0.9}}}],
              "acquisition": {"new_per_month": 100}}
             """
-        let s = try ScenarioLoader.parse(text: json, file: "fitted.json")
-        #expect(s.plans[0].churnUncertainty == ChurnUncertainty(seLogAlpha: 0.1, seLogBeta: 0.15, correlation: 0.9))
+        Self.checkFittedInputs(try ScenarioLoader.parseFamily(text: json, file: "fitted.json"), plan: 0, alpha: 0.668, beta: 3.806,
+                               seA: 0.1, seB: 0.15, r: 0.9)
         let bad = json.replacingOccurrences(of: "\"correlation\": 0.9", with: "\"correlation\": 2")
         let e = try #require(scenarioError(bad, file: "fitted.json"))
         #expect(e.line == 4 && e.keyPath == "plans[0].churn.uncertainty.correlation", "\(e)")

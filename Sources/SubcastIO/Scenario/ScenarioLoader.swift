@@ -139,7 +139,9 @@ public enum ScenarioLoader {
     }
 
     /// Decodes a parsed document (aliases already refused) into a scenario family.
-    static func family(root: Node, file: String) throws(ScenarioError) -> ScenarioFamily {
+    static func family(root original: Node, file: String) throws(ScenarioError) -> ScenarioFamily {
+        // Fitted churn uncertainty becomes two uncertain inputs (see `fittedUncertaintyAsInputs`).
+        let root = fittedUncertaintyAsInputs(original)
         let context = UncertaintyContext()
         let base = try ScenarioDecoder(file: file).decode(YAMLNode(node: root, path: "", file: file, uncertainty: context))
         if context.inputs.isEmpty { return ScenarioFamily(base) }
