@@ -535,5 +535,10 @@ private func scenario(pasting snippet: String, seed: UInt64, trials: Int) -> Str
         let exactMean = 0.7 * exp(0.15 * 0.15 / 2), exactSD = exactMean * (exp(0.15 * 0.15) - 1).squareRoot()
         #expect(abs(mean - exactMean) < 4 * exactSD / sqrt(2000) && abs(sd / exactSD - 1) < 0.08,
                 "alpha drawn with mean \(mean) (exact \(exactMean)), sd \(sd) (exact \(exactSD)), seed 3, 2000 trials")
+        // The run report lists the plan's parameters as drawn, not "none", with the draws' table.
+        let h = try ws.run(["run", path, "--trials", "50", "--quiet", "--report", "f.html"])
+        #expect(h.status == 0, "\(h.stderr)")
+        let html = try String(contentsOfFile: ws.file("f.html"), encoding: .utf8)
+        #expect(html.contains("drawn: plans[0].churn.alpha, plans[0].churn.beta") && html.contains("Uncertain inputs, as drawn over the trials"))
     }
 }

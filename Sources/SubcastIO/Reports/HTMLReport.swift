@@ -59,6 +59,10 @@ public enum HTMLReport {
 
         body += "<section id=\"inputs\">\n<h2>Key inputs</h2>\n"
         body += inputsTables(r, info: info)
+        if let drawn = TableReport.inputsSection(r) {
+            body += HTMLPage.table(drawn.header, drawn.rows, numeric: Set(1..<drawn.header.count), caption: drawn.title)
+            for note in drawn.notes { body += HTMLPage.paragraph(note) }
+        }
         body += "</section>\n"
 
         body += "<section id=\"charts\">\n<h2>Charts</h2>\n"
@@ -213,6 +217,14 @@ public enum HTMLReport {
                 churn = "constant \(NumberFormat.percent(q, decimals: 2)) a month"
             }
             var uncertainty = "none"
+            // Uncertain inputs of this plan (named by key path, the default and the fitted ones).
+            let drawn = r.layout.blocks.map(\.metric).filter { $0.hasPrefix("input:plans[\(p)].") }
+                .map { String($0.dropFirst("input:".count)) }
+            if !drawn.isEmpty {
+                uncertainty = "drawn: " + drawn.joined(separator: ", ") + " (see Uncertain inputs)"
+            } else if r.layout.blocks.contains(where: { $0.metric.hasPrefix("input:") }) {
+                uncertainty = "see Uncertain inputs"
+            }
             if let u = plan.churnUncertainty {
                 uncertainty = "se(ln \u{03b1}) \(FitReport.fmt(u.seLogAlpha, 3)), se(ln \u{03b2}) \(FitReport.fmt(u.seLogBeta, 3)), "
                     + "corr \(FitReport.fmt(u.correlation, 3))"
