@@ -228,3 +228,14 @@ import Testing
         #expect(TableReport.render(r, info: RunInfo(scenarioFile: "one.yaml")).contains("Median MRR in month 1"))
     }
 }
+
+@Suite struct WholeNumberFormattingTests {
+    @Test func wholeNumbersOffByRoundingArePrintedWhole() {
+        #expect(NumberFormat.exact(139.99999999999994) == "140")
+        #expect(NumberFormat.exact(140.00000000000003) == "140")
+        #expect(NumberFormat.exact(22.001266179252028) == "22.001266179252028")
+        #expect(NumberFormat.exact(0.30000000000000004) == "0.30000000000000004")
+        #expect(NumberFormat.exact(2.5) == "2.5")
+        #expect(NumberFormat.exact(-7.000000000000001) == "-7")
+    }
+}

@@ -23,7 +23,14 @@ public enum Comparison {
     /// The result of a complete reduction of `model`.
     public static func result(_ model: ComparisonModel, seed: UInt64, reduction: Reduction) -> StrategyComparison {
         precondition(reduction.width == model.layout.width)
-        let summaries = (0..<reduction.width).map { Summary(moments: reduction.total[$0], sketch: reduction.sketches[$0]) }
+        var summaries = (0..<reduction.width).map { Summary(moments: reduction.total[$0], sketch: reduction.sketches[$0]) }
+        let names = Set(model.variants.map(\.name))
+        for b in model.layout.blocks {
+            // `<variant>/<metric>`: a strategy's own series.
+            let parts = b.metric.split(separator: "/", maxSplits: 1)
+            guard parts.count == 2, names.contains(String(parts[0])), MetricRegistry.isWholeNumber(String(parts[1])) else { continue }
+            for k in b.offset..<(b.offset + b.count) { summaries[k] = summaries[k].wholeNumberQuantiles() }
+        }
         let metrics = model.metrics.enumerated().map { j, c in
             MetricComparison(metric: c, direction: c.direction,
                              values: model.source[j].map { summaries[$0] },

@@ -17,6 +17,17 @@ public enum MetricRegistry {
     /// The metric called `name` (a series name without `@month`), if it is one of the models'.
     public static func metric(_ name: String) -> Metric? { byName[name] }
 
+    /// True for a metric whose value in every trial is a whole number: counts of people and
+    /// tickets (drawn by the samplers) and months (CAC payback excepted, which is interpolated).
+    /// Their quantiles are reported as whole numbers, without the quantile sketch's fractions.
+    public static func isWholeNumber(_ name: String) -> Bool {
+        guard let m = byName[name], m != .cacPaybackMonth else { return false }
+        switch table[m.rawValue].unit {
+        case .subscribers, .count, .month: return true
+        default: return false
+        }
+    }
+
     /// The entry of the metric called `name`; a fiscal-year total (`fy2028_revenue`,
     /// `year1_total_costs`) has its metric's entry as a per-trial scalar.
     public static func info(_ name: String) -> MetricInfo? {

@@ -92,6 +92,14 @@ public struct Summary: Sendable, Hashable {
         quantileSE = Summary.quantileStandardErrors(n: n) { sketch.quantile($0) }
     }
 
+    /// The same summary with its quantiles rounded to whole numbers (for a metric whose every
+    /// value is one: the sketch's bucket midpoints carry fractions no trial had).
+    public func wholeNumberQuantiles() -> Summary {
+        var s = self
+        s.p5 = p5.rounded(); s.p25 = p25.rounded(); s.p50 = p50.rounded(); s.p75 = p75.rounded(); s.p95 = p95.rounded()
+        return s
+    }
+
     /// The statistics by name, in report order: mean, sd, se, p5, p25, p50, p75, p95, then the
     /// quantiles' standard errors se_p5 ... se_p95.
     public var named: [(String, Double)] {

@@ -20,6 +20,9 @@ enum NumberFormat {
     static func exact(_ x: Double) -> String? {
         guard x.isFinite else { return nil }
         if x == x.rounded(), abs(x) < 1e15 { return String(Int64(x)) }
+        // A whole number off by rounding error only (139.99999999999994): printed whole.
+        let r = x.rounded()
+        if abs(x) >= 1, abs(x) < 1e15, abs(x - r) <= 4 * x.ulp { return String(Int64(r)) }
         return "\(x)"
     }
 
