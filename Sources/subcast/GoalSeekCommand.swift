@@ -81,6 +81,7 @@ struct GoalSeekCommand: ParsableCommand {
 
     func run() throws {
         let base: ScenarioLoader.Base, goal: GoalSeek.Target, lower: Double, upper: Double, n: Int, t: Int
+        var wholeNumbers = false
         do throws(ScenarioError) {
             base = try ScenarioLoader.loadBase(path: scenario)
             let ends = between.flatMap { $0.split(whereSeparator: { $0 == "," || $0 == " " }) }.map { Double($0) }
@@ -93,6 +94,14 @@ struct GoalSeekCommand: ParsableCommand {
             let endVariants = [try ScenarioLoader.variant(of: base, setting: vary, to: lower, option: "--vary"),
                                try ScenarioLoader.variant(of: base, setting: vary, to: upper, option: "--vary")]
             goal = try Self.parseTarget(target, models: endVariants.map(\.model))
+            // A key that takes whole numbers only refuses a value between two (agents may be
+            // fractional; months, counts and seats are not): then the search stays on whole numbers.
+            let between = lower + (upper - lower) * 0.3719
+            if between != between.rounded() {
+                do throws(ScenarioError) { _ = try ScenarioLoader.variant(of: base, setting: vary, to: between, option: "--vary") } catch {
+                    if error.message.contains("whole number") { wholeNumbers = true } else { throw error }
+                }
+            }
             n = try SimulationChecks.trials(trials ?? base.family.base.trials)
             if n < 2 { throw ScenarioError(file: "<command line>", keyPath: "--trials", message: "expected at least 2 trials, got \(n)") }
             t = try SimulationChecks.threads(common.threads)
@@ -109,7 +118,7 @@ struct GoalSeekCommand: ParsableCommand {
         let result: GoalSeek.Result
         do throws(GoalSeek.Failure) {
             result = try GoalSeek.run(target: goal, lower: lower, upper: upper, trials: n, seed: rootSeed, threads: t,
-                                      model: { x in
+                                      wholeNumbers: wholeNumbers, model: { x in
                                           do throws(ScenarioError) { return try ScenarioLoader.variant(of: base, setting: key, to: x, option: "--vary").model }
                                           catch { invalid = error; return nil }
                                       }, isCancelled: { interruption.isRequested })

@@ -126,5 +126,49 @@ import Testing
         let neg = try ws.run(["goal-seek", path, "--vary", "acquisition.new_per_month", "--target", "active@12=5", "--between=-5", "2"])
         #expect(neg.status == 2 && neg.stderr.contains("-5") && !neg.stderr.contains("line 0"), "\(neg.stderr)")
     }
+
+    /// A whole-number key (the switch month) is searched over whole numbers, not refused halfway.
+    @Test func goalSeekOnAWholeNumberKeyStaysOnWholeNumbers() throws {
+        let ws = try Workspace()
+        defer { ws.cleanup() }
+        let path = try ws.write("g.yaml", """
+            schema_version: 1
+            name: goal
+            horizon_months: 24
+            trials: 50
+            seed: 11
+            plans:
+              - {name: p, price_per_month: 10, churn: {alpha: 0.5, beta: 12}}
+            acquisition: {new_per_month: 100}
+            free_trial: {months: 1, conversion: 0.5}
+            """)
+        let r = try ws.run(["goal-seek", path, "--vary", "free_trial.months", "--target", "mean:active@24=900",
+                            "--between", "1", "12", "--format", "json", "--quiet"])
+        #expect(r.status == 0 || r.status == 2, "\(r.stderr)")
+        if r.status == 0 {
+            let json = try #require(try JSONSerialization.jsonObject(with: r.stdoutData) as? [String: Any])
+            let solution = try #require(json["solution"] as? [String: Any])
+            let value = try #require(solution["value"] as? Double)
+            #expect(value == value.rounded() && solution["whole_numbers"] as? Bool == true, "\(solution)")
+        } else {
+            #expect(r.stderr.contains("widen --between"), "\(r.stderr)")
+        }
+    }
+
+    /// Range values carry no rounding error, and a step too small to tell values apart is refused.
+    @Test func rangeValuesAreClean() throws {
+        let ws = try Workspace()
+        defer { ws.cleanup() }
+        let path = try ws.write("r.yaml", Self.scenario.replacingOccurrences(
+            of: "range: {from: 14, to: 26, step: 3}", with: "range: {from: 14.1, to: 14.7, step: 0.2}"))
+        let r = try ws.run(["optimize", path, "--format", "csv", "--quiet", "--trials", "10"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let prices = r.stdout.split(separator: "\n").dropFirst().map { $0.split(separator: ",")[1] }
+        #expect(prices == ["14.1", "14.3", "14.5", "14.7"], "\(prices)")
+        let tiny = try ws.write("t.yaml", Self.scenario.replacingOccurrences(
+            of: "range: {from: 14, to: 26, step: 3}", with: "range: {from: 1e17, to: 1.00000000000001e17, step: 1}"))
+        let t = try ws.run(["optimize", tiny, "--quiet"])
+        #expect(t.status == 2 && (t.stderr.contains("coincide") || t.stderr.contains("at most")), "\(t.stderr)")
+    }
 }
 

@@ -38,6 +38,8 @@ public enum GoalSeek {
         public var evaluations: [(x: Double, statistic: Double)]
         public var trials: Int
         public var converged: Bool
+        /// True when the input takes whole numbers and was searched over them.
+        public var wholeNumbers = false
     }
 
     /// Why a goal seek could not run.
@@ -50,8 +52,11 @@ public enum GoalSeek {
     }
 
     /// - Parameter model: the model at a value of the input (nil when the value is invalid).
+    ///   - wholeNumbers: the input takes whole numbers only (agents, months, counts): the search
+    ///     bisects over the whole numbers of the bracket and returns the one of the final pair
+    ///     whose statistic is closer to the target (no standard error: the answer is discrete).
     public static func run(target: Target, lower: Double, upper: Double, trials: Int, seed: UInt64, threads: Int,
-                           relativeTolerance: Double = 1e-4, model: (Double) -> ForecastModel?,
+                           relativeTolerance: Double = 1e-4, wholeNumbers: Bool = false, model: (Double) -> ForecastModel?,
                            isCancelled: (@Sendable () -> Bool)? = nil) throws(Failure) -> Result {
         precondition(lower < upper && trials >= 2)
         var evaluations: [(x: Double, statistic: Double)] = []
@@ -83,6 +88,25 @@ public enum GoalSeek {
         let gl = atLower - target.value, gu = atUpper - target.value
         guard gl.isFinite, gu.isFinite, gl == 0 || gu == 0 || (gl < 0) != (gu < 0) else {
             throw .notBracketed(lower: lower, atLower: atLower, upper: upper, atUpper: atUpper)
+        }
+        if wholeNumbers {
+            var lo = lower.rounded(.up), hi = upper.rounded(.down)
+            guard lo < hi else { throw .notBracketed(lower: lower, atLower: atLower, upper: upper, atUpper: atUpper) }
+            var glo = statistic(lo).0 - target.value, ghi = statistic(hi).0 - target.value
+            if let failure { throw failure }
+            guard glo == 0 || ghi == 0 || (glo < 0) != (ghi < 0) else {
+                throw .notBracketed(lower: lo, atLower: glo + target.value, upper: hi, atUpper: ghi + target.value)
+            }
+            while hi - lo > 1 && glo != 0 && ghi != 0 {
+                let mid = ((lo + hi) / 2).rounded(.down)
+                let g = statistic(mid).0 - target.value
+                if let failure { throw failure }
+                if (g < 0) == (glo < 0) { lo = mid; glo = g } else { hi = mid; ghi = g }
+            }
+            let x = abs(glo) <= abs(ghi) ? lo : hi
+            let (reached, reachedSE) = statistic(x)
+            return Result(target: target, value: x, standardError: .nan, reached: reached, reachedSE: reachedSE,
+                          bracket: (lo, hi), evaluations: evaluations, trials: trials, converged: true, wholeNumbers: true)
         }
         let width = upper - lower
         let solved: RootFinder.Result

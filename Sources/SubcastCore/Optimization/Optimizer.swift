@@ -88,6 +88,8 @@ public enum Optimizer {
         var best: Int? = nil
         var pcs = 0.0
         var done = 0
+        // P(better than the chosen one) of candidates dropped in earlier stages, kept in the sum.
+        var dropped: [Int: Double] = [:]
         while true {
             let model = CandidatesModel(active.map { models[$0] }, values: values)
             let before = done, width = active.count
@@ -112,32 +114,45 @@ public enum Optimizer {
                 stages.append(Stage(trials: n, candidates: active.count, probabilityCorrect: 0))
                 break
             }
-            var total = 0.0
+            var total = dropped.values.reduce(0, +)
             var leaders = [active[b]]
             for (position, k) in active.enumerated() where position != b {
-                let p: Double
-                if results[k]!.feasible {
-                    p = probabilityBetter(problem, best: columns[b][0], other: columns[position][0], seed: seed, sign: sign)
-                    results[k]!.probabilityBetter = p
-                    total += p
-                } else {
-                    p = 0
-                    results[k]!.probabilityBetter = nil
+                if isCancelled?() == true { throw .cancelled(completedTrials: done, trials: done) }
+                // A candidate the estimates call infeasible counts with the probability that it
+                // is feasible after all (its constraints treated as independent).
+                let feasibility = results[k]!.feasible ? 1 : results[k]!.constraints.reduce(1.0) { $0 * $1.probabilityHolds }
+                var p = 0.0
+                if feasibility > 1e-6 && results[k]!.objective.isFinite {
+                    p = feasibility * probabilityBetter(problem, best: columns[b][0], other: columns[position][0], seed: seed, sign: sign)
                 }
-                let uncertain = results[k]!.constraints.contains { $0.probabilityHolds > 0.01 && $0.probabilityHolds < 0.99 }
-                    && sign * results[k]!.objective > sign * results[active[b]]!.objective
-                if p >= 1e-4 || uncertain { leaders.append(k) }
+                results[k]!.probabilityBetter = results[k]!.feasible ? p : nil
+                total += p
+                if p >= 1e-4 { leaders.append(k) } else { dropped[k] = p }
             }
             results[active[b]]!.probabilityBetter = nil
             pcs = max(0, 1 - total)
             stages.append(Stage(trials: n, candidates: active.count, probabilityCorrect: pcs))
-            if pcs >= problem.confidence || n * 2 > maxTrials || leaders.count == 1 { best = b; break }
+            // The next stage's trial matrix stays below 1 GiB (and within --max-trials).
+            let nextBytes = Double(2 * n) * Double(leaders.count) * Double(values.count) * 8
+            if pcs >= problem.confidence || n * 2 > maxTrials || leaders.count == 1 || nextBytes > Double(1 << 30) { best = b; break }
+            for k in leaders { dropped[k] = nil }
             active = leaders.sorted()
             n *= 2
         }
-        let all = results.map { $0! }
-        let chosen = best.map { active[$0] }
         let sign = problem.objective.maximize ? 1.0 : -1.0
+        var all = results.map { $0! }
+        var chosen = best.map { active[$0] }
+        if chosen == nil {
+            // No candidate of the last stage is feasible on its trials: the best feasible one of
+            // any stage, if there is one.
+            chosen = all.filter(\.feasible).max { sign * $0.objective < sign * $1.objective }?.index
+            if chosen != nil { pcs = 0 }
+        }
+        if let c = chosen {
+            // Probabilities against an earlier stage's choice are not against this one.
+            for k in all.indices where all[k].trials != all[c].trials { all[k].probabilityBetter = nil }
+            all[c].probabilityBetter = nil
+        }
         let runnerUp = all.filter { $0.feasible && $0.index != chosen }
             .max { sign * $0.objective < sign * $1.objective }?.index
         return Result(problem: problem, candidates: all, best: chosen, runnerUp: runnerUp,

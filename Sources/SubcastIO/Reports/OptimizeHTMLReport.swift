@@ -52,7 +52,7 @@ public enum OptimizeHTMLReport {
                         + [OptimizeReport.value(p.objective.statistic, cand.objective),
                            "\(OptimizeReport.value(p.objective.statistic, cand.interval.lower)) \u{2026} \(OptimizeReport.value(p.objective.statistic, cand.interval.upper))",
                            "\(cand.trials)"]
-                        + cand.constraints.map { OptimizeReport.value(.mean, $0.estimate) + " (\(NumberFormat.percent($0.probabilityHolds)))" }
+                        + zip(p.constraints, cand.constraints).map { OptimizeReport.value($0.statistic, $1.estimate) + " (\(NumberFormat.percent($1.probabilityHolds)))" }
                         + [cand.feasible ? "yes" : "no"])
         }
         // Key paths may break after their dots on a narrow page.

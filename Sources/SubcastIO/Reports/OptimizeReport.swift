@@ -223,7 +223,10 @@ extension OptimizeReport {
                      + (r.reachedSE.isFinite ? " (+/- \(plainValue(r.reachedSE)))" : ""))
         lines.append("  final bracket \(inputValue(r.bracket.lower)) ... \(inputValue(r.bracket.upper)); \(r.evaluations.count) evaluations"
                      + (r.converged ? "" : " (the bracket did not shrink to the tolerance: the statistic moves in steps here)"))
-        if !r.standardError.isFinite {
+        if r.wholeNumbers {
+            lines.append("  \(key) takes whole numbers: the target is crossed between \(inputValue(r.bracket.lower)) and "
+                         + "\(inputValue(r.bracket.upper)), and \(inputValue(r.value)) comes closer")
+        } else if !r.standardError.isFinite {
             lines.append("  the statistic does not change near the solution, so its uncertainty cannot be turned into one of \(key)")
         }
         lines.append("")
@@ -261,6 +264,7 @@ extension OptimizeReport {
         w.key("reached"); w.number(r.reached)
         w.key("reached_se"); w.number(r.reachedSE)
         w.key("converged"); w.raw(r.converged ? "true" : "false")
+        w.key("whole_numbers"); w.raw(r.wholeNumbers ? "true" : "false")
         w.close("}")
         w.key("bracket"); w.numbers([r.bracket.lower, r.bracket.upper])
         w.key("evaluations"); w.open("[")

@@ -80,7 +80,16 @@ extension ScenarioLoader {
                 if n > Double(maximumCandidates) {
                     throw stepNode.error("the range has \(Int(min(n, 1e15))) values; at most \(maximumCandidates) (use a larger step)")
                 }
-                values = (0..<Int(n)).map { from + Double($0) * step }
+                // from + i step, rid of its rounding error (0.1 + 2 x 0.1 is 0.3, not
+                // 0.30000000000000004) and never past `to`.
+                values = (0..<Int(n)).map { i in
+                    let x = from + Double(i) * step
+                    return min(Double(String(format: "%.15g", x)) ?? x, to)
+                }
+                if Set(values).count != values.count {
+                    throw stepNode.error("the step \(OptimizationProblem.plain(step)) is too small for values near "
+                                         + "\(OptimizationProblem.plain(from)): some values coincide; use a larger step")
+                }
             case (nil, nil):
                 throw item.error("give the decision's `values: [...]` or `range: {from, to, step}`")
             default:
