@@ -52,6 +52,9 @@ struct Sensitivity: ParsableCommand {
 
     @OptionGroup var output: OutputFileOptions
 
+    @Option(help: "Also write a self-contained HTML report (a tornado chart and the Sobol indices as bars) to this file.")
+    var report: String?
+
     static let defaultSamples = 512
     static let maximumSamples = 1_000_000
 
@@ -157,7 +160,7 @@ struct Sensitivity: ParsableCommand {
             throw fail(error.description, code: ExitStatus.badInput)
         }
         let rootSeed = SimulationChecks.rootSeed(common.seed, scenario: analysis.family.base.seed)
-        let outputs = try output.plan(inputs: [scenario])
+        let outputs = try output.plan(inputs: [scenario], report: report)
 
         let start = DispatchTime.now()
         let interruption = Interruption()
@@ -179,7 +182,9 @@ struct Sensitivity: ParsableCommand {
         case .csv: text = SensitivityReport.csv(result, info: info)
         case .json: text = SensitivityReport.json(result, info: info)
         }
-        try output.write(text, plan: outputs, quiet: common.quiet)
+        var extra: [String: String] = [:]
+        if let path = report { extra[path] = SensitivityHTMLReport.render(result, info: info) }
+        try output.write(text, plan: outputs, extra: extra, quiet: common.quiet)
     }
 }
 

@@ -159,4 +159,15 @@ import Testing
         let none = try ws.run(["sensitivity", path])
         #expect(none.status == 64 && none.stderr.contains("--metric"), "\(none.stderr)")
     }
+
+    @Test func sensitivityWritesAnHTMLReportWithTornadoAndSobolCharts() throws {
+        let ws = try Workspace()
+        defer { ws.cleanup() }
+        let path = try ws.write("s.yaml", Self.scenario)
+        let r = try ws.run(["sensitivity", path, "--metric", "mrr", "--samples", "16", "--trials", "20", "--quiet", "--report", "s.html"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let html = try String(contentsOfFile: ws.file("s.html"), encoding: .utf8)
+        #expect(html.contains("data-chart=\"tornado\"") && html.contains("data-chart=\"sobol\"") && !html.contains("<script"))
+    }
 }
+
