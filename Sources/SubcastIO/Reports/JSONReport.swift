@@ -166,6 +166,17 @@ struct JSONWriter {
     }
 
     mutating func raw(_ v: String) { value(v) }
+
+    /// The keys that open the documents of `optimize`, `goal-seek` and `sensitivity --breach`:
+    /// versions, generator, scenario and seed.
+    mutating func runHeader(info: RunInfo, scenarioName: String, seed: UInt64) {
+        key("subcast_version"); string(info.subcastVersion)
+        key("generator"); string(info.generator)
+        key("gsl_version"); string(info.gslVersion)
+        key("scenario"); string(scenarioName)
+        key("scenario_file"); string(info.scenarioFile)
+        key("seed"); raw("\(seed)")
+    }
     mutating func string(_ s: String) { value(quoted(s)) }
     mutating func number(_ x: Double) { value(NumberFormat.exact(x) ?? "null") }
     mutating func numbers(_ xs: [Double]) {

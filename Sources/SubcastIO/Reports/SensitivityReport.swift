@@ -338,12 +338,7 @@ extension SensitivityReport {
             w.close("}")
         }
         w.open("{")
-        w.key("subcast_version"); w.string(info.subcastVersion)
-        w.key("generator"); w.string(info.generator)
-        w.key("gsl_version"); w.string(info.gslVersion)
-        w.key("scenario"); w.string(scenarioName)
-        w.key("scenario_file"); w.string(info.scenarioFile)
-        w.key("seed"); w.raw("\(seed)")
+        w.runHeader(info: info, scenarioName: scenarioName, seed: seed)
         w.key("trials"); w.raw("\(r.trials)")
         w.key("breach"); w.string(r.breach.description)
         w.key("breaches"); w.raw("\(r.breaches)")
