@@ -173,5 +173,17 @@ import Testing
         #expect(s.status == 0 && s.stdout.contains("pro<U+001B>[31mRED<U+0007>"), "\(s.stderr)")
         #expect(!s.stdout.unicodeScalars.contains { $0.value == 0x1B || $0.value == 0x07 })
     }
+
+    /// A gross margin of the smallest double makes every CLTV subnormal: the histogram's bin
+    /// width underflows to 0 and used to trap converting NaN to Int (found by the property test).
+    @Test func subnormalPerTrialValuesAreBinnedWithoutATrap() throws {
+        let ws = try Workspace()
+        defer { ws.cleanup() }
+        let path = try ws.write("m.yaml", Self.scenario(extra: "economics: {gross_margin: 4.9e-324}"))
+        for format in ["table", "json"] {
+            let r = try ws.run(["run", path, "--quiet", "--format", format, "--report", "m-\(format).html"])
+            #expect(r.status == 0, "\(format): exit \(r.status), \(r.stderr.prefix(300))")
+        }
+    }
 }
 

@@ -137,11 +137,18 @@ public struct Histogram: Sendable, Hashable {
             return
         }
         let width = (hi - lo) / Double(bins)
+        // Values so close together (subnormals) that the bin width underflows: one bin.
+        guard width > 0, width.isFinite else {
+            edges = [lo, hi]
+            counts = [sketch.count]
+            return
+        }
         edges = (0...bins).map { lo + Double($0) * width }
         edges[bins] = hi
         var c = [Int](repeating: 0, count: bins)
         for (v, n) in sketch.buckets {
-            c[min(bins - 1, max(0, Int((v - lo) / width)))] += n
+            let position = (v - lo) / width
+            c[position.isFinite ? min(bins - 1, max(0, Int(position))) : (position > 0 ? bins - 1 : 0)] += n
         }
         counts = c
     }
