@@ -9,7 +9,9 @@ struct Optimize: ParsableCommand {
         discussion: """
         The scenario lists `decisions:` (keys with candidate values), an `objective:` and optional \
         `constraints:` (see Scenarios/README.md, Optimising). Every combination of decision values \
-        is a candidate, simulated on the same trial streams; the leading candidates then get more \
+        is a candidate, simulated on the same trial streams (above 1000 candidates a coordinate \
+        search explores the space, one decision at a time, coarse to fine, and passes its best 12 \
+        on; it finds a local optimum); the leading candidates then get more \
         trials (doubling, up to --max-trials) until the best is identified with the probability of \
         correct selection the objective asks for (95 % by default). The report gives the best \
         decision with its objective and interval, the runner-up, that probability, and whether \
@@ -33,6 +35,13 @@ struct Optimize: ParsableCommand {
             help: "The most trials a leading candidate gets in the selection stage (default: 8 x --trials).")
     var maxTrials: Int?
 
+    enum SearchMethod: String, ExpressibleByArgument, CaseIterable {
+        case auto, exhaustive, coordinate
+    }
+
+    @Option(help: "How to search: exhaustive (every candidate), coordinate (a coordinate search, then the selection among the best 12 it found) or auto (exhaustive up to 1000 candidates).")
+    var search: SearchMethod = .auto
+
     @OptionGroup var common: SimulationOptions
 
     @OptionGroup var output: OutputFileOptions
@@ -41,16 +50,38 @@ struct Optimize: ParsableCommand {
     var report: String?
 
     func run() throws {
-        let problem: OptimizationProblem, candidates: [Variant]
+        let space: ScenarioLoader.OptimizationSpace
         do {
-            (problem, candidates) = try ScenarioLoader.loadOptimization(path: scenario)
+            space = try ScenarioLoader.loadOptimizationSpace(path: scenario)
         } catch {
             throw fail(error.description, code: ExitStatus.badInput)
         }
+        let problem = space.problem
+        let exhaustive: [Variant]?
+        switch search {
+        case .auto: exhaustive = space.candidates
+        case .coordinate: exhaustive = nil
+        case .exhaustive:
+            guard let all = space.candidates else {
+                throw fail(ScenarioError(file: scenario, keyPath: "decisions",
+                                         message: "the decisions make \(problem.candidateCount) candidates; an exhaustive search takes at "
+                                             + "most \(ScenarioLoader.maximumCandidates) (use --search coordinate)").description,
+                           code: ExitStatus.badInput)
+            }
+            exhaustive = all
+        }
         let outputs = try output.plan(inputs: [scenario], report: report)
-        let base = candidates[0].scenario
+        let middle: Variant
+        do {
+            middle = try space.candidate(problem.decisions.map { $0.values.count / 2 })
+        } catch {
+            throw fail(error.description, code: ExitStatus.badInput)
+        }
+        let base = middle.scenario
         let n: Int, limit: Int, t: Int
-        let models = candidates.map(\.model)
+        let finalists = 12
+        // Candidates simulated together in one stage: all of them, or a search's longest line.
+        let width = exhaustive?.count ?? max(finalists, CoordinateSearch.coarsePoints + 1)
         do throws(ScenarioError) {
             n = try SimulationChecks.trials(trials ?? base.trials)
             if n < 2 { throw ScenarioError(file: "<command line>", keyPath: "--trials", message: "expected at least 2 trials, got \(n)") }
@@ -60,25 +91,46 @@ struct Optimize: ParsableCommand {
                                     message: "expected at least the first stage's trials (\(n)), got \(limit)")
             }
             t = try SimulationChecks.threads(common.threads)
-            let steps = models.reduce(0) { $0 + $1.stepsPerTrial }
+            let steps = exhaustive.map { $0.reduce(0) { $0 + $1.model.stepsPerTrial } } ?? middle.model.stepsPerTrial * width
             try SimulationChecks.workBound(trials: n, steps: steps, threads: t, allowLarge: common.allowLarge, file: scenario,
-                                           what: "\(n) trials x \(candidates.count) candidates", advice: "use fewer trials or candidates")
+                                           what: "\(n) trials x \(width) candidates", advice: "use fewer trials or candidates")
         } catch {
             throw fail(error.description, code: ExitStatus.badInput)
         }
         let rootSeed = SimulationChecks.rootSeed(common.seed, scenario: base.seed)
         let start = DispatchTime.now()
         let interruption = Interruption()
-        let total = n * candidates.count
-        let result = try SimulationChecks.simulate(total: total, quiet: common.quiet, interruption: interruption) {
-            (progress, isCancelled) throws(SimulationError) in
-            try Optimizer.run(problem, models: models, trials: n, maxTrials: limit, seed: rootSeed, threads: t,
-                              progress: progress.map { p in { @Sendable k in p(min(k, total)) } }, isCancelled: isCancelled)
+        let result: Optimizer.Result
+        if let candidates = exhaustive {
+            let models = candidates.map(\.model)
+            let total = n * candidates.count
+            result = try SimulationChecks.simulate(total: total, quiet: common.quiet, interruption: interruption) {
+                (progress, isCancelled) throws(SimulationError) in
+                try Optimizer.run(problem, models: models, trials: n, maxTrials: limit, seed: rootSeed, threads: t,
+                                  progress: progress.map { p in { @Sendable k in p(min(k, total)) } }, isCancelled: isCancelled)
+            }
+        } else {
+            // The bar counts an estimate of the work: two passes and a first selection stage.
+            let total = n * (2 * CoordinateSearch.evaluationsPerPass(problem) + finalists)
+            let bar = ProgressBar(total: total, enabled: !common.quiet)
+            defer { bar.finish() }
+            let progress: (@Sendable (Int) -> Void)? = bar.enabled ? { @Sendable k in bar.update(min(k, total)) } : nil
+            do {
+                result = try CoordinateSearch.run(problem, trials: n, maxTrials: limit, seed: rootSeed, threads: t,
+                                                  finalists: finalists, progress: progress,
+                                                  isCancelled: { interruption.isRequested }) { indices in
+                    try space.candidate(indices).model
+                }
+            } catch let error as SimulationError {
+                throw fail(error.description, code: error.exitStatus)
+            } catch let error as ScenarioError {
+                throw fail(error.description, code: ExitStatus.badInput)
+            }
         }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
         if !common.quiet {
-            note(String(format: "%d candidate-trials (%d candidates) in %.2f s on %d thread%@", result.candidateTrials,
-                        candidates.count, seconds, t, t == 1 ? "" : "s"))
+            note(String(format: "%d candidate-trials (%d candidates simulated) in %.2f s on %d thread%@", result.candidateTrials,
+                        result.search?.explored.count ?? result.candidates.count, seconds, t, t == 1 ? "" : "s"))
         }
         let context = OptimizeReport.Context(info: RunInfo(scenarioFile: scenario), scenarioName: base.name,
                                              currency: base.currency, seed: rootSeed)

@@ -88,6 +88,34 @@ import Testing
         #expect(v.status == 2, "\(v.stderr)")
     }
 
+    /// A space above the exhaustive limit is searched by coordinates (auto), refused with
+    /// --search exhaustive, and its report shows the search's path.
+    @Test func aLargeSpaceIsSearchedByCoordinates() throws {
+        let ws = try Workspace()
+        defer { ws.cleanup() }
+        let large = Self.scenario
+            .replacingOccurrences(of: "range: {from: 14, to: 26, step: 3}", with: "range: {from: 14, to: 26}")
+            .replacingOccurrences(of: "trials: 60", with: "trials: 20")
+            .replacingOccurrences(of: "horizon_months: 24", with: "horizon_months: 12")
+            + "\n  - {key: economics.cac_per_subscriber, values: [0, 5]}\n"
+        let text = large.replacingOccurrences(of: "constraints:\n  - {metric: cash_trough, statistic: p5, at_least: 0}\n", with: "")
+            .replacingOccurrences(of: "objective: {maximize: npv, statistic: mean}\n", with: "")
+            + "objective: {maximize: npv, statistic: mean}\n"
+        let path = try ws.write("l.yaml", text)
+        let refused = try ws.run(["optimize", path, "--search", "exhaustive", "--quiet"])
+        #expect(refused.status == 2 && refused.stderr.contains("2002 candidates") && refused.stderr.contains("--search coordinate"),
+                "\(refused.stderr)")
+        let r = try ws.run(["optimize", path, "--max-trials", "20", "--report", "l.html", "--format", "json", "--quiet"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let json = try #require(try JSONSerialization.jsonObject(with: r.stdoutData) as? [String: Any])
+        let search = try #require(json["search"] as? [String: Any])
+        #expect(search["space_size"] as? Int == 2002 && (search["evaluated"] as? Int ?? 0) < 200, "\(search)")
+        let decision = try #require((json["best"] as? [String: Any])?["decision"] as? [String: Any])
+        #expect(decision["economics.cac_per_subscriber"] as? Double == 0, "\(decision)")
+        let html = try String(contentsOfFile: ws.file("l.html"), encoding: .utf8)
+        #expect(html.contains("data-chart=\"optimize-search\"") && html.contains("2,002 candidates in the space"))
+    }
+
     /// Goal seek on the core model: the sign-ups that give a mean of 5,000 active subscribers in
     /// month 12 are 5000 / sum_{k<12} S(k) (sBG alpha 0.5, beta 12: 496.9457), found within 4
     /// of the reported standard errors.

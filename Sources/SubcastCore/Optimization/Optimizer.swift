@@ -61,6 +61,8 @@ public enum Optimizer {
 
     public struct Result: Sendable {
         public var problem: OptimizationProblem
+        /// The candidates of the selection (every candidate of an exhaustive search; the finalists
+        /// of a coordinate search). `best` and `runnerUp` index this array.
         public var candidates: [Candidate]
         /// The chosen candidate (nil when none is feasible) and the next best feasible one.
         public var best: Int?
@@ -68,16 +70,42 @@ public enum Optimizer {
         /// The lower bound of the probability of correct selection (within the indifference zone).
         public var probabilityCorrect: Double
         public var stages: [Stage]
-        /// Candidate-trials simulated in all stages.
+        /// Candidate-trials simulated in all stages (and in the search before them).
         public var candidateTrials: Int
+        /// How the candidates of the selection were found: nil for an exhaustive search.
+        public var search: CoordinateSearch.Summary? = nil
     }
 
-    /// Runs the search. `models[k]` is candidate k of `problem` (its values from
+    /// One candidate of a selection: its index in the decision space
+    /// (`problem.values(ofCandidate:)`), its values and its model.
+    public struct Entry: Sendable {
+        public var index: Int
+        public var values: [Double]
+        public var model: ForecastModel
+        public init(index: Int, values: [Double], model: ForecastModel) {
+            self.index = index
+            self.values = values
+            self.model = model
+        }
+    }
+
+    /// Runs the exhaustive search. `models[k]` is candidate k of `problem` (its values from
     /// `problem.values(ofCandidate: k)`).
     public static func run(_ problem: OptimizationProblem, models: [ForecastModel], trials: Int, maxTrials: Int,
                            seed: UInt64, threads: Int, progress: (@Sendable (Int) -> Void)? = nil,
                            isCancelled: (@Sendable () -> Bool)? = nil) throws(SimulationError) -> Result {
-        precondition(models.count == problem.candidateCount && trials >= 2 && maxTrials >= trials)
+        precondition(models.count == problem.candidateCount)
+        let entries = models.enumerated().map { Entry(index: $0, values: problem.values(ofCandidate: $0), model: $1) }
+        return try select(problem, entries: entries, trials: trials, maxTrials: maxTrials, seed: seed, threads: threads,
+                          progress: progress, isCancelled: isCancelled)
+    }
+
+    /// Steps 1-4 on the given candidates: screening on `trials`, then more trials for the leaders.
+    public static func select(_ problem: OptimizationProblem, entries: [Entry], trials: Int, maxTrials: Int,
+                              seed: UInt64, threads: Int, progress: (@Sendable (Int) -> Void)? = nil,
+                              isCancelled: (@Sendable () -> Bool)? = nil) throws(SimulationError) -> Result {
+        precondition(!entries.isEmpty && trials >= 2 && maxTrials >= trials)
+        let models = entries.map(\.model)
         var values = [problem.objective.metric]
         for c in problem.constraints where !values.contains(c.metric) { values.append(c.metric) }
         var results = [Candidate?](repeating: nil, count: models.count)
@@ -102,7 +130,7 @@ public enum Optimizer {
             for (position, k) in active.enumerated() {
                 let cols = values.indices.map { matrix.column(model.column(candidate: position, value: $0)) }
                 columns.append(cols)
-                results[k] = estimate(problem, candidate: k, values: problem.values(ofCandidate: k), columns: cols, valueNames: values)
+                results[k] = estimate(problem, candidate: entries[k].index, values: entries[k].values, columns: cols, valueNames: values)
             }
             // The best feasible candidate among those of this stage (ties: the first).
             let sign = problem.objective.maximize ? 1.0 : -1.0
@@ -145,7 +173,7 @@ public enum Optimizer {
         if chosen == nil {
             // No candidate of the last stage is feasible on its trials: the best feasible one of
             // any stage, if there is one.
-            chosen = all.filter(\.feasible).max { sign * $0.objective < sign * $1.objective }?.index
+            chosen = all.indices.filter { all[$0].feasible }.max { sign * all[$0].objective < sign * all[$1].objective }
             if chosen != nil { pcs = 0 }
         }
         if let c = chosen {
@@ -153,8 +181,8 @@ public enum Optimizer {
             for k in all.indices where all[k].trials != all[c].trials { all[k].probabilityBetter = nil }
             all[c].probabilityBetter = nil
         }
-        let runnerUp = all.filter { $0.feasible && $0.index != chosen }
-            .max { sign * $0.objective < sign * $1.objective }?.index
+        let runnerUp = all.indices.filter { all[$0].feasible && $0 != chosen }
+            .max { sign * all[$0].objective < sign * all[$1].objective }
         return Result(problem: problem, candidates: all, best: chosen, runnerUp: runnerUp,
                       probabilityCorrect: chosen == nil ? 0 : pcs, stages: stages, candidateTrials: candidateTrials)
     }

@@ -13,7 +13,7 @@ public enum OptimizeHTMLReport {
         let p = r.problem
         let name = OptimizeReport.objectiveName(p)
         var body = "<header>\n<h1>Decisions optimised: \(HTMLPage.escape(c.scenarioName))</h1>\n"
-        body += HTMLPage.paragraph("\(r.candidates.count) candidates \u{00b7} "
+        body += HTMLPage.paragraph(OptimizeReport.spaceLine(r) + " \u{00b7} "
                                    + r.stages.map { "\(NumberFormat.human(Double($0.trials))) trials for \($0.candidates)" }.joined(separator: ", then ")
                                    + " \u{00b7} common random numbers \u{00b7} seed \(c.seed) \u{00b7} amounts in \(c.currency)",
                                    className: "subtitle")
@@ -44,6 +44,7 @@ public enum OptimizeHTMLReport {
         }
         body += "</div>\n</section>\n<section id=\"charts\">\n<h2>Chart</h2>\n"
         body += chart(r)
+        if r.search != nil { body += searchChart(r) }
         body += "</section>\n<section id=\"tables\">\n<h2>Candidates</h2>\n"
         let ranked = OptimizeReport.ranked(r)
         var rows: [[String]] = []
@@ -59,11 +60,15 @@ public enum OptimizeHTMLReport {
         let header = ["rank"] + p.decisions.map { $0.key.replacingOccurrences(of: ".", with: ".\u{200B}") } + [name, "95 % interval", "trials"]
             + p.constraints.map { "\($0.statistic) \($0.metric.name) (P holds)" } + ["feasible"]
         body += HTMLPage.table(header, rows, numeric: Set(0..<(header.count - 1)),
-                               caption: "Every candidate, feasible ones first, best first")
+                               caption: r.search == nil ? "Every candidate, feasible ones first, best first"
+                                   : "The finalists of the search, feasible ones first, best first")
         body += "</section>\n<footer>\n<p>Subcast \(HTMLPage.escape(c.info.subcastVersion)), GSL \(HTMLPage.escape(c.info.gslVersion)), "
             + "generator \(HTMLPage.escape(c.info.generator)). Every candidate simulates trial i on the same random streams; the "
             + "probability of correct selection is a Bonferroni lower bound from the paired differences, the probability that a "
-            + "constraint holds Jeffreys' posterior of the share of trials beyond its bound.</p>\n</footer>\n"
+            + "constraint holds Jeffreys' posterior of the share of trials beyond its bound."
+            + (r.search == nil ? "" : " The candidates were found by a coordinate search (one decision at a time, coarse to fine) on the "
+               + "screening trials; it finds a local optimum, and the probability of correct selection is among its finalists.")
+            + "</p>\n</footer>\n"
         return HTMLPage.document(title: "Subcast optimisation: \(c.scenarioName)", body: body)
     }
 
@@ -77,7 +82,8 @@ public enum OptimizeHTMLReport {
         let lo = los.min()!, hi = max(his.max()!, lo + 1e-9)
         if p.decisions.count == 1 {
             let d = p.decisions[0]
-            let order = r.candidates.sorted { $0.values[0] < $1.values[0] }
+            // A search's chart shows every candidate it evaluated (screening estimates).
+            let order = (r.search?.explored ?? r.candidates).sorted { $0.values[0] < $1.values[0] }
             let xs = order.map { $0.values[0] }
             let xlo = xs.first!, xhi = xs.count > 1 ? xs.last! : xs.first! + 1
             var chart = SVGChart(id: chartID, title: "\(name) by \(d.key)", x: .extended(label: d.key, xlo, xhi),
@@ -103,7 +109,7 @@ public enum OptimizeHTMLReport {
                 chart.line([cand.interval.lower, cand.interval.upper], [y, y], stroke: cand.feasible ? SVGChart.Palette.sky : SVGChart.Palette.gray,
                            width: 5, legend: k == 0 ? "95 % interval" : nil)
             }
-            chart.line([cand.objective], [y], stroke: cand.index == r.best ? SVGChart.Palette.vermillion : SVGChart.Palette.navy,
+            chart.line([cand.objective], [y], stroke: cand.index == r.best.map({ r.candidates[$0].index }) ? SVGChart.Palette.vermillion : SVGChart.Palette.navy,
                        marker: .circle(filled: true), hollowAt: cand.feasible ? [] : [0], onTop: true,
                        legend: k == 0 ? "estimate (hollow: breaks a constraint)" : nil,
                        tooltip: { _ in OptimizeReport.decision(p, cand) })
@@ -111,5 +117,40 @@ public enum OptimizeHTMLReport {
         let caption = "Rank 1 at the top: " + shown.prefix(5).enumerated().map { "\($0 + 1). \(OptimizeReport.decision(p, $1))" }.joined(separator: "; ")
             + (shown.count > 5 ? "; ..." : "") + ". The full list is in the table below."
         return HTMLPage.figure(chart.render(), heading: "The objective over the candidates", caption: caption)
+    }
+
+    public static let searchChartID = "optimize-search"
+
+    /// The search's path: the screening estimate of every candidate in the order evaluated, and
+    /// the best feasible one so far.
+    static func searchChart(_ r: Optimizer.Result) -> String {
+        guard let search = r.search, !search.explored.isEmpty else { return "" }
+        let p = r.problem
+        let name = OptimizeReport.objectiveName(p)
+        let xs = search.explored.indices.map { Double($0 + 1) }
+        let ys = search.explored.map(\.objective)
+        let finite = ys.filter(\.isFinite)
+        guard let lo = finite.min(), let hi0 = finite.max() else { return "" }
+        let hi = max(hi0, lo + 1e-9)
+        let sign = p.objective.maximize ? 1.0 : -1.0
+        var bestSoFar: [Double] = []
+        var current = Double.nan
+        for c in search.explored {
+            if c.feasible && c.objective.isFinite && (current.isNaN || sign * c.objective > sign * current) { current = c.objective }
+            bestSoFar.append(current)
+        }
+        var chart = SVGChart(id: searchChartID, title: "The coordinate search, candidate by candidate",
+                             x: .fixed(label: "candidate evaluated", 1, Double(max(2, xs.count)), integer: true),
+                             y: .extended(label: name, lo, hi))
+        let hollow = Set(search.explored.indices.filter { !search.explored[$0].feasible })
+        chart.line(xs, ys.map { $0 }, stroke: SVGChart.Palette.sky, width: 0, marker: .circle(filled: true), hollowAt: hollow,
+                   legend: "screening estimate (hollow: breaks a constraint)",
+                   tooltip: { i in OptimizeReport.decision(p, search.explored[i]) })
+        chart.line(xs, bestSoFar, stroke: SVGChart.Palette.vermillion, width: 2, legend: "best feasible so far")
+        return HTMLPage.figure(chart.render(), heading: "How the search went",
+                               caption: "\(search.explored.count) of \(search.spaceSize) candidates evaluated on "
+                                   + "\(r.stages.first.map { "\($0.trials)" } ?? "the screening") trials in \(search.passes) pass"
+                                   + (search.passes == 1 ? "" : "es") + (search.converged ? " (the last moved no decision)" : " (stopped at the pass limit)")
+                                   + "; the best \(r.candidates.count) went on to the selection.")
     }
 }

@@ -37,7 +37,9 @@ public enum OptimizeReport {
         if v.count > 3, let first = v.first, let last = v.last {
             let step = v[1] - v[0]
             if zip(v.dropFirst(), v).allSatisfy({ abs(($0 - $1) - step) <= 1e-9 * max(abs(step), 1) }) {
-                return "\(d.key) \(OptimizationProblem.plain(first)) ... \(OptimizationProblem.plain(last)) step \(OptimizationProblem.plain(step)) (\(v.count) values)"
+                // The step as written (0.029, not 0.028999999999999915).
+                let clean = Double(String(format: "%.12g", step)) ?? step
+                return "\(d.key) \(OptimizationProblem.plain(first)) ... \(OptimizationProblem.plain(last)) step \(OptimizationProblem.plain(clean)) (\(v.count) values)"
             }
         }
         return "\(d.key) [" + v.map(OptimizationProblem.plain).joined(separator: ", ") + "]"
@@ -48,7 +50,12 @@ public enum OptimizeReport {
         var lines: [String] = []
         lines.append("Subcast \(context.info.subcastVersion) - optimising scenario \"\(context.scenarioName)\" (\(context.info.scenarioFile))")
         lines.append("seed \(context.seed), \(context.info.generator), GSL \(context.info.gslVersion)")
-        lines.append("\(r.candidates.count) candidates: " + p.decisions.map(range).joined(separator: "; "))
+        lines.append(spaceLine(r) + ": " + p.decisions.map(range).joined(separator: "; "))
+        if let s = r.search {
+            lines.append("Coordinate search: \(s.explored.count) candidates evaluated in \(s.passes) pass\(s.passes == 1 ? "" : "es")"
+                         + (s.converged ? " (the last moved no decision)" : " (stopped at \(CoordinateSearch.maximumPasses) passes)")
+                         + "; the best \(r.candidates.count) went on to the selection (a local optimum; see --help)")
+        }
         lines.append("Objective: \(p.objective.maximize ? "maximise" : "minimise") the \(objectiveName(p))"
                      + (p.objective.indifference > 0 ? " (indifferent below \(OptimizationProblem.plain(p.objective.indifference)))" : ""))
         for c in p.constraints { lines.append("Constraint: \(c)") }
@@ -83,7 +90,7 @@ public enum OptimizeReport {
         }
         lines.append("")
         let shown = ranked(r).prefix(20)
-        lines.append("Candidates (the best \(shown.count) of \(r.candidates.count); the objective with its standard error):")
+        lines.append("Candidates (the best \(shown.count) of \(r.candidates.count)\(r.search == nil ? "" : " finalists"); the objective with its standard error):")
         var rows: [[String]] = [["rank"] + p.decisions.map(\.key) + [objectiveName(p), "+/- se", "trials"]
             + p.constraints.map { "\($0.statistic) \($0.metric.name)" } + ["feasible"]]
         for (i, c) in shown.enumerated() {
@@ -97,6 +104,12 @@ public enum OptimizeReport {
     }
 
     /// Feasible candidates first, by objective (best first), then the others.
+    /// `11 candidates`, or `1,030,301 candidates in the space` for a search.
+    static func spaceLine(_ r: Optimizer.Result) -> String {
+        guard let s = r.search else { return "\(r.candidates.count) candidates" }
+        return "\(NumberFormat.human(Double(s.spaceSize))) candidates in the space"
+    }
+
     static func ranked(_ r: Optimizer.Result) -> [Optimizer.Candidate] {
         let sign = r.problem.objective.maximize ? 1.0 : -1.0
         return r.candidates.sorted { a, b in
@@ -122,11 +135,11 @@ public enum OptimizeReport {
         var header = ["candidate"] + p.decisions.map(\.key) + ["trials", "objective", "se", "lower", "upper", "feasible", "best", "probability_better"]
         for (j, _) in p.constraints.enumerated() { header += ["constraint_\(j + 1)", "constraint_\(j + 1)_probability_holds"] }
         var lines = [header.map(CSVReport.field).joined(separator: ",")]
-        for c in r.candidates {
+        for (position, c) in r.candidates.enumerated() {
             var row = ["\(c.index + 1)"] + c.values.map { NumberFormat.exact($0) ?? "" }
             row += ["\(c.trials)", NumberFormat.exact(c.objective) ?? "", NumberFormat.exact(c.standardError) ?? "",
                     NumberFormat.exact(c.interval.lower) ?? "", NumberFormat.exact(c.interval.upper) ?? "",
-                    c.feasible ? "1" : "0", c.index == r.best ? "1" : "0", c.probabilityBetter.flatMap { NumberFormat.exact($0) } ?? ""]
+                    c.feasible ? "1" : "0", position == r.best ? "1" : "0", c.probabilityBetter.flatMap { NumberFormat.exact($0) } ?? ""]
             for res in c.constraints { row += [NumberFormat.exact(res.estimate) ?? "", NumberFormat.exact(res.probabilityHolds) ?? ""] }
             lines.append(row.joined(separator: ","))
         }
@@ -188,6 +201,28 @@ public enum OptimizeReport {
         w.key("candidates"); w.open("[")
         for c in r.candidates { w.element(); candidate(c) }
         w.close("]")
+        if let s = r.search {
+            w.key("search"); w.open("{")
+            w.key("method"); w.string("coordinate")
+            w.key("space_size"); w.raw("\(s.spaceSize)")
+            w.key("evaluated"); w.raw("\(s.explored.count)")
+            w.key("passes"); w.raw("\(s.passes)")
+            w.key("converged"); w.raw(s.converged ? "true" : "false")
+            w.key("candidate_trials"); w.raw("\(s.candidateTrials)")
+            w.key("explored"); w.open("[")
+            for c in s.explored {
+                w.element(); w.open("{", compact: true)
+                w.key("decision"); w.open("{", compact: true)
+                for (d, v) in zip(p.decisions, c.values) { w.key(d.key); w.number(v) }
+                w.close("}")
+                w.key("objective"); w.number(c.objective)
+                w.key("se"); w.number(c.standardError)
+                w.key("feasible"); w.raw(c.feasible ? "true" : "false")
+                w.close("}")
+            }
+            w.close("]")
+            w.close("}")
+        }
         w.close("}")
         return w.text + "\n"
     }

@@ -19,12 +19,73 @@ extension ScenarioLoader {
     /// The most candidates an exhaustive search takes.
     public static let maximumCandidates = 1000
 
+    /// The most candidates a decision space may have (a coordinate search explores spaces above
+    /// `maximumCandidates`).
+    public static let maximumSearchSpace = 1_000_000_000_000
+
+    /// The values a `range:` without a `step` takes: 1,001 evenly spaced, from and to included.
+    public static let continuousRangePoints = 1001
+
+    /// The most values one decision may take.
+    public static let maximumValuesPerDecision = 100_000
+
+    /// A decision space: the problem and a builder of any candidate, checked as a variant of the
+    /// base. `candidates` holds every candidate when the space is small enough for an exhaustive
+    /// search (at most `maximumCandidates`), else it is nil.
+    public struct OptimizationSpace {
+        public let problem: OptimizationProblem
+        public let candidates: [Variant]?
+        let base: Node
+        let baseFamily: ScenarioFamily
+        let decisionsNode: YAMLNode
+        let keyNodes: [YAMLNode]
+        let file: String
+
+        /// The candidate with value `indices[d]` of every decision d.
+        public func candidate(_ indices: [Int]) throws(ScenarioError) -> Variant {
+            try ScenarioLoader.makeCandidate(problem.decisions, indices: indices, keyNodes: keyNodes, base: base,
+                                             baseFamily: baseFamily, decisionsNode: decisionsNode, file: file)
+        }
+    }
+
     /// The problem and its candidates (candidate k has `problem.values(ofCandidate: k)`).
     public static func loadOptimization(path: String) throws(ScenarioError) -> (problem: OptimizationProblem, candidates: [Variant]) {
-        try parseOptimization(text: readScenarioText(path: path), file: path)
+        let space = try parseOptimizationSpace(text: readScenarioText(path: path), file: path)
+        guard let candidates = space.candidates else { try tooManyCandidates(space) }
+        return (space.problem, candidates)
     }
 
     public static func parseOptimization(text: String, file: String) throws(ScenarioError) -> (problem: OptimizationProblem, candidates: [Variant]) {
+        let space = try parseOptimizationSpace(text: text, file: file)
+        guard let candidates = space.candidates else { try tooManyCandidates(space) }
+        return (space.problem, candidates)
+    }
+
+    static func tooManyCandidates(_ space: OptimizationSpace) throws(ScenarioError) -> Never {
+        throw space.decisionsNode.error("the decisions make \(space.problem.candidateCount) candidates; an exhaustive search takes at most "
+                                        + "\(maximumCandidates) (use fewer values or larger steps, or a coordinate search: --search coordinate)")
+    }
+
+    public static func loadOptimizationSpace(path: String) throws(ScenarioError) -> OptimizationSpace {
+        try parseOptimizationSpace(text: readScenarioText(path: path), file: path)
+    }
+
+    static func makeCandidate(_ decisions: [OptimizationProblem.Decision], indices: [Int], keyNodes: [YAMLNode], base: Node,
+                              baseFamily: ScenarioFamily, decisionsNode: YAMLNode, file: String) throws(ScenarioError) -> Variant {
+        let chosen = zip(decisions, indices).map { $0.values[$1] }
+        let overrides = zip(decisions, zip(chosen, keyNodes)).map { d, pair in
+            (key: d.key, value: Node.scalar(Node.Scalar(OptimizationProblem.plain(pair.0), .implicit, .plain, pair.1.node.mark)),
+             at: pair.1)
+        }
+        var k = 0
+        for (d, i) in zip(decisions, indices) { k = k * d.values.count + i }
+        let label = zip(decisions, chosen).map { "\($0.key) = \(OptimizationProblem.plain($1))" }.joined(separator: ", ")
+        return try makeVariant(name: "candidate-\(k + 1)", description: label, overrides: overrides,
+                               baseRoot: base, baseFamily: baseFamily, setNode: decisionsNode, file: file,
+                               context: "decisions, candidate \(label)", contextLine: decisionsNode.line)
+    }
+
+    public static func parseOptimizationSpace(text: String, file: String) throws(ScenarioError) -> OptimizationSpace {
         let root = try compose(text: text, file: file)
         guard case let .mapping(top) = root else {
             throw ScenarioError(file: file, message: "expected a scenario mapping")
@@ -69,16 +130,24 @@ extension ScenarioLoader {
             case let (v?, nil):
                 for x in try v.sequence() { values.append(try x.number("a number") { _ in true }) }
                 if values.isEmpty { throw v.error("expected at least one value") }
+                if values.count > maximumValuesPerDecision {
+                    throw v.error("the decision lists \(values.count) values; at most \(maximumValuesPerDecision) (use a range)")
+                }
                 if Set(values).count != values.count { throw v.error("a value is listed twice") }
             case let (nil, r?):
                 let rm = try r.mapping(allowed: ["from", "to", "step"])
-                let from = try rm.required("from", "the first value").number("a number") { _ in true }
-                let to = try rm.required("to", "the last value").number("a number >= from (\(from))") { $0 >= from }
-                let stepNode = try rm.required("step", "the distance between values")
-                let step = try stepNode.number("a step > 0") { $0 > 0 }
+                let from = try rm.required("from", "the first value").number("a finite number") { $0.isFinite }
+                let to = try rm.required("to", "the last value").number("a finite number >= from (\(from))") { $0 >= from && $0.isFinite }
+                // No step: a continuous range, searched on 1,001 evenly spaced values.
+                let stepNode = rm["step"] ?? r
+                let step = try rm["step"]?.number("a step > 0") { $0 > 0 }
+                    ?? (to > from ? (to - from) / Double(continuousRangePoints - 1) : 1)
+                if !((to - from) / step).isFinite {
+                    throw stepNode.error("the range \(OptimizationProblem.plain(from)) ... \(OptimizationProblem.plain(to)) is too wide to step through")
+                }
                 let n = ((to - from) / step + 1e-9).rounded(.down) + 1
-                if n > Double(maximumCandidates) {
-                    throw stepNode.error("the range has \(Int(min(n, 1e15))) values; at most \(maximumCandidates) (use a larger step)")
+                if n > Double(maximumValuesPerDecision) {
+                    throw stepNode.error("the range has \(Int(min(n, 1e15))) values; at most \(maximumValuesPerDecision) (use a larger step)")
                 }
                 // from + i step, rid of its rounding error (0.1 + 2 x 0.1 is 0.3, not
                 // 0.30000000000000004) and never past `to`.
@@ -96,29 +165,47 @@ extension ScenarioLoader {
                 throw item.error("give either `values` or `range`, not both")
             }
             count *= values.count
-            if count > maximumCandidates {
-                throw item.error("the decisions make \(count) or more candidates; an exhaustive search takes at most "
-                                 + "\(maximumCandidates) (use fewer values or larger steps)")
+            if count > maximumSearchSpace {
+                throw item.error("the decisions make \(count) or more candidates; a search takes at most "
+                                 + "\(maximumSearchSpace) (use fewer decisions, fewer values or larger steps)")
             }
             decisions.append(.init(key: key, values: values))
             keyNodes.append(keyNode)
         }
 
-        // Candidates: every combination, each a variant of the base.
+        // Candidates: every combination, each a variant of the base, when the space is small
+        // enough for an exhaustive search; else the candidates a search needs are built as it goes,
+        // and here the values of each decision the search's first coarse pass takes (17 evenly
+        // spaced, first and last included) are checked with the others at their middle values, so a
+        // value the scenario refuses is usually reported now rather than halfway through the search.
         let problemShape = OptimizationProblem(decisions: decisions, objective: .init(metric: ComparisonMetric(metric: "npv"), maximize: true))
-        var candidates: [Variant] = []
-        for k in 0..<count {
-            let chosen = problemShape.values(ofCandidate: k)
-            let overrides = zip(decisions, zip(chosen, keyNodes)).map { d, pair in
-                (key: d.key, value: Node.scalar(Node.Scalar(OptimizationProblem.plain(pair.0), .implicit, .plain, pair.1.node.mark)),
-                 at: pair.1)
-            }
-            let label = zip(decisions, chosen).map { "\($0.key) = \(OptimizationProblem.plain($1))" }.joined(separator: ", ")
-            candidates.append(try makeVariant(name: "candidate-\(k + 1)", description: label, overrides: overrides,
-                                              baseRoot: baseRoot, baseFamily: baseFamily, setNode: decisionsNode, file: file,
-                                              context: "decisions, candidate \(label)", contextLine: decisionsNode.line))
+        func build(_ indices: [Int]) throws(ScenarioError) -> Variant {
+            try makeCandidate(decisions, indices: indices, keyNodes: keyNodes, base: baseRoot, baseFamily: baseFamily,
+                              decisionsNode: decisionsNode, file: file)
         }
-        let models = candidates.map(\.model)
+        var candidates: [Variant]? = nil
+        let models: [ForecastModel]
+        if count <= maximumCandidates {
+            var all: [Variant] = []
+            for k in 0..<count { all.append(try build(problemShape.indices(ofCandidate: k))) }
+            candidates = all
+            models = all.map(\.model)
+        } else {
+            let middle = decisions.map { $0.values.count / 2 }
+            var checked: [Variant] = [try build(middle)]
+            for (d, decision) in decisions.enumerated() {
+                let n = decision.values.count
+                let coarse = n <= CoordinateSearch.coarsePoints ? Array(0..<n)
+                    : (0..<CoordinateSearch.coarsePoints).map { Int((Double($0) * Double(n - 1) / Double(CoordinateSearch.coarsePoints - 1)).rounded()) }
+                for i in coarse where i != middle[d] {
+                    var at = middle
+                    at[d] = i
+                    let v = try build(at)
+                    if i == 0 || i == n - 1 { checked.append(v) }
+                }
+            }
+            models = checked.map(\.model)
+        }
 
         // Objective and constraints.
         func metric(_ node: YAMLNode) throws(ScenarioError) -> ComparisonMetric {
@@ -168,7 +255,8 @@ extension ScenarioLoader {
             }
         }
         let problem = OptimizationProblem(decisions: decisions, objective: objective, constraints: constraints, confidence: confidence)
-        return (problem, candidates)
+        return OptimizationSpace(problem: problem, candidates: candidates, base: baseRoot, baseFamily: baseFamily,
+                                 decisionsNode: decisionsNode, keyNodes: keyNodes, file: file)
     }
 
     /// The scenario at `path` without its optimisation sections and variants (its document and
