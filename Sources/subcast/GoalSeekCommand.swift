@@ -24,6 +24,8 @@ struct GoalSeekCommand: ParsableCommand {
               --target "probability_above(0):cash_trough=0.9" --between 10 500
           subcast goal-seek plan.yaml --vary support.agents \\
               --target mean:npv=1000000 --between 1 10 --format json
+          subcast goal-seek plan.yaml --vary acquisition.new_per_month \\
+              --target active@12=5000 --between 100 1000 --report goal.html
         """
     )
 
@@ -46,6 +48,9 @@ struct GoalSeekCommand: ParsableCommand {
     @OptionGroup var common: SimulationOptions
 
     @OptionGroup var output: OutputFileOptions
+
+    @Option(help: "Also write a self-contained HTML report (the answer in words, the statistic over the input, the evaluations) to this file.")
+    var report: String?
 
     static func parseTarget(_ text: String, models: [ForecastModel]) throws(ScenarioError) -> GoalSeek.Target {
         func bad(_ why: String) -> ScenarioError {
@@ -110,7 +115,7 @@ struct GoalSeekCommand: ParsableCommand {
         } catch {
             throw fail(error.description, code: ExitStatus.badInput)
         }
-        let outputs = try output.plan(inputs: [scenario])
+        let outputs = try output.plan(inputs: [scenario], report: report)
         let rootSeed = SimulationChecks.rootSeed(common.seed, scenario: base.family.base.seed)
         let interruption = Interruption()
         let key = vary
@@ -141,6 +146,11 @@ struct GoalSeekCommand: ParsableCommand {
         case .csv: text = OptimizeReport.goalSeekCSV(result, key: key)
         case .json: text = OptimizeReport.goalSeekJSON(result, key: key, info: info, scenarioName: base.family.base.name, seed: rootSeed)
         }
-        try output.write(text, plan: outputs, quiet: common.quiet)
+        var extra: [String: String] = [:]
+        if let path = report {
+            extra[path] = GoalSeekHTMLReport.render(result, key: key, info: info, scenarioName: base.family.base.name,
+                                                    currency: base.family.base.currency, seed: rootSeed)
+        }
+        try output.write(text, plan: outputs, extra: extra, quiet: common.quiet)
     }
 }

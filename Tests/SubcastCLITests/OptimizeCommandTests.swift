@@ -142,10 +142,16 @@ import Testing
         #expect(solution["key"] as? String == "acquisition.new_per_month")
         #expect(se > 0 && abs(value - 496.94568) <= 4 * se, "found \(value) +/- \(se), exact 496.94568, seed 11, 200 trials")
         #expect(abs(reached - 5000) < 20, "reached \(reached)")
-        // The same bytes on one thread.
+        // The same bytes on one thread, and the HTML report beside the JSON.
         let one = try ws.run(["goal-seek", path, "--vary", "acquisition.new_per_month", "--target", "mean:active@12=5000",
-                              "--between", "100", "2000", "--format", "json", "--quiet", "--threads", "1"])
+                              "--between", "100", "2000", "--format", "json", "--quiet", "--threads", "1", "--report", "g.html"])
         #expect(one.stdout == r.stdout)
+        let html = try String(contentsOfFile: ws.file("g.html"), encoding: .utf8)
+        #expect(html.contains("data-chart=\"goal-seek\"") && html.contains("acquisition.new_per_month = 496."), "report")
+        #expect(!html.contains("http://") && !html.contains("https://") && !html.contains("<script"))
+        let clash = try ws.run(["goal-seek", path, "--vary", "acquisition.new_per_month", "--target", "mean:active@12=5000",
+                                "--between", "100", "2000", "--quiet", "--report", "g.yaml"])
+        #expect(clash.status == 1 && clash.stderr.contains("input"), "\(clash.stderr)")
         // A bracket the target is not in, a bad statistic, and a negative end are located errors.
         let out = try ws.run(["goal-seek", path, "--vary", "acquisition.new_per_month", "--target", "active@12=5000", "--between", "100", "200"])
         #expect(out.status == 2 && out.stderr.contains("widen --between"), "\(out.stderr)")
