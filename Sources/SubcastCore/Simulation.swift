@@ -51,7 +51,10 @@ public enum Simulation {
         precondition(reduction.width == layout.width
                      && reduction.mergeBlocks == 0..<Reduction.mergeBlockCount(trials: reduction.trials))
         let moments = reduction.total
-        var summaries = (0..<reduction.width).map { Summary(moments: moments[$0], sketch: reduction.sketches[$0]) }
+        let percents = scenario.reportPercentiles
+        var summaries = (0..<reduction.width).map {
+            Summary(moments: moments[$0], sketch: reduction.sketches[$0], percentiles: percents)
+        }
         for b in layout.blocks where MetricRegistry.isWholeNumber(b.metric) {
             for k in b.offset..<(b.offset + b.count) { summaries[k] = summaries[k].wholeNumberQuantiles() }
         }

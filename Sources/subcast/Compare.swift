@@ -33,6 +33,8 @@ struct Compare: ParsableCommand {
 
     @OptionGroup var output: OutputFileOptions
 
+    @OptionGroup var percentileOptions: PercentileOptions
+
     @Option(help: "Also write a self-contained HTML report with charts (value verdicts, cash by strategy, NPV differences) to this file.")
     var report: String?
 
@@ -103,8 +105,9 @@ struct Compare: ParsableCommand {
         }
         if !common.quiet { for v in variants { for text in v.notes { note("warning: " + text) } } }
         let outputs = try output.plan(inputs: files, report: report)
-        let model: ComparisonModel, n: Int, t: Int
+        let model: ComparisonModel, n: Int, t: Int, percentiles: [Double]
         do {
+            percentiles = try percentileOptions.parsed()
             let chosen = try chosenMetrics(variants.map(\.model))
             model = ComparisonModel(variants, metrics: chosen)
             (n, t) = try checkedSize(model)
@@ -119,7 +122,7 @@ struct Compare: ParsableCommand {
             (progress, isCancelled) throws(SimulationError) in
             try MonteCarloEngine.reduce(model, trials: n, seed: rootSeed, threads: t, progress: progress, isCancelled: isCancelled)
         }
-        let result = Comparison.result(model, seed: rootSeed, reduction: reduction)
+        let result = Comparison.result(model, seed: rootSeed, reduction: reduction, percentiles: percentiles)
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
         if !common.quiet {
             note(String(format: "%d trials x %d strategies in %.2f s (%.0f trials/s) on %d thread%@", n, variants.count, seconds,

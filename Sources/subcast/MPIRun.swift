@@ -213,7 +213,7 @@ extension Run {
                         Double(n) / max(seconds, 1e-9), world.size, plan.threads, plan.threads == 1 ? "" : "s"))
         }
         try emit(result, info: RunInfo(scenarioFile: self.scenario), format: format, out: out, report: report, plan: plan.outputs,
-                 quiet: common.quiet)
+                 quiet: common.quiet, csvLayout: csvLayout)
     }
 
     /// After every rank has contributed its outcome: returns if all succeeded, else throws the
@@ -242,7 +242,7 @@ extension Run {
         }
         let family: ScenarioFamily
         do {
-            family = try ScenarioLoader.loadFamily(path: self.scenario)
+            family = try ScenarioLoader.loadFamily(path: self.scenario).reporting(percentiles: try percentileOptions.parsed())
         } catch {
             throw RankFailure(message: error.description, code: ExitStatus.badInput)
         }

@@ -31,6 +31,11 @@ struct Merge: ParsableCommand {
     @Flag(help: "Print nothing on stderr except errors.")
     var quiet = false
 
+    @OptionGroup var percentileOptions: PercentileOptions
+
+    @Option(name: .customLong("csv-layout"), help: "The CSV's shape: long (month,metric,statistic,value rows) or wide (one row per month, one column per metric and statistic).")
+    var csvLayout: CSVLayout = .long
+
     func run() throws {
         guard !partials.isEmpty else {
             throw fail("give the partial result files to merge", code: ExitStatus.badInput)
@@ -40,10 +45,10 @@ struct Merge: ParsableCommand {
         do {
             var parts: [(path: String, partial: PartialResult)] = []
             for path in partials { parts.append((path, try PartialResult.read(path: path))) }
-            merged = try PartialResult.merge(parts)
+            merged = try PartialResult.merge(parts, percentiles: try percentileOptions.parsed())
         } catch {
             throw fail(error.description, code: ExitStatus.badInput)
         }
-        try emit(merged.0, info: merged.1, format: format, out: out, report: report, plan: plan, quiet: quiet)
+        try emit(merged.0, info: merged.1, format: format, out: out, report: report, plan: plan, quiet: quiet, csvLayout: csvLayout)
     }
 }

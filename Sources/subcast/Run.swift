@@ -37,8 +37,20 @@ struct Run: ParsableCommand {
 
     @OptionGroup var common: SimulationOptions
 
+    @OptionGroup var percentileOptions: PercentileOptions
+
+    @Option(name: .customLong("csv-layout"), help: "The CSV's shape: long (month,metric,statistic,value rows) or wide (one row per month, one column per metric and statistic).")
+    var csvLayout: CSVLayout = .long
+
     @Option(help: "Output format on stdout: table, csv or json.")
     var format: Format = .table
+
+    @Option(name: .customLong("per-trial"), help: "Also write one CSV row per trial to this file: the --per-trial-metrics and every drawn uncertain input (a second pass over the same trials).")
+    var perTrial: String?
+
+    @Option(name: .customLong("per-trial-metrics"),
+            help: "The metrics of --per-trial, comma-separated: per-trial metrics, name@month, name@total (default: every per-trial metric, and mrr, active and cumulative_revenue at the horizon).")
+    var perTrialMetrics: String?
 
     @Option(help: "Also write summary.txt, summary.csv and summary.json into this directory.")
     var out: String?
@@ -90,6 +102,38 @@ struct Run: ParsableCommand {
         return (n, t)
     }
 
+    /// The columns of --per-trial: the --per-trial-metrics (checked against the model), then every
+    /// drawn input (`input:NAME`).
+    func perTrialColumns(_ model: ForecastModel) throws(ScenarioError) -> [ComparisonMetric] {
+        guard perTrial != nil || perTrialMetrics != nil else { return [] }
+        if perTrial == nil {
+            throw ScenarioError(file: "<command line>", keyPath: "--per-trial-metrics", message: "goes with --per-trial FILE.csv")
+        }
+        let (monthly, scalar) = ComparisonModel.commonMetrics([model])
+        let inputs = scalar.filter { $0.hasPrefix("input:") }
+        var texts: [String]
+        if let list = perTrialMetrics {
+            texts = list.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+        } else {
+            texts = scalar.filter { !$0.hasPrefix("input:") }
+                + ["mrr", "active", "cumulative_revenue"].filter { monthly.contains($0) }
+        }
+        var out: [ComparisonMetric] = []
+        for text in texts {
+            guard let c = ComparisonModel.resolve(text, in: [model]) else {
+                let names = monthly + scalar.filter { !$0.hasPrefix("input:") }
+                var message = "'\(text)' is not a metric the scenario reports"
+                if let s = ScenarioLoader.closestName(to: text, in: names) { message += "; did you mean '\(s)'?" }
+                throw ScenarioError(file: "<command line>", keyPath: "--per-trial-metrics",
+                                    message: message + " (per-trial metrics: \(scalar.filter { !$0.hasPrefix("input:") }.joined(separator: ", ")); "
+                                        + "monthly metrics as name@month, name@total or name for the horizon month)")
+            }
+            if !out.contains(c) { out.append(c) }
+        }
+        for name in inputs where !out.contains(ComparisonMetric(metric: name)) { out.append(ComparisonMetric(metric: name)) }
+        return out
+    }
+
     /// The precision target of --until-se / --until-rel-se, checked against the options.
     var precision: Precision? {
         if let x = untilSE { return Precision(target: .standardError(x), metric: metric ?? "", month: month) }
@@ -126,7 +170,7 @@ struct Run: ParsableCommand {
         #endif
         let family: ScenarioFamily
         do {
-            family = try ScenarioLoader.loadFamily(path: self.scenario)
+            family = try ScenarioLoader.loadFamily(path: self.scenario).reporting(percentiles: try percentileOptions.parsed())
         } catch {
             throw fail(error.description, code: ExitStatus.badInput)
         }
@@ -169,8 +213,26 @@ struct Run: ParsableCommand {
                        code: ExitStatus.badInput)
         }
 
+        let perTrialValues: [ComparisonMetric]
+        do {
+            perTrialValues = try perTrialColumns(ForecastModel(family))
+        } catch {
+            throw fail(error.description, code: ExitStatus.badInput)
+        }
+        if perTrial != nil && partial != nil {
+            throw fail(ScenarioError(file: "<command line>", keyPath: "--per-trial",
+                                     message: "a shard writes a partial result; run --per-trial without --shard/--partial").description,
+                       code: ExitStatus.badInput)
+        }
         // Every output is checked before simulating (OutputPlan): a bad path costs no simulation.
-        let plan = try resultPlan(inputs: [self.scenario], out: out, report: report, partial: partial)
+        var plan = try resultPlan(inputs: [self.scenario], out: out, report: report, partial: partial)
+        if let path = perTrial {
+            do {
+                try plan.add(file: path, role: "--per-trial")
+            } catch {
+                throw fail(error.description, code: ExitStatus.runtimeFailure)
+            }
+        }
         let start = DispatchTime.now()
         let interruption = Interruption()
         if let partialPath = partial {
@@ -232,8 +294,18 @@ struct Run: ParsableCommand {
                         Double(trialsUsed) / max(seconds, 1e-9), t, t == 1 ? "" : "s"))
         }
 
+        var extra: [String: String] = [:]
+        if let path = perTrial {
+            // The same trials again (the same streams), keeping only the chosen columns.
+            let model = CandidatesModel([ForecastModel(family)], values: perTrialValues)
+            let matrix = try SimulationChecks.simulate(total: trialsUsed, quiet: true, interruption: interruption) {
+                (_, isCancelled) throws(SimulationError) in
+                try MonteCarloEngine.run(model, trials: trialsUsed, seed: rootSeed, threads: t, isCancelled: isCancelled)
+            }
+            extra[path] = PerTrialCSV.render(matrix, names: perTrialValues.map(\.name))
+        }
         try emit(result, info: RunInfo(scenarioFile: self.scenario), format: format, out: out, report: report, plan: plan,
-                 quiet: common.quiet)
+                 quiet: common.quiet, csvLayout: csvLayout, extra: extra)
         if separateUncertainty {
             guard !family.isFixed else {
                 note("--separate-uncertainty: the scenario has no uncertain inputs, so all of its spread is process noise")
@@ -260,11 +332,11 @@ struct Run: ParsableCommand {
 /// Renders a result in every format, writes the requested files atomically (all rendering
 /// first, so a failure writes nothing) and prints the chosen format. Shared by `run` and `merge`.
 func emit(_ result: SimulationResult, info: RunInfo, format: Run.Format, out: String?, report: String?, plan: OutputPlan,
-          quiet: Bool) throws {
+          quiet: Bool, csvLayout: CSVLayout = .long, extra: [String: String] = [:]) throws {
     let html = report.map { _ in HTMLReport.render(result, info: info) }
     let rendered: [Run.Format: String] = [
         .table: TableReport.render(result, info: info),
-        .csv: CSVReport.render(result, info: info),
+        .csv: csvLayout == .wide ? CSVReport.renderWide(result, info: info) : CSVReport.render(result, info: info),
         .json: JSONReport.render(result, info: info),
     ]
     var contents: [String: String] = [:]
@@ -274,6 +346,7 @@ func emit(_ result: SimulationResult, info: RunInfo, format: Run.Format, out: St
         }
     }
     if let path = report, let html { contents[path] = html }
+    for (path, text) in extra { contents[path] = text }
     do {
         try plan.commit(contents)
     } catch {
@@ -281,7 +354,16 @@ func emit(_ result: SimulationResult, info: RunInfo, format: Run.Format, out: St
     }
     if !quiet, let dir = out { note("wrote summary.txt, summary.csv and summary.json to \(dir)") }
     if !quiet, let path = report { note("wrote the report \(path)") }
+    if !quiet { for path in extra.keys.sorted() { note("wrote \(path)") } }
     try writeStandardOutput(rendered[format]!)
+}
+
+/// `--csv-layout`: the CSV's shape.
+enum CSVLayout: String, ExpressibleByArgument, CaseIterable {
+    /// `month,metric,statistic,value` rows (the default).
+    case long
+    /// One row per month, one column per metric and statistic.
+    case wide
 }
 
 /// The outputs of `run` and `merge` (`--out` directory, `--report`, `--partial`), checked

@@ -18,6 +18,36 @@ struct SimulationOptions: ParsableArguments {
     var quiet = false
 }
 
+/// `--percentiles 10,50,90`: percentiles reported beside (or, in tables, instead of) the
+/// standard P5, P50 and P95.
+struct PercentileOptions: ParsableArguments {
+    @Option(help: "Percentiles to report, in per cent, e.g. 10,50,90 (CSV and JSON add them to p5 ... p95; tables show them instead of P5, P50, P95).")
+    var percentiles: String?
+
+    /// At most this many percentiles.
+    static let maximumCount = 25
+
+    /// The percentiles asked for (empty without the option).
+    func parsed() throws(ScenarioError) -> [Double] {
+        guard let text = percentiles else { return [] }
+        var out: [Double] = []
+        for part in text.split(separator: ",", omittingEmptySubsequences: false) {
+            let t = part.trimmingCharacters(in: .whitespaces)
+            guard let x = Double(t), x > 0, x < 100, x.isFinite else {
+                throw ScenarioError(file: "<command line>", keyPath: "--percentiles",
+                                    message: "expected percentiles between 0 and 100 (exclusive) separated by commas, e.g. 10,50,90; got '\(t)'")
+            }
+            if !out.contains(x) { out.append(x) }
+        }
+        out.sort()
+        if out.count > Self.maximumCount {
+            throw ScenarioError(file: "<command line>", keyPath: "--percentiles",
+                                message: "expected at most \(Self.maximumCount) percentiles, got \(out.count)")
+        }
+        return out
+    }
+}
+
 /// The output options of a command that writes one document (`compare`, `sensitivity`).
 struct OutputFileOptions: ParsableArguments {
     @Option(name: .customLong("format"), help: "Output format: table, csv or json (default: from the --out file's extension, else table).")

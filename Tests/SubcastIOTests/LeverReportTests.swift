@@ -382,7 +382,7 @@ enum SyntheticResult {
 
         // No closed-form column with levers.
         let unit = try #require(Self.section(table, "Per acquired subscriber"))
-        #expect(!unit[1].contains("closed form") && !unit[1].contains("at estimates"))
+        #expect(!unit[1].contains("closed form") && !unit[1].contains("at medians"))
         #expect(unit[1].hasSuffix("P95"))
     }
 

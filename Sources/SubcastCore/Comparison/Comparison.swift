@@ -21,9 +21,13 @@ public enum Comparison {
     }
 
     /// The result of a complete reduction of `model`.
-    public static func result(_ model: ComparisonModel, seed: UInt64, reduction: Reduction) -> StrategyComparison {
+    /// `percentiles`: extra percentiles (in per cent) for every summary (`--percentiles`).
+    public static func result(_ model: ComparisonModel, seed: UInt64, reduction: Reduction,
+                              percentiles percents: [Double] = []) -> StrategyComparison {
         precondition(reduction.width == model.layout.width)
-        var summaries = (0..<reduction.width).map { Summary(moments: reduction.total[$0], sketch: reduction.sketches[$0]) }
+        var summaries = (0..<reduction.width).map {
+            Summary(moments: reduction.total[$0], sketch: reduction.sketches[$0], percentiles: percents)
+        }
         let names = Set(model.variants.map(\.name))
         for b in model.layout.blocks {
             // `<variant>/<metric>`: a strategy's own series.

@@ -31,6 +31,9 @@ public struct Scenario: Sendable, Hashable {
     public var levers: Levers
     /// Calendar dates and fiscal years for reports (nil: months are numbered 1 ... horizon).
     public var calendar: ReportingCalendar?
+    /// Percentiles (in per cent, 0 < p < 100) reported beside the standard P5, P25, P50, P75 and
+    /// P95 (`--percentiles`); they change the reports, never the simulation.
+    public var reportPercentiles: [Double] = []
 
     public init(name: String, currency: String = "USD", horizonMonths: Int, trials: Int, seed: UInt64? = nil,
                 plans: [Plan], acquisition: Acquisition, existing: [ExistingCohort] = [],

@@ -34,6 +34,79 @@ public struct Summary: Sendable, Hashable {
     /// The quantile levels reported.
     public static let levels: [(String, Double)] = [("p5", 0.05), ("p25", 0.25), ("p50", 0.5), ("p75", 0.75), ("p95", 0.95)]
 
+    /// A percentile asked for beyond the five standard ones (`--percentiles 10,90`).
+    public struct Percentile: Sendable, Hashable {
+        /// In per cent, as asked for: 10 is the 10th percentile.
+        public var percent: Double
+        public var value: Double
+        /// Its Monte Carlo standard error (as for the standard quantiles).
+        public var se: Double
+        /// `p10`, `p2.5`, `p99.9`.
+        public var name: String { "p" + Summary.plainPercent(percent) }
+    }
+
+    /// `P10`, `P2.5`: a percentile's column heading.
+    public static func heading(percent: Double) -> String { "P" + plainPercent(percent) }
+
+    /// The requested percentiles that are not among `levels`, in the order asked for.
+    public var extra: [Percentile] = []
+
+    static func plainPercent(_ x: Double) -> String {
+        x == x.rounded() ? String(Int(x)) : String(format: "%.10g", x)
+    }
+
+    /// The percentiles (in per cent) that are not among the standard levels, once each, in order.
+    public static func extraPercents(_ percents: [Double]) -> [Double] {
+        var out: [Double] = []
+        for p in percents where !levels.contains(where: { abs($0.1 * 100 - p) < 1e-9 }) && !out.contains(p) { out.append(p) }
+        return out
+    }
+
+    /// The quantile at `percent` (a standard level or one of `extra`); nil when not summarised.
+    public func percentile(_ percent: Double) -> Double? {
+        switch percent {
+        case 5: return p5
+        case 25: return p25
+        case 50: return p50
+        case 75: return p75
+        case 95: return p95
+        default: return extra.first { $0.percent == percent }?.value
+        }
+    }
+
+    /// Summarises `values` with extra percentiles (in per cent, 0 < p < 100).
+    public init(_ values: [Double], percentiles: [Double]) {
+        self.init(values)
+        let percents = Summary.extraPercents(percentiles)
+        guard !percents.isEmpty else { return }
+        var x = values.filter { !$0.isNaN }
+        x.sort()
+        let sorted = x
+        extra = Summary.percentiles(percents, n: n) { q in sorted.isEmpty ? .nan : SampleStatistics.quantile(sorted: sorted, q) }
+    }
+
+    /// Summarises a stream with extra percentiles (from its sketch).
+    public init(moments m: Moments, sketch: QuantileSketch, percentiles: [Double]) {
+        self.init(moments: m, sketch: sketch)
+        let percents = Summary.extraPercents(percentiles)
+        guard !percents.isEmpty, n > 0 else { return }
+        extra = Summary.percentiles(percents, n: n) { sketch.quantile($0) }
+    }
+
+    static func percentiles(_ percents: [Double], n: Int, _ quantile: (Double) -> Double) -> [Percentile] {
+        percents.map { pct in
+            let q = pct / 100
+            let se: Double
+            if n > 1 {
+                let d = (q * (1 - q) / Double(n)).squareRoot()
+                se = (quantile(min(1, q + d)) - quantile(max(0, q - d))) / 2
+            } else {
+                se = .nan
+            }
+            return Percentile(percent: pct, value: n > 0 ? quantile(q) : .nan, se: se)
+        }
+    }
+
     public init(_ values: [Double]) {
         var x = values.filter { !$0.isNaN }
         n = x.count
@@ -97,14 +170,17 @@ public struct Summary: Sendable, Hashable {
     public func wholeNumberQuantiles() -> Summary {
         var s = self
         s.p5 = p5.rounded(); s.p25 = p25.rounded(); s.p50 = p50.rounded(); s.p75 = p75.rounded(); s.p95 = p95.rounded()
+        for k in s.extra.indices { s.extra[k].value.round() }
         return s
     }
 
     /// The statistics by name, in report order: mean, sd, se, p5, p25, p50, p75, p95, then the
-    /// quantiles' standard errors se_p5 ... se_p95.
+    /// quantiles' standard errors se_p5 ... se_p95, then any extra percentiles (`p10`) and their
+    /// standard errors (`se_p10`).
     public var named: [(String, Double)] {
         [("mean", mean), ("sd", sd), ("se", se), ("p5", p5), ("p25", p25), ("p50", p50), ("p75", p75), ("p95", p95)]
             + zip(Summary.levels, quantileSE).map { ("se_" + $0.0.0, $0.1) }
+            + extra.map { ($0.name, $0.value) } + extra.map { ("se_" + $0.name, $0.se) }
     }
 }
 

@@ -13,7 +13,7 @@
 /// ```
 public struct ScenarioFamily: Sendable {
     /// The scenario with every uncertain input at its median.
-    public let base: Scenario
+    public internal(set) var base: Scenario
     public let inputs: UncertainInputs
     /// The scenario whose levers decide the layout and streams of every trial.
     public let shape: Scenario
@@ -52,6 +52,14 @@ public struct ScenarioFamily: Sendable {
     /// only, so comparing its spread with the family's separates parameter uncertainty from
     /// process noise. Its results equal those of `base` run as a fixed scenario.
     public var fixedAtMedians: ScenarioFamily { ScenarioFamily(base) }
+
+    /// The family whose results also report these percentiles (in per cent; see
+    /// `Scenario.reportPercentiles`). The trials are unchanged.
+    public func reporting(percentiles: [Double]) -> ScenarioFamily {
+        var f = self
+        f.base.reportPercentiles = percentiles
+        return f
+    }
 
     /// The input vectors whose scenarios bound the family: every input at its 1e-6 quantile, every
     /// input at its 1 - 1e-6 quantile, and each input alone at either with the rest at medians.

@@ -52,6 +52,41 @@ public enum CSVReport {
         return lines.joined(separator: "\n") + "\n"
     }
 
+    /// The wide layout (`--csv-layout wide`): one row per month (1 ... horizon), one column per
+    /// monthly metric and statistic, `<metric>_<statistic>` (`mrr_mean`, `mrr_p5`, ...,
+    /// `mrr_se_p95`, then any `--percentiles`, and `<metric>_closed_form` where the long layout
+    /// has closed-form rows), in the long layout's metric order. Retention by tenure, per-trial
+    /// scalars and run information have no month: they are in the long layout and the JSON.
+    public static func renderWide(_ r: SimulationResult, info: RunInfo) -> String {
+        let closed: [String: [Double]] = r.hasClosedForm
+            ? ["active": r.closedForm.active, "new": r.closedForm.new, "mrr": r.closedForm.mrr] : [:]
+        let monthly = r.monthlyBlocks.map { ($0.metric, r.series($0.metric)!) }
+        var header = ["month"]
+        for (metric, series) in monthly {
+            guard let first = series.first else { continue }
+            header.append(metric + "_n")
+            header += first.named.map { metric + "_" + $0.0 }
+            if closed[metric] != nil { header.append(metric + "_closed_form") }
+        }
+        var lines = [header.map(field).joined(separator: ",")]
+        for m in 1...r.scenario.horizonMonths {
+            var row = [String(m)]
+            for (metric, series) in monthly {
+                guard let first = series.first else { continue }
+                if m <= series.count {
+                    let s = series[m - 1]
+                    row.append(String(s.n))
+                    row += s.named.map { NumberFormat.exact($0.1) ?? "" }
+                } else {
+                    row += [String](repeating: "", count: first.named.count + 1)
+                }
+                if let c = closed[metric] { row.append(m <= c.count ? NumberFormat.exact(c[m - 1]) ?? "" : "") }
+            }
+            lines.append(row.joined(separator: ","))
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
     /// Quotes a text field when it holds a comma, quote or line break (RFC 4180).
     /// A text cell: quoted when needed, and a cell a spreadsheet would read as a formula (one
     /// that begins with `=`, `+`, `-`, `@`, a tab or a carriage return) gets a leading `'`, so

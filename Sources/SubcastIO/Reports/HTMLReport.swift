@@ -103,7 +103,10 @@ public enum HTMLReport {
             if r.hasClosedForm {
                 let cf = r.closedForm.mrr[h - 1]
                 out.append("The simulated mean MRR is \(money(mrr.mean)) \u{00b1} \(money(mrr.se)) (Monte Carlo standard error); "
-                           + "the closed-form expectation is \(money(cf)).")
+                           + (r.closedForm.atPointEstimates
+                              ? "the closed-form expectation with every uncertain input at its median is \(money(cf)) (at medians: "
+                                + "not the mean over the drawn inputs, so the two need not agree)."
+                              : "the closed-form expectation is \(money(cf))."))
             } else {
                 out.append("The simulated mean MRR is \(money(mrr.mean)) \u{00b1} \(money(mrr.se)) (Monte Carlo standard error).")
             }
@@ -120,7 +123,8 @@ public enum HTMLReport {
                 out.append("Mean CLTV per acquired subscriber is \(cur) \(money(cltv.mean)) of gross margin over \(s.lifetimeMonths) months, "
                            + "discounted at \(NumberFormat.percent(s.economics.discountRatePerYear)) a year "
                            + "(90 % of trials: \(money(cltv.p5)) to \(money(cltv.p95))"
-                           + (r.hasClosedForm ? "; closed form \(money(r.closedForm.cltv)))." : ")."))
+                           + (r.hasClosedForm ? "; closed form \(money(r.closedForm.cltv))"
+                              + (r.closedForm.atPointEstimates ? " at medians)." : ").") : ")."))
                 if let naive = r.scalar("cltv_naive"), naive.n > 0, naive.mean.isFinite, cltv.mean > 0 {
                     out.append("The naive ARPU \u{00d7} margin / churn formula gives \(money(naive.mean)), which "
                                + "\(naive.mean >= cltv.mean ? "overstates" : "understates") CLTV by "

@@ -238,7 +238,9 @@ public struct PartialResult: Sendable {
 
     /// Checks that partials belong to one run and cover every merge block once, then joins them.
     /// - Returns: the scenario (re-read from the embedded text), the merged result and run info.
-    public static func merge(_ parts: [(path: String, partial: PartialResult)]) throws(ScenarioError) -> (SimulationResult, RunInfo) {
+    /// `percentiles`: extra percentiles for the merged result's summaries (`--percentiles`).
+    public static func merge(_ parts: [(path: String, partial: PartialResult)],
+                             percentiles: [Double] = []) throws(ScenarioError) -> (SimulationResult, RunInfo) {
         guard let (firstPath, first) = parts.first else {
             throw ScenarioError(file: "<command line>", message: "no partial results given")
         }
@@ -276,6 +278,6 @@ public struct PartialResult: Sendable {
         guard ForecastModel(family).layout.width == joined.width else {
             throw ScenarioError(file: firstPath, message: "cannot merge: the partial's outputs do not match its scenario")
         }
-        return (Simulation.result(family, seed: first.seed, reduction: joined), here)
+        return (Simulation.result(family.reporting(percentiles: percentiles), seed: first.seed, reduction: joined), here)
     }
 }

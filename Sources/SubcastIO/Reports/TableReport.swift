@@ -27,16 +27,21 @@ public enum TableReport {
                    + "discounted at \(NumberFormat.percent(s.economics.discountRatePerYear)) a year, gross margin \(NumberFormat.percent(s.economics.grossMargin))")
         out.append("")
 
-        let header = ["month", "active (mean)", "new (mean)", "churn %", "MRR mean", "+/- se", "MRR P5", "MRR P50", "MRR P95", "ARPU"]
+        // The percentile columns: P5, P50, P95, or those of --percentiles.
+        let percents = s.reportPercentiles.isEmpty ? [5.0, 50, 95] : s.reportPercentiles
+        let names = percents.map(Summary.heading(percent:))
+        func quantiles(_ x: Summary, decimals: Int = 0) -> [String] {
+            percents.map { NumberFormat.human(x.percentile($0) ?? .nan, decimals: decimals) }
+        }
+        let header = ["month", "active (mean)", "new (mean)", "churn %", "MRR mean", "+/- se"] + names.map { "MRR " + $0 } + ["ARPU"]
         var rows: [[String]] = []
         for m in keyMonths(horizon: s.horizonMonths) {
             let active = r.summary("active", month: m)!, mrr = r.summary("mrr", month: m)!
             rows.append([monthLabel(s, m), NumberFormat.human(active.mean, decimals: 1),
                          NumberFormat.human(r.summary("new", month: m)!.mean, decimals: 1),
                          NumberFormat.percent(r.summary("logo_churn_rate", month: m)!.mean, decimals: 2),
-                         NumberFormat.human(mrr.mean), NumberFormat.human(mrr.se), NumberFormat.human(mrr.p5),
-                         NumberFormat.human(mrr.p50), NumberFormat.human(mrr.p95),
-                         NumberFormat.human(r.summary("arpu", month: m)!.mean, decimals: 2)])
+                         NumberFormat.human(mrr.mean), NumberFormat.human(mrr.se)] + quantiles(mrr)
+                        + [NumberFormat.human(r.summary("arpu", month: m)!.mean, decimals: 2)])
         }
         out.append("Monthly recurring revenue (\(cur))")
         out += table(header, rows)
@@ -61,11 +66,9 @@ public enum TableReport {
         var unit: [[String]] = []
         func line(_ label: String, _ metric: String, decimals: Int, closed: Double? = nil) {
             let x = r.scalar(metric)!
-            if x.n == 0 { unit.append([label, "n/a", "", "", "", "", ""]); return }
-            unit.append([label, NumberFormat.human(x.mean, decimals: decimals), NumberFormat.human(x.se, decimals: decimals),
-                         NumberFormat.human(x.p5, decimals: decimals), NumberFormat.human(x.p50, decimals: decimals),
-                         NumberFormat.human(x.p95, decimals: decimals),
-                         closed.map { NumberFormat.human($0, decimals: decimals) } ?? ""])
+            if x.n == 0 { unit.append([label, "n/a", ""] + percents.map { _ in "" } + [""]); return }
+            unit.append([label, NumberFormat.human(x.mean, decimals: decimals), NumberFormat.human(x.se, decimals: decimals)]
+                        + quantiles(x, decimals: decimals) + [closed.map { NumberFormat.human($0, decimals: decimals) } ?? ""])
         }
         line("CLTV (discounted, margin)", "cltv", decimals: 2, closed: r.hasClosedForm ? r.closedForm.cltv : nil)
         if r.scalar("licence_customer_value") != nil {
@@ -77,9 +80,12 @@ public enum TableReport {
             line("CAC payback (tenure month)", "cac_payback_month", decimals: 1)
         }
         if r.hasClosedForm {
-            out += table(["", "mean", "+/- se", "P5", "P50", "P95", r.closedForm.atPointEstimates ? "at estimates" : "closed form"], unit)
+            out += table(["", "mean", "+/- se"] + names + [r.closedForm.atPointEstimates ? "at medians" : "closed form"], unit)
         } else {
-            out += table(["", "mean", "+/- se", "P5", "P50", "P95"], unit.map { Array($0.prefix(6)) })
+            out += table(["", "mean", "+/- se"] + names, unit.map { Array($0.dropLast()) })
+        }
+        if r.hasClosedForm && r.closedForm.atPointEstimates {
+            out.append("at medians: the closed form with every uncertain input at its median, not the mean over the drawn inputs.")
         }
         let cltv = r.scalar("cltv")!.mean, naive = r.scalar("cltv_naive")!.mean
         if cltv.isFinite && naive.isFinite && cltv > 0 {
