@@ -107,6 +107,9 @@ public struct SimulationResult: Sendable {
     public let closedForm: ClosedForm
     /// Distributions of the per-trial scalar metrics (cltv, ltv_cac, ...), for charts.
     public let histograms: [String: Histogram]
+    /// The uncertain inputs the trials drew (their distributions and scenario paths); empty for
+    /// a fixed scenario. Their draws are the `input:<name>` scalars.
+    public internal(set) var inputs: [UncertainInput] = []
 
     /// The summaries of one metric's block, in index order.
     public func series(_ metric: String) -> [Summary]? {

@@ -168,6 +168,15 @@ import Testing
         #expect(r.status == 0, "\(r.stderr)")
         let html = try String(contentsOfFile: ws.file("s.html"), encoding: .utf8)
         #expect(html.contains("data-chart=\"tornado\"") && html.contains("data-chart=\"sobol\"") && !html.contains("<script"))
+        // The rows are named by their inputs on the axis, and the inputs are listed with their
+        // distributions.
+        let tornado = String(html[html.range(of: "data-chart=\"tornado\"")!.lowerBound...])
+        let svg = String(tornado[..<tornado.range(of: "</svg>")!.lowerBound])
+        for name in ["price", "discount"] {
+            #expect(svg.contains(">\(name)</text>"), "the tornado's axis does not name \(name)")
+        }
+        #expect(html.contains("<caption>The uncertain inputs as the scenario gives them</caption>"))
+        #expect(html.contains("scenario key") && html.contains("distribution"))
     }
 }
 

@@ -55,6 +55,29 @@ public enum InputDistribution: Sendable, Hashable {
         }
     }
 
+    /// The distribution with its parameters as a scenario file writes them, four significant
+    /// digits: `beta(alpha 12, beta 188)`, `uniform(0.02 ... 0.04)`, `lognormal(mu -3.2, sigma 0.25)`.
+    public var summary: String {
+        func f(_ x: Double) -> String {
+            guard x.isFinite else { return x > 0 ? "inf" : (x < 0 ? "-inf" : "nan") }
+            return String(format: "%.4g", x)
+        }
+        switch self {
+        case let .normal(m, sd): return "normal(mean \(f(m)), sd \(f(sd)))"
+        case let .truncatedNormal(m, sd, lo, hi): return "truncated_normal(mean \(f(m)), sd \(f(sd)), \(f(lo)) ... \(f(hi)))"
+        case let .lognormal(mu, sigma): return "lognormal(mu \(f(mu)), sigma \(f(sigma)); median \(f(exp(mu))))"
+        case let .beta(a, b, lo, hi):
+            return "beta(alpha \(f(a)), beta \(f(b))" + (lo == 0 && hi == 1 ? ")" : " on \(f(lo)) ... \(f(hi)))")
+        case let .gamma(k, theta): return "gamma(shape \(f(k)), scale \(f(theta)))"
+        case let .uniform(lo, hi): return "uniform(\(f(lo)) ... \(f(hi)))"
+        case let .triangular(lo, mode, hi): return "triangular(\(f(lo)), mode \(f(mode)), \(f(hi)))"
+        case let .pert(lo, mode, hi): return "pert(\(f(lo)), mode \(f(mode)), \(f(hi)))"
+        case let .discrete(values, _):
+            let shown = values.prefix(5).map(f).joined(separator: ", ")
+            return "discrete(\(shown)\(values.count > 5 ? ", ... \(values.count) values" : ""))"
+        }
+    }
+
     // MARK: moment parameterisations
 
     /// The lognormal with the given mean > 0 and standard deviation sd > 0:

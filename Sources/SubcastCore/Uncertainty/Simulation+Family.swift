@@ -24,7 +24,9 @@ extension Simulation {
         if family.isFixed { return result(family.base, seed: seed, reduction: reduction) }
         var closedForm = ClosedForm(family.base)
         closedForm.atPointEstimates = true
-        return result(family.base, layout: ForecastModel(family).layout, closedForm: closedForm, seed: seed,
-                      reduction: reduction)
+        var r = result(family.base, layout: ForecastModel(family).layout, closedForm: closedForm, seed: seed,
+                       reduction: reduction)
+        r.inputs = family.inputs.inputs
+        return r
     }
 }

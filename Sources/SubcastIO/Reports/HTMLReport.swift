@@ -222,8 +222,11 @@ public enum HTMLReport {
             }
             var uncertainty = "none"
             // Uncertain inputs of this plan (named by key path, the default and the fitted ones).
-            let drawn = r.layout.blocks.map(\.metric).filter { $0.hasPrefix("input:plans[\(p)].") }
-                .map { String($0.dropFirst("input:".count)) }
+            var drawn = r.inputs.filter { $0.path.hasPrefix("plans[\(p)].") }.map(\.name)
+            if drawn.isEmpty {
+                drawn = r.layout.blocks.map(\.metric).filter { $0.hasPrefix("input:plans[\(p)].") }
+                    .map { String($0.dropFirst("input:".count)) }
+            }
             if !drawn.isEmpty {
                 uncertainty = "drawn: " + drawn.joined(separator: ", ") + " (see Uncertain inputs)"
             } else if r.layout.blocks.contains(where: { $0.metric.hasPrefix("input:") }) {

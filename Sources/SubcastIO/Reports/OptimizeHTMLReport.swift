@@ -101,7 +101,9 @@ public enum OptimizeHTMLReport {
         }
         let shown = Array(OptimizeReport.ranked(r).prefix(30))
         var chart = SVGChart(id: chartID, title: "\(name), the best \(shown.count) candidates",
-                             x: .extended(label: name, lo, hi), y: .fixed(label: "rank", 0, Double(shown.count + 1), integer: true),
+                             x: .extended(label: name, lo, hi),
+                             y: .categories(label: p.decisions.map { String($0.key.split(separator: ".").last ?? "") }.joined(separator: " / "),
+                                            shown.enumerated().map { k, c in "\(k + 1). " + c.values.map(OptimizationProblem.plain).joined(separator: " / ") }),
                              plotHeight: Double(max(280, 18 * shown.count)))
         for (k, cand) in shown.enumerated() {
             let y = Double(shown.count - k)

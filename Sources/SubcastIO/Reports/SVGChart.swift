@@ -22,7 +22,8 @@ struct SVGChart {
     /// Width of the viewBox; the chart scales to the page.
     let width: Double = 960
     let plotHeight: Double
-    let left: Double = 84
+    /// The left margin: room for the value labels, or for the names of a category axis.
+    let left: Double
     let right: Double = 28
     var plotWidth: Double { width - left - right }
 
@@ -36,6 +37,8 @@ struct SVGChart {
         self.x = x
         self.y = y
         self.plotHeight = plotHeight
+        let longest = y.names.values.map { SVGChart.textWidth($0, fontSize: 12.5) }.max() ?? 0
+        left = y.names.isEmpty ? 84 : min(330, max(84, longest + 40))
     }
 
     // MARK: palette
@@ -69,6 +72,19 @@ struct SVGChart {
         var hi: Double
         var ticks: [Double]
         var step: Double
+        /// Tick labels by tick value, for category axes (rows named by what they show).
+        var names: [Double: String] = [:]
+
+        /// Rows 1 ... n named `names` from the top down (names[0] at y = n), domain 0 ... n + 1:
+        /// the category axis of ranked bar charts (tornado, Sobol, candidates).
+        static func categories(label: String, _ names: [String]) -> Axis {
+            let n = names.count
+            var byTick: [Double: String] = [:]
+            for (k, name) in names.enumerated() {
+                byTick[Double(n - k)] = name.count > 42 ? String(name.prefix(41)) + "\u{2026}" : name
+            }
+            return Axis(label: label, lo: 0, hi: Double(n + 1), ticks: (1...max(n, 1)).map(Double.init), step: 1, names: byTick)
+        }
 
         /// A domain widened to whole tick steps (for value axes): covers `lo ... hi`.
         static func extended(label: String, _ lo: Double, _ hi: Double, target: Int = 5, integer: Bool = false) -> Axis {
@@ -91,7 +107,7 @@ struct SVGChart {
             return Axis(label: label, lo: a, hi: b, ticks: ticks, step: step)
         }
 
-        func label(_ v: Double) -> String { SVGChart.tickLabel(v, step: step) }
+        func label(_ v: Double) -> String { names[v] ?? (names.isEmpty ? SVGChart.tickLabel(v, step: step) : "") }
     }
 
     /// The smallest of 1, 2, 5 x 10^k at least `rough` (at least 1 for integer axes).

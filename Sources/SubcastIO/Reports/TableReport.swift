@@ -245,10 +245,12 @@ public enum TableReport {
             let size = Swift.max(abs(x.p50), abs(x.mean), 1e-12)
             let decimals = Swift.min(8, Swift.max(0, 2 - Int(log10(size).rounded(.down))))
             let f = { (v: Double) in NumberFormat.human(v, decimals: decimals) }
-            return [String(metric.dropFirst("input:".count)), f(x.mean), f(x.sd), f(x.p5), f(x.p50), f(x.p95)]
+            let name = String(metric.dropFirst("input:".count))
+            let input = r.inputs.first { $0.name == name }
+            return [name, input?.path ?? "", input?.distribution.summary ?? "", f(x.mean), f(x.sd), f(x.p5), f(x.p50), f(x.p95)]
         }
         return Section(title: "Uncertain inputs, as drawn over the trials",
-                       header: ["input", "mean", "sd", "P5", "P50", "P95"], rows: rows,
+                       header: ["input", "scenario key", "distribution", "mean", "sd", "P5", "P50", "P95"], rows: rows,
                        notes: ["Each trial draws every input once (see the scenario's distributions); the results above "
                                + "are over these draws. `--separate-uncertainty` splits the spread into inputs and process noise."])
     }
