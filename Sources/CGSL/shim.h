@@ -21,6 +21,7 @@
 #include <gsl/gsl_permutation.h>
 #include <gsl/gsl_histogram.h>
 #include <gsl/gsl_roots.h>
+#include <gsl/gsl_eigen.h>
 
 /* Swift 6 rejects mutable C globals as not concurrency-safe; read them through accessors. */
 static inline const char *subcast_gsl_version(void) { return gsl_version; }

@@ -9,7 +9,7 @@ import SubcastStochastics
 /// ```
 public enum Simulation {
     /// The Subcast version recorded in every output.
-    public static let version = "0.3.1"
+    public static let version = "0.3.2"
     /// The model's draw layout, recorded with the generator in every output: it changes when the
     /// same scenario and seed give other numbers on purpose. `pipeline-2`: the model as a
     /// pipeline of processes with a stream per process (2026-12-01); lever scenarios give other
@@ -24,8 +24,11 @@ public enum Simulation {
     /// representable after adding t may differ in the last bits of their hazards and so in draws;
     /// hypergeometric draws of more than 2,000 items use Stadlober's ratio of uniforms (cost
     /// independent of the counts) instead of GSL's item-by-item draw, so lever scenarios with
-    /// large compartments give other bits (the same distribution).
-    public static let modelVersion = "pipeline-4"
+    /// large compartments give other bits (the same distribution). `pipeline-5` (0.3.2):
+    /// condition multipliers act on each subscriber's own propensity through latent classes
+    /// (`LatentClasses`), so lever scenarios with heterogeneous churn and a multiplier other than
+    /// 1 give other numbers on purpose; others keep their bits.
+    public static let modelVersion = "pipeline-5"
 
     public static func run(_ scenario: Scenario, trials: Int? = nil, seed: UInt64, threads: Int,
                            progress: (@Sendable (Int) -> Void)? = nil,

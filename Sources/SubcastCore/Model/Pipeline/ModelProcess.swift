@@ -86,7 +86,8 @@ extension OnboardingProcess: ModelProcess {
 }
 extension RenewalProcess: ModelProcess {
     static let kind = ProcessKind.renewal
-    static let streams = [stream, parameterStream]
+    /// Churn, the per-trial churn parameters, and the split of arrivals into latent classes.
+    static let streams = [stream, parameterStream, LatentClasses.stream]
 }
 extension DunningProcess: ModelProcess {
     static let kind = ProcessKind.dunning

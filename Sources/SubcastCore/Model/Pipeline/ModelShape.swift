@@ -15,10 +15,31 @@ struct ModelShape: Sendable {
     /// Every group (existing base and migrants too) is followed after the horizon to
     /// H + lifetime, for the terminal value.
     let followAll: Bool
+    /// Latent classes of churn propensity per (group, plan, billing): 1 without them (see
+    /// `LatentClasses`).
+    var L: Int = 1
+    /// Per plan: whether its subscribers are split into latent classes (heterogeneous churn
+    /// under condition multipliers), and the class a subscriber arriving from a plan without
+    /// classes joins (the class holding the median propensity).
+    var classPlans: [Bool] = []
+    var medianClass: [Int] = []
 
-    var compartments: Int { G * P * NB }
+    var compartments: Int { G * P * NB * L }
 
-    @inline(__always) func compartment(_ g: Int, _ p: Int, _ b: Int) -> Int { (g &* P &+ p) &* NB &+ b }
+    /// The compartment of (group, plan, billing) and latent class 0.
+    @inline(__always) func compartment(_ g: Int, _ p: Int, _ b: Int) -> Int { ((g &* P &+ p) &* NB &+ b) &* L }
+    @inline(__always) func compartment(_ g: Int, _ p: Int, _ b: Int, _ l: Int) -> Int { ((g &* P &+ p) &* NB &+ b) &* L &+ l }
+    /// The latent class of compartment c.
+    @inline(__always) func latentClass(_ c: Int) -> Int { L == 1 ? 0 : c % L }
+
+    /// The class a subscriber of class l on plan `from` has on plan `to` (a plan move or an
+    /// upsell): the same class (the same rank of propensity) between plans with classes, the
+    /// median class when coming from a plan without them.
+    @inline(__always) func movedClass(_ l: Int, from p: Int, to q: Int) -> Int {
+        if L == 1 { return 0 }
+        if classPlans[q] && !classPlans[p] { return medianClass[q] }
+        return l
+    }
 
     /// The month a group started (1 for the existing base).
     @inline(__always) func groupStart(_ g: Int) -> Int {
@@ -123,14 +144,17 @@ struct Month {
     }
 
     /// Calls `body(group, plan, billing, compartment)` for every compartment of the month's
-    /// groups, in group, plan, billing order (the order every step draws in); with
+    /// groups, in group, plan, billing, latent class order (the order every step draws in); with
     /// `startedBefore`, only for groups that started before this month.
     @inline(__always) func forEachCompartment(_ shape: ModelShape, startedBefore: Bool = false,
                                               _ body: (Int, Int, Int, Int) -> Void) {
         forEachGroup { g in
             if startedBefore && shape.groupStart(g) >= m { return }
             for p in 0..<shape.P {
-                for b in 0..<shape.NB { body(g, p, b, shape.compartment(g, p, b)) }
+                for b in 0..<shape.NB {
+                    let c0 = shape.compartment(g, p, b)
+                    for l in 0..<shape.L { body(g, p, b, c0 &+ l) }
+                }
             }
         }
     }

@@ -58,6 +58,8 @@ public final class PipelineModel: Sendable {
     let onboarding: OnboardingProcess?
     let usage: UsageProcess?
     let renewal: RenewalProcess
+    /// Latent classes of churn propensity, where multipliers meet heterogeneous churn.
+    let latent: LatentClasses?
     let dunning: DunningProcess?
     let licence: LicenceProcess?
     let licenceSupport: LicenceSupportProcess?
@@ -68,6 +70,7 @@ public final class PipelineModel: Sendable {
     /// Stream indices into `streamNames` (-1 when unused).
     let iParameters: Int, iTrials: Int, iReferrals: Int, iBilling: Int, iShock: Int, iOnboarding: Int
     let iSupport: Int, iLicenceSupport: Int, iMoves: Int, iSeats: Int, iUsage: Int, iDunning: Int, iLicences: Int
+    let iClasses: Int
 
     // Cohort bookkeeping.
     let baseCountInit: [Int], basePlan: [Int]
@@ -136,11 +139,21 @@ public final class PipelineModel: Sendable {
         // Shape.
         let anyAnnual = shapeScenario.plans.contains { $0.options.annualShare > 0 }
         let migrantBase = (shapeScenario.levers.licenceSwitch?.migrationPerMonth ?? 0) > 0 ? B + H : -1
-        self.shape = ModelShape(P: P, B: B, H: H, lifetime: lifetime, lastMonth: lastMonth, NB: anyAnnual ? 2 : 1,
-                                G: B + H + (migrantBase >= 0 ? H : 0), cohortBase: B, migrantBase: migrantBase,
-                                baseTenure: scenario.existing.map(\.tenureMonths),
-                                conditions: Conditions(onboarding: levers.onboarding, support: levers.support),
-                                followAll: terminal)
+        let conditions = Conditions(onboarding: levers.onboarding, support: levers.support)
+        var shape = ModelShape(P: P, B: B, H: H, lifetime: lifetime, lastMonth: lastMonth, NB: anyAnnual ? 2 : 1,
+                               G: B + H + (migrantBase >= 0 ? H : 0), cohortBase: B, migrantBase: migrantBase,
+                               baseTenure: scenario.existing.map(\.tenureMonths),
+                               conditions: conditions, followAll: terminal)
+        latent = LatentClasses(scenario, shape: shapeScenario, conditions: conditions, lastRenewal: renewal.hazardStride - 1)
+        if let lc = latent {
+            shape.L = lc.L
+            shape.classPlans = lc.classPlans
+            shape.medianClass = lc.medianClass
+        } else {
+            shape.classPlans = [Bool](repeating: false, count: P)
+            shape.medianClass = [Int](repeating: 0, count: P)
+        }
+        self.shape = shape
 
         // Streams: the core ones first, in CohortModel's order, then each process's.
         var names = ["acquisition", "churn"]
@@ -162,6 +175,7 @@ public final class PipelineModel: Sendable {
         iUsage = stream(UsageProcess.stream, usage != nil)
         iDunning = stream(DunningProcess.stream, dunning != nil)
         iLicences = stream(LicenceProcess.stream, licence != nil)
+        iClasses = stream(LatentClasses.stream, latent != nil)
         streamNames = names
 
         baseCountInit = scenario.existing.map(\.count)
@@ -236,7 +250,7 @@ public final class PipelineModel: Sendable {
         } else {
             groupMonths = shape.B * H + (H * max(H, last > H ? lifetime : 0)) * (shape.migrantBase >= 0 ? 2 : 1)
         }
-        return groupMonths * shape.P * shape.NB * shape.conditions.count
+        return groupMonths * shape.P * shape.NB * shape.L * shape.conditions.count
     }
 
     /// The bytes of one worker's `Scratch`: the compartment table (counts, staged moves and the
@@ -247,7 +261,7 @@ public final class PipelineModel: Sendable {
         guard !cells.overflow, cells.partialValue < Int.max / 64 else { return Int.max / 2 }
         let table = 3 * 8 * cells.partialValue + 14 * 8 * s.compartments
         let buffers = 8 * (Metric.allCases.count + 15 * s.G + 3 * s.H + 2 * s.lifetime
-                           + s.P * (renewal.hazardStride + renewal.annualStride) + 4 * s.P)
+                           + s.P * (renewal.hazardStride + renewal.annualStride) + 4 * s.P + 3 * s.P * s.L + 2 * s.L)
         return table + buffers + 4096
     }
 
@@ -267,6 +281,12 @@ public final class PipelineModel: Sendable {
         let moveSplit: UnsafeMutableBufferPointer<Int>
         let hazard: UnsafeMutableBufferPointer<Double>
         let annualHazard: UnsafeMutableBufferPointer<Double>
+        /// This trial's latent classes: nodes and weights [plan * L + class], the existing base's
+        /// tilted weights and the split of a count [class].
+        let classNode: UnsafeMutableBufferPointer<Double>
+        let classWeight: UnsafeMutableBufferPointer<Double>
+        let classTilt: UnsafeMutableBufferPointer<Double>
+        let classSplit: UnsafeMutableBufferPointer<Int>
         let licence: LicenceState?
 
         init(_ model: PipelineModel) {
@@ -285,12 +305,17 @@ public final class PipelineModel: Sendable {
             moveSplit = zeroedBuffer(model.moves?.maxCategories ?? 1, 0)
             hazard = zeroedBuffer(s.P * model.renewal.hazardStride, 0.0)
             annualHazard = zeroedBuffer(s.P * model.renewal.annualStride, 0.0)
+            classNode = zeroedBuffer(s.P * s.L, 0.0)
+            classWeight = zeroedBuffer(s.P * s.L, 0.0)
+            classTilt = zeroedBuffer(s.L, 0.0)
+            classSplit = zeroedBuffer(s.L, 0)
             licence = model.licence.map { _ in LicenceState(badMonths: model.licenceSupport?.badMonths ?? 0, horizon: s.H) }
         }
 
         deinit {
             for b in [acc, groupValue, aliveByAge, revenueByAge, costByAge, cashFlow, hazard, annualHazard] { b.deallocate() }
-            for b in [arrivedByGroup, trialStarts, split, referredSplit, moveSplit] { b.deallocate() }
+            for b in [classNode, classWeight, classTilt] { b.deallocate() }
+            for b in [arrivedByGroup, trialStarts, split, referredSplit, moveSplit, classSplit] { b.deallocate() }
         }
     }
 
@@ -309,13 +334,35 @@ public final class PipelineModel: Sendable {
         let rShock = stream(iShock), rOnboarding = stream(iOnboarding), rSupport = stream(iSupport)
         let rLicenceSupport = stream(iLicenceSupport), rMoves = stream(iMoves), rSeats = stream(iSeats)
         let rUsage = stream(iUsage), rDunning = stream(iDunning), rLicences = stream(iLicences)
+        let rClasses = stream(iClasses)
+        let L = sh.L
+        let classNode = s.classNode, classWeight = s.classWeight
         let HS = renewal.hazardStride, AS = renewal.annualStride
         let classes = cond.classes
         let hazard = s.hazard, annualHazard = s.annualHazard
         let acc = s.acc
 
-        // Parameters: this trial's hazards.
-        renewal.prepare(hazards: hazard, annual: annualHazard, using: iParameters >= 0 ? streams[iParameters] : nil)
+        // Parameters: this trial's hazards (and latent classes).
+        let drawn = renewal.prepare(hazards: hazard, annual: annualHazard, using: iParameters >= 0 ? streams[iParameters] : nil)
+        if let lc = latent {
+            for p in 0..<P where sh.classPlans[p] {
+                var nodes = lc.nodes[p], weights = lc.weights[p]
+                if let d = drawn.first(where: { $0.plan == p }) {
+                    let rule = LatentClasses.rule(.shiftedBetaGeometric(alpha: d.alpha, beta: d.beta), points: L)
+                    nodes = rule.nodes
+                    weights = rule.weights
+                }
+                for l in 0..<L { classNode[p * L + l] = nodes[l]; classWeight[p * L + l] = weights[l] }
+            }
+        }
+        /// Calls body(class, count) for the classes of n subscribers of plan p (tenure paid
+        /// before: the existing base's tilt); one call with class 0 for a plan without classes.
+        func placeInClasses(_ n: Int, plan p: Int, tenure: Int, _ body: (Int, Int) -> Void) {
+            guard let lc = latent, sh.classPlans[p], n > 0 else { body(0, n); return }
+            lc.split(n, plan: p, tenure: tenure, nodes: classNode, weights: classWeight, scratch: s.classTilt,
+                     into: s.classSplit, using: rClasses)
+            for l in 0..<L where s.classSplit[l] > 0 { body(l, s.classSplit[l]) }
+        }
         t.reset()
         for g in 0..<sh.G { s.arrivedByGroup[g] = 0 }
         for i in 0..<s.groupValue.count { s.groupValue[i] = 0 }
@@ -328,10 +375,12 @@ public final class PipelineModel: Sendable {
         // Existing base: healthy, at month 1's list prices, seats drawn at the start.
         for i in 0..<B {
             let p = basePlan[i]
-            for q in 0..<P { t.unitPrice[sh.compartment(i, q, 0)] = scenario.plans[q].pricePerMonth }
-            let c = sh.compartment(i, p, 0)
-            t.set(c, 0, baseCountInit[i])
-            if let se = seats { t.extraSeats[c] = se.atSignUp(baseCountInit[i], plan: p, using: rSeats) }
+            for q in 0..<P { for l in 0..<L { t.unitPrice[sh.compartment(i, q, 0, l)] = scenario.plans[q].pricePerMonth } }
+            placeInClasses(baseCountInit[i], plan: p, tenure: sh.baseTenure[i]) { l, n in
+                let c = sh.compartment(i, p, 0, l)
+                t.set(c, 0, n)
+                if let se = seats { t.extraSeats[c] = se.atSignUp(n, plan: p, using: rSeats) }
+            }
         }
 
         var acquiredTotal = 0, referredTotal = 0, churnedTotal = 0
@@ -378,7 +427,10 @@ public final class PipelineModel: Sendable {
                 referredTotal += referred
                 let g = sh.cohortBase + m - 1
                 for q in 0..<P {
-                    for b in 0..<NB { t.unitPrice[sh.compartment(g, q, b)] = pricing.unitPrice(plan: q, billing: b, month: m) }
+                    for b in 0..<NB {
+                        let price = pricing.unitPrice(plan: q, billing: b, month: m)
+                        for l in 0..<L { t.unitPrice[sh.compartment(g, q, b, l)] = price }
+                    }
                 }
                 s.arrivedByGroup[g] = arrivals
                 let split = s.split
@@ -404,27 +456,32 @@ public final class PipelineModel: Sendable {
                 for p in 0..<P where split[p] > 0 {
                     let annual = billing.annual(split[p], plan: p, using: rBilling)
                     for b in 0..<NB {
-                        let n = b == 0 ? split[p] - annual : annual
-                        if n == 0 { continue }
-                        let c = sh.compartment(g, p, b)
-                        var risk = 0
-                        if let o = onboarding {
-                            risk = o.atRisk(n, using: rOnboarding)
-                            t.set(c, cond.risk, risk)
+                        let arriving = b == 0 ? split[p] - annual : annual
+                        if arriving == 0 { continue }
+                        placeInClasses(arriving, plan: p, tenure: 0) { l, n in
+                            let c = sh.compartment(g, p, b, l)
+                            var risk = 0
+                            if let o = onboarding {
+                                risk = o.atRisk(n, using: rOnboarding)
+                                t.set(c, cond.risk, risk)
+                            }
+                            t.set(c, 0, n - risk)
+                            if let se = seats { t.extraSeats[c] = se.atSignUp(n, plan: p, using: rSeats) }
                         }
-                        t.set(c, 0, n - risk)
-                        if let se = seats { t.extraSeats[c] = se.atSignUp(n, plan: p, using: rSeats) }
                     }
                 }
                 if let l = licence, let state = s.licence, m >= l.licence.switchMonth, sh.migrantBase >= 0 {
                     let migrated = l.migrate(state, using: rLicences)
                     x.add(.migrated, migrated)
                     let g = sh.migrantBase + m - 1
-                    for q in 0..<P { t.unitPrice[sh.compartment(g, q, 0)] = pricing.listPrice[q][m] }
-                    let c = sh.compartment(g, l.licence.migrationPlan, 0)
-                    t.unitPrice[c] = l.migrationPrice
-                    t.set(c, 0, migrated)
-                    if let se = seats { t.extraSeats[c] = se.atSignUp(migrated, plan: l.licence.migrationPlan, using: rSeats) }
+                    for q in 0..<P { for k in 0..<L { t.unitPrice[sh.compartment(g, q, 0, k)] = pricing.listPrice[q][m] } }
+                    let mp = l.licence.migrationPlan
+                    for k in 0..<L { t.unitPrice[sh.compartment(g, mp, 0, k)] = l.migrationPrice }
+                    placeInClasses(migrated, plan: mp, tenure: 0) { k, n in
+                        let c = sh.compartment(g, mp, 0, k)
+                        t.set(c, 0, n)
+                        if let se = seats { t.extraSeats[c] = se.atSignUp(n, plan: mp, using: rSeats) }
+                    }
                 }
             }
 
@@ -464,8 +521,10 @@ public final class PipelineModel: Sendable {
                 var groupAlive = 0
                 var groupValue = 0.0
                 for p in 0..<P {
+                    let classed = sh.classPlans[p]
                     for b in 0..<NB {
-                        let c = sh.compartment(g, p, b)
+                      for l in 0..<L {
+                        let c = sh.compartment(g, p, b, l)
                         let n = t.total[c]
                         if n == 0 {
                             // Emptied by moves this month: what its carried MRR still holds (its
@@ -535,13 +594,26 @@ public final class PipelineModel: Sendable {
                         t.lastUsage[c] = usageValue / Double(n)
                         // 8. renewals
                         var h: Double
-                        if b == 0 {
-                            h = hazard[p &* HS &+ renewalNumber]
+                        var leaving: Int
+                        if classed {
+                            // A latent class: its own monthly probability, the multipliers on it;
+                            // annual billing compounds the (multiplied) monthly probability.
+                            if b == 1 && renewalNumber % 12 != 0 {
+                                leaving = 0
+                            } else {
+                                h = classNode[p &* L &+ l]
+                                if priceChurn { h = renewal.priceAdjusted(h, unitPrice: t.unitPrice[c], plan: p, billing: b) }
+                                leaving = renewal.churn(t, c, hazard: h, classes: classes, x, compounded: b == 1 ? 12 : 1, using: rChurn)
+                            }
                         } else {
-                            h = renewalNumber % 12 == 0 ? annualHazard[p &* AS &+ renewalNumber / 12] : 0
+                            if b == 0 {
+                                h = hazard[p &* HS &+ renewalNumber]
+                            } else {
+                                h = renewalNumber % 12 == 0 ? annualHazard[p &* AS &+ renewalNumber / 12] : 0
+                            }
+                            if priceChurn { h = renewal.priceAdjusted(h, unitPrice: t.unitPrice[c], plan: p, billing: b) }
+                            leaving = renewal.churn(t, c, hazard: h, classes: classes, x, using: rChurn)
                         }
-                        if priceChurn { h = renewal.priceAdjusted(h, unitPrice: t.unitPrice[c], plan: p, billing: b) }
-                        var leaving = renewal.churn(t, c, hazard: h, classes: classes, x, using: rChurn)
                         if t.shocked[c] {
                             let k = pricing.shock(t, c, plan: p, x, using: rShock)
                             leaving += k
@@ -577,6 +649,7 @@ public final class PipelineModel: Sendable {
                             }
                         }
                         if let o = onboarding { o.age(t, c, risk: cond.risk, age: age, using: rOnboarding) }
+                      }
                     }
                 }
                 if inHorizon {

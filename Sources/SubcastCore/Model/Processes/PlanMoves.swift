@@ -4,7 +4,8 @@ import SubcastStochastics
 /// before the month draws once where to be, from the plan it started the month on.
 ///
 /// Step 4, one simultaneous step: for every compartment, Multinomial(n, (stay, moves...))
-/// (stream `moves`) movers to each destination plan (same group and billing), taken uniformly
+/// (stream `moves`) movers to each destination plan (same group, billing and latent class, see
+/// `ModelShape.movedClass`), taken uniformly
 /// over the compartment's conditions (sequential hypergeometric draws), with Binomial(E, movers
 /// / n) of its extra seats (stream `seats`; kept only if the destination bills seats); all are
 /// staged and added
@@ -43,7 +44,8 @@ struct PlanMoveProcess: Sendable {
         var moved = 0
         for d in 0..<k where split[d + 1] > 0 {
             let x = split[d + 1]
-            let dest = shape.compartment(grp, targets[p][d], b)
+            let q = targets[p][d]
+            let dest = shape.compartment(grp, q, b, shape.movedClass(shape.latentClass(c), from: p, to: q))
             let before = t.total[c]
             let S = t.conditions
             splitOverConditions(t, c, mask: t.occupied[c], pooled: before, take: x, using: g) { st, taken in

@@ -19,8 +19,10 @@ import SubcastStochastics
 /// `support_saved` (those it would have taken). With no condition but healthy this is one
 /// Binomial(n, h_t) per compartment, the draw of `CohortModel`.
 ///
-/// The multiplier acts on the cohort's hazard at that renewal (the average over its survivors),
-/// not on each subscriber's own churn probability; see Scenarios/README.md.
+/// Where multipliers meet heterogeneous churn the compartments are latent classes
+/// (`LatentClasses`): h is the class's own probability and the multiplier acts on it, as on each
+/// subscriber's propensity. Elsewhere (no multiplier, or constant churn) the multiplier acts on
+/// the cohort's hazard, which is then the same thing.
 struct RenewalProcess: Sendable {
     static let stream = "churn", parameterStream = "parameters"
     /// [plan][t], t = 0 ... maxRenewal (t = 0 unused).
@@ -65,9 +67,12 @@ struct RenewalProcess: Sendable {
         return Swift.min(1, h * _pow(list / reference, pc.elasticity))
     }
 
-    /// This trial's hazards into `h` ([plan * stride + t]) and annual hazards into `a`.
+    /// This trial's hazards into `h` ([plan * stride + t]) and annual hazards into `a`; returns
+    /// the sBG parameters drawn for plans with uncertain churn.
+    @discardableResult
     func prepare(hazards h: UnsafeMutableBufferPointer<Double>, annual a: UnsafeMutableBufferPointer<Double>,
-                 using g: RandomGenerator?) {
+                 using g: RandomGenerator?) -> [(plan: Int, alpha: Double, beta: Double)] {
+        var drawn: [(plan: Int, alpha: Double, beta: Double)] = []
         let HS = hazardStride, AS = annualStride
         for p in hazard.indices {
             precondition(hazard[p].count == HS, "a scenario of this shape has another hazard table length")
@@ -77,6 +82,7 @@ struct RenewalProcess: Sendable {
             let (za, zb) = draw.sample(using: g!)
             let alpha = alphaHat * exp(za), beta = betaHat * exp(zb)
             for t in 1..<HS { h[p * HS + t] = ChurnModel.sbgHazard(alpha: alpha, beta: beta, renewal: t) }
+            drawn.append((p, alpha, beta))
         }
         if annual {
             for p in hazard.indices {
@@ -89,13 +95,18 @@ struct RenewalProcess: Sendable {
                 }
             }
         }
+        return drawn
     }
 
-    /// The churners of compartment c at hazard h (removed from its counts).
+    /// The churners of compartment c at hazard h (removed from its counts). `compounded` k > 1
+    /// (a latent class billed yearly): h is a monthly probability, and a renewal covers k months,
+    /// leaving with 1 - (1 - min(1, x h))^k under multiplier x.
     @inline(__always)
-    func churn(_ t: CompartmentTable, _ c: Int, hazard h: Double, classes: [(mask: UInt64, multiplier: Double, attribution: Int)],
-               _ x: Month, using g: RandomGenerator) -> Int {
-        if h <= 0 { return 0 }
+    func churn(_ t: CompartmentTable, _ c: Int, hazard monthly: Double, classes: [(mask: UInt64, multiplier: Double, attribution: Int)],
+               _ x: Month, compounded months: Int = 1, using g: RandomGenerator) -> Int {
+        if monthly <= 0 { return 0 }
+        @inline(__always) func over(_ q: Double) -> Double { months == 1 ? q : 1 - _pow(1 - q, Double(months)) }
+        let h = over(monthly)
         let occupied = t.occupied[c]
         if t.conditions == 1 {
             // Only healthy subscribers can exist: the core model's single draw.
@@ -114,7 +125,7 @@ struct RenewalProcess: Sendable {
                 pooled += t.n(c, st)
                 if single < 0 { single = st } else { many = true }
             }
-            let q = Swift.min(1, cls.multiplier * h)
+            let q = over(Swift.min(1, cls.multiplier * monthly))
             let k = Binomial.draw(trials: pooled, probability: q, using: g)
             if x.inHorizon && cls.attribution != 0 {
                 if cls.attribution == 1 && k > 0 {

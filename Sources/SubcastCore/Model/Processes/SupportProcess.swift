@@ -131,7 +131,7 @@ struct SupportProcess: Sendable {
                 let u = Binomial.draw(trials: ok, probability: support.upsellProbability, using: g)
                 if u > 0 {
                     let n = t.total[c]
-                    let d = shape.compartment(grp, target, b)
+                    let d = shape.compartment(grp, target, b, shape.movedClass(shape.latentClass(c), from: p, to: target))
                     t.add(c, goodNew, -u)
                     t.add(d, goodNew, u)
                     stageCarried(t, from: c, to: d, movers: u, of: n, originSeats: seats?.seats[p],
