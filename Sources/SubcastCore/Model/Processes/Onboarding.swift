@@ -5,8 +5,11 @@ import SubcastStochastics
 ///
 /// At sign-up (stream `onboarding`) Binomial(n, q) of n new subscribers are at risk, q =
 /// P(R > threshold) for the lognormal ramp-up time R. Step 6 of the month: the exception report
-/// detects Binomial(at risk, detection) per compartment; the first `capacity` of them (oldest
-/// groups first) get an intervention, and Binomial(treated, success) are saved (to healthy).
+/// detects Binomial(at risk, detection) per compartment; `capacity` of them get an intervention,
+/// oldest groups first and, within the group where the capacity runs out, a uniform choice of
+/// its detected subscribers (sequential hypergeometric draws over its plans, billings and latent
+/// classes); Binomial(treated, success) are saved (to healthy). (`raised`, support's per-
+/// compartment scratch, holds the detections meanwhile.)
 /// Ageing (after renewals): an at-risk subscriber of age a finishes ramping up with probability
 /// P(R <= a + 1 | R > max(a, threshold)). At-risk subscribers churn at the hazard x
 /// `atRiskChurnMultiplier` (renewal process). Waiting on a ticket takes precedence: a subscriber
@@ -45,18 +48,36 @@ struct OnboardingProcess: Sendable {
         guard o.detectionRate > 0 else { return }
         var room = o.capacityPerMonth ?? Int.max
         var interventions = 0, saves = 0
-        x.forEachCompartment(shape) { _, _, _, c in
-            if t.total[c] == 0 { return }
-            let r = t.n(c, risk)
-            if r == 0 { return }
-            let detected = Binomial.draw(trials: r, probability: o.detectionRate, using: g)
-            let treated = min(detected, room)
-            room -= treated
-            interventions += treated
-            let saved = Binomial.draw(trials: treated, probability: o.successRate, using: g)
-            t.add(c, risk, -saved)
-            t.add(c, 0, saved)
-            saves += saved
+        let perGroup = shape.P * shape.NB * shape.L
+        x.forEachGroup { grp in
+            // The group's detected at-risk subscribers, compartment by compartment; when the room
+            // left is less, a uniform choice of them (sequential hypergeometric draws), so no plan
+            // or latent class of the group comes first.
+            let first = shape.compartment(grp, 0, 0)
+            var detectedInGroup = 0
+            for c in first..<(first + perGroup) {
+                let r = t.total[c] == 0 ? 0 : t.n(c, risk)
+                let d = r == 0 ? 0 : Binomial.draw(trials: r, probability: o.detectionRate, using: g)
+                t.raised[c] = d
+                detectedInGroup += d
+            }
+            if detectedInGroup == 0 { return }
+            var left = detectedInGroup, take = min(detectedInGroup, room)
+            room -= take
+            for c in first..<(first + perGroup) where t.raised[c] > 0 {
+                let d = t.raised[c]
+                t.raised[c] = 0
+                let treated = take == 0 ? 0 : (take == left ? d
+                    : Hypergeometric.draw(marked: d, unmarked: left - d, sample: take, using: g))
+                left -= d
+                take -= treated
+                if treated == 0 { continue }
+                interventions += treated
+                let saved = Binomial.draw(trials: treated, probability: o.successRate, using: g)
+                t.add(c, risk, -saved)
+                t.add(c, 0, saved)
+                saves += saved
+            }
         }
         x.add(.interventions, interventions)
         x.add(.saves, saves)
