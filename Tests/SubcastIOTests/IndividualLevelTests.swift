@@ -8,7 +8,9 @@ import SubcastStochastics
 /// (Scenarios/README.md: support, onboarding, How a multiplier acts; the month's order in
 /// TheMonth.md), written independently of the model's code: one record per subscriber with its
 /// own churn probability p ~ Beta(alpha, beta), ramp-up time and condition. Means of every
-/// support and onboarding metric and of the core counts agree within a few standard errors.
+/// support and onboarding metric and of the core counts agree within a few standard errors; a
+/// second scenario does the same for plan moves both ways, introductory discounts, an existing
+/// base, failed payments and the MRR bridge (new, churned, expansion and contraction MRR).
 @Suite struct IndividualLevelTests {
     struct Rules {
         var alpha = 0.6, beta = 4.0
@@ -192,5 +194,116 @@ import SubcastStochastics
             }
         }
         print("individual-level: worst |z| \(abs(worst.z)) at \(worst.what)")
+    }
+
+    // MARK: plan moves, introductory discounts and failed payments
+
+    /// Two plans with constant churn (so a mover's churn is its new plan's, without ambiguity),
+    /// moves both ways, half price for A's first two months, and failed payments.
+    static let billingYAML = """
+        schema_version: 1
+        name: individual-billing
+        horizon_months: 12
+        trials: 100
+        plans:
+          - name: a
+            price_per_month: 10
+            churn: {mean_per_month: 0.04, heterogeneity: 0}
+            intro_discount: {fraction: 0.5, months: 2}
+            moves: {b: 0.1}
+          - name: b
+            price_per_month: 25
+            churn: {mean_per_month: 0.02, heterogeneity: 0}
+            moves: {a: 0.05}
+        acquisition: {new_per_month: 80, mix: {a: 0.7, b: 0.3}}
+        existing:
+          - {plan: b, count: 50, tenure_months: 1}
+        dunning: {failure_rate: 0.1, recovery: 0.6}
+        """
+
+    static let billingMetrics = ["active", "new", "churned", "mrr", "new_mrr", "churned_mrr", "expansion_mrr", "contraction_mrr",
+                                 "plan_moves", "involuntary_churned"]
+
+    /// One trial of the documented rules: sign-ups Poisson(80) split 0.7 / 0.3; from its second
+    /// month each subscriber moves (a -> b 0.1, b -> a 0.05) before billing; MRR is the plan's
+    /// price, half for a subscriber of A whose months paid before are fewer than 2; renewal
+    /// churn with the plan's probability, then a failed, unrecovered payment (0.1 x 0.4) on the
+    /// renewers; expansion and contraction are the positive and negative parts of the change
+    /// of each (cohort, plan) group's MRR against what its subscribers paid last month.
+    static func billingTrial(using g: RandomGenerator) -> [[Double]] {
+        struct Person { var plan: Int; var paidBefore: Int; var start: Int; var last: Double }
+        let price = [10.0, 25.0], churn = [0.04, 0.02], move = [0.1, 0.05]
+        var people = (0..<50).map { _ in Person(plan: 1, paidBefore: 1, start: 0, last: 0) }
+        var out: [[Double]] = []
+        func mrr(_ x: Person) -> Double { x.plan == 0 && x.paidBefore < 2 ? 5 : price[x.plan] }
+        for m in 1...12 {
+            var row = [Double](repeating: 0, count: billingMetrics.count)
+            let n = Poisson.draw(mean: 80, using: g)
+            for _ in 0..<n { people.append(Person(plan: g.uniform() < 0.7 ? 0 : 1, paidBefore: 0, start: m, last: 0)) }
+            row[1] = Double(n)
+            // Moves: every subscriber past its first month (the base from month 2).
+            for i in people.indices where people[i].start < m && !(people[i].start == 0 && m == 1) {
+                if g.uniform() < move[people[i].plan] { people[i].plan = 1 - people[i].plan; row[8] += 1 }
+            }
+            // Billing and the MRR bridge by (cohort, plan) group.
+            var change: [Int: Double] = [:]
+            for x in people {
+                let v = mrr(x)
+                row[3] += v
+                if x.start == m { row[4] += v }
+                else if !(x.start == 0 && m == 1) { change[x.start * 2 + x.plan, default: 0] += v - x.last }
+            }
+            for d in change.values {
+                if d > 1e-9 { row[6] += d } else if d < -1e-9 { row[7] -= d }
+            }
+            row[0] = Double(people.count)
+            // Renewals, then failed payments.
+            var stayed: [Person] = []
+            for var x in people {
+                let v = mrr(x)
+                if g.uniform() < churn[x.plan] {
+                    row[2] += 1; row[5] += v
+                } else if g.uniform() < 0.1 * 0.4 {
+                    row[2] += 1; row[5] += v; row[9] += 1
+                } else {
+                    x.last = v
+                    x.paidBefore += 1
+                    stayed.append(x)
+                }
+            }
+            people = stayed
+            out.append(row)
+        }
+        return out
+    }
+
+    @Test func planMovesDiscountsAndFailedPaymentsAgreeWithTheIndividualLevelRules() throws {
+        let trials = 1500
+        let seed: UInt64 = 77
+        var sum = [[Double]](repeating: [Double](repeating: 0, count: Self.billingMetrics.count), count: 12)
+        var sq = sum
+        for i in 0..<trials {
+            let rows = Self.billingTrial(using: RandomGenerator(StreamKey(seed: seed, trial: UInt64(i), name: "individual")))
+            for m in 0..<12 {
+                for j in Self.billingMetrics.indices { sum[m][j] += rows[m][j]; sq[m][j] += rows[m][j] * rows[m][j] }
+            }
+        }
+        let scenario = try ScenarioLoader.parse(text: Self.billingYAML, file: "billing.yaml")
+        let r = try Simulation.run(scenario, trials: trials, seed: seed, threads: 2)
+        var worst = (z: 0.0, what: "")
+        for m in [1, 2, 3, 4, 6, 12] {
+            for (j, metric) in Self.billingMetrics.enumerated() {
+                let mean = sum[m - 1][j] / Double(trials)
+                let variance = max(0, sq[m - 1][j] / Double(trials) - mean * mean) * Double(trials) / Double(trials - 1)
+                let s = try #require(r.summary(metric, month: m), "\(metric)")
+                let se = (variance / Double(trials) + s.se * s.se).squareRoot()
+                let z = se > 0 ? (s.mean - mean) / se : (abs(s.mean - mean) < 1e-9 ? 0 : .infinity)
+                if abs(z) > abs(worst.z) { worst = (z, "\(metric)@\(m): model \(s.mean), individual \(mean)") }
+                let message = "\(metric) month \(m): model \(s.mean) +/- \(s.se), individual-level \(mean), z \(z) "
+                    + "(seed \(seed), \(trials) trials)"
+                #expect(abs(z) < 4.5, Comment(rawValue: message))
+            }
+        }
+        print("individual-level billing: worst |z| \(abs(worst.z)) at \(worst.what)")
     }
 }
