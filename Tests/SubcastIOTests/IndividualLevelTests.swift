@@ -13,7 +13,8 @@ import SubcastStochastics
 /// base, failed payments and the MRR bridge (new, churned, expansion and contraction MRR), and a
 /// third for seats, annual billing (cash up front, churn at yearly renewals) and a price event
 /// with a churn shock, a fourth for free trials, referrals, usage, upsells after good
-/// resolutions and a grandfathered price.
+/// resolutions and a grandfathered price, and a fifth for the switch from licences (both
+/// revenue paths, maintenance payers and migrations).
 @Suite struct IndividualLevelTests {
     struct Rules {
         var alpha = 0.6, beta = 4.0
@@ -534,5 +535,102 @@ import SubcastStochastics
             }
         }
         print("individual-level growth: worst |z| \(abs(worst.z)) at \(worst.what)")
+    }
+
+    // MARK: the switch from licences
+
+    static let licenceYAML = """
+        schema_version: 1
+        name: individual-licence
+        horizon_months: 12
+        trials: 100
+        plans:
+          - {name: p, price_per_month: 40, churn: {mean_per_month: 0.02, heterogeneity: 0}}
+        acquisition: {new_per_month: 20}
+        licence_switch:
+          switch_month: 4
+          licences_per_month: 10
+          licence_price: 1000
+          maintenance_share: 0.2
+          maintenance_renewal: 0.8
+          installed_base: 500
+          migration_per_month: 0.05
+          migration_plan: p
+        """
+
+    static let licenceMetrics = ["active", "new", "mrr", "migrated", "maintenance_payers", "licence_path_revenue",
+                                 "subscription_path_revenue"]
+
+    /// One trial: before month 4 one business sells Poisson(10) licences at 1,000 and bills
+    /// maintenance of 1000 x 0.2 / 12 a month to each payer (new buyers from the next month),
+    /// each payer staying with 0.8^(1/12) a month; from month 4 the subscription path sells no
+    /// licences, Poisson(20) subscribers sign up, each payer migrates with 0.05 to the plan
+    /// (40 a month, churn 0.02), and its revenue is maintenance + MRR; the licence path goes on
+    /// selling (the counterfactual, simulated on its own here).
+    static func licenceTrial(using g: RandomGenerator) -> [[Double]] {
+        let fee = 1000 * 0.2 / 12, keep = pow(0.8, 1.0 / 12)
+        var licencePayers = 500, subscriptionPayers = 500, subscribers = 0
+        var out: [[Double]] = []
+        func survivors(_ n: Int) -> Int { (0..<n).reduce(0) { k, _ in g.uniform() < keep ? k + 1 : k } }
+        for m in 1...12 {
+            var row = [Double](repeating: 0, count: licenceMetrics.count)
+            if m >= 4 {
+                let new = Poisson.draw(mean: 20, using: g)
+                let migrated = (0..<subscriptionPayers).reduce(0) { k, _ in g.uniform() < 0.05 ? k + 1 : k }
+                subscriptionPayers -= migrated
+                subscribers += new + migrated
+                row[1] = Double(new)
+                row[3] = Double(migrated)
+            }
+            let mrr = 40 * Double(subscribers)
+            row[0] = Double(subscribers)
+            row[2] = mrr
+            subscribers -= (0..<subscribers).reduce(0) { k, _ in g.uniform() < 0.02 ? k + 1 : k }
+            let sold = Poisson.draw(mean: 10, using: g)
+            let licenceRevenue = Double(sold) * 1000 + Double(licencePayers) * fee
+            row[5] = licenceRevenue
+            if m < 4 {
+                row[6] = licenceRevenue + mrr
+                licencePayers = survivors(licencePayers) + sold
+                subscriptionPayers = licencePayers
+            } else {
+                row[6] = Double(subscriptionPayers) * fee + mrr
+                licencePayers = survivors(licencePayers) + sold
+                subscriptionPayers = survivors(subscriptionPayers)
+            }
+            row[4] = Double(subscriptionPayers)
+            out.append(row)
+        }
+        return out
+    }
+
+    @Test func theSwitchFromLicencesAgreesWithTheIndividualLevelRules() throws {
+        let trials = 1500
+        let seed: UInt64 = 53
+        var sum = [[Double]](repeating: [Double](repeating: 0, count: Self.licenceMetrics.count), count: 12)
+        var sq = sum
+        for i in 0..<trials {
+            let rows = Self.licenceTrial(using: RandomGenerator(StreamKey(seed: seed, trial: UInt64(i), name: "individual")))
+            for m in 0..<12 {
+                for j in Self.licenceMetrics.indices { sum[m][j] += rows[m][j]; sq[m][j] += rows[m][j] * rows[m][j] }
+            }
+        }
+        let scenario = try ScenarioLoader.parse(text: Self.licenceYAML, file: "licence.yaml")
+        let r = try Simulation.run(scenario, trials: trials, seed: seed, threads: 2)
+        var worst = (z: 0.0, what: "")
+        for m in [1, 3, 4, 5, 8, 12] {
+            for (j, metric) in Self.licenceMetrics.enumerated() {
+                let mean = sum[m - 1][j] / Double(trials)
+                let variance = max(0, sq[m - 1][j] / Double(trials) - mean * mean) * Double(trials) / Double(trials - 1)
+                let s = try #require(r.summary(metric, month: m), "\(metric)")
+                let se = (variance / Double(trials) + s.se * s.se).squareRoot()
+                let z = se > 0 ? (s.mean - mean) / se : (abs(s.mean - mean) < 1e-9 ? 0 : .infinity)
+                if abs(z) > abs(worst.z) { worst = (z, "\(metric)@\(m): model \(s.mean), individual \(mean)") }
+                let message = "\(metric) month \(m): model \(s.mean) +/- \(s.se), individual-level \(mean), z \(z) "
+                    + "(seed \(seed), \(trials) trials)"
+                #expect(abs(z) < 4.5, Comment(rawValue: message))
+            }
+        }
+        print("individual-level licence: worst |z| \(abs(worst.z)) at \(worst.what)")
     }
 }
