@@ -13,8 +13,8 @@ import SubcastStochastics
 /// base, failed payments and the MRR bridge (new, churned, expansion and contraction MRR), and a
 /// third for seats, annual billing (cash up front, churn at yearly renewals) and a price event
 /// with a churn shock, a fourth for free trials, referrals, usage, upsells after good
-/// resolutions and a grandfathered price, and a fifth for the switch from licences (both
-/// revenue paths, maintenance payers and migrations).
+/// resolutions and a grandfathered price, a fifth for the switch from licences (both revenue
+/// paths, maintenance payers and migrations), and a sixth with every subscriber lever at once.
 @Suite struct IndividualLevelTests {
     struct Rules {
         var alpha = 0.6, beta = 4.0
@@ -632,5 +632,253 @@ import SubcastStochastics
             }
         }
         print("individual-level licence: worst |z| \(abs(worst.z)) at \(worst.what)")
+    }
+
+    // MARK: every lever at once
+
+    static let allYAML = """
+        schema_version: 1
+        name: individual-all
+        horizon_months: 14
+        trials: 100
+        plans:
+          - name: a
+            price_per_month: 20
+            churn: {alpha: 0.8, beta: 6}
+            intro_discount: {fraction: 0.5, months: 1}
+            billing: {annual_share: 0.25, annual_discount: 0.2}
+            seats: {price_per_seat: 4, mean_at_signup: 2, expansion_per_month: 0.05, contraction_per_month: 0.05}
+            moves: {b: 0.05}
+            tickets_per_month: 0.3
+            upsell_to: b
+          - name: b
+            price_per_month: 40
+            churn: {alpha: 0.8, beta: 6}
+            seats: {price_per_seat: 6, mean_at_signup: 3, expansion_per_month: 0.1, contraction_per_month: 0.05}
+            moves: {a: 0.03}
+            tickets_per_month: 0.2
+        acquisition: {new_per_month: 30, mix: {a: 0.7, b: 0.3}}
+        existing:
+          - {plan: b, count: 100, tenure_months: 6}
+        free_trial: {months: 1, conversion: 0.6}
+        referrals: {per_active_per_month: 0.01, extra_per_promoter_per_month: 0.05, mix: {a: 0.5, b: 0.5}}
+        support:
+          agents: 1
+          tickets_per_agent_per_month: 15
+          first_contact_resolution: 0.75
+          backlog_penalty: 0.3
+          waiting_churn_multiplier: 1.5
+          bad_resolution: {months: 2, churn_multiplier: 3}
+          good_resolution: {months: 2, churn_multiplier: 0.6, upsell_probability: 0.2}
+        onboarding:
+          ramp_months: {median: 1.5, log_sd: 0.7}
+          threshold_months: 1
+          at_risk_churn_multiplier: 2.5
+          intervention: {detection_rate: 0.4, success_rate: 0.5, capacity_per_month: 5}
+        pricing:
+          events:
+            - {month: 4, plan: a, price_per_month: 24, churn_shock: 0.05}
+            - {month: 6, plan: b, price_per_month: 45, grandfather: true}
+        dunning: {failure_rate: 0.05, recovery: 0.5}
+        """
+
+    static let allMetrics = ["active", "new", "churned", "mrr", "billings", "new_mrr", "churned_mrr", "plan_moves", "upsells", "tickets",
+                             "handled_tickets", "backlog", "good_resolutions", "bad_resolutions", "detractors", "promoters", "at_risk",
+                             "interventions", "saves", "involuntary_churned", "price_shock_churned", "seats", "trial_starts", "referred"]
+
+    /// One trial of every documented rule at once (the month's order of Scenarios/README.md):
+    /// prices, arrivals (trials, referrals, plans, billing, onboarding risk, seats), seat drift,
+    /// plan moves, support, interventions, billing, renewals (own p times the condition's
+    /// multiplier; yearly for annual billing), the price shock, failed payments, ageing.
+    static func allTrial(using g: RandomGenerator) -> [[Double]] {
+        enum State { case healthy, atRisk, waiting, bad(Int), good(Int) }
+        struct Person {
+            var plan: Int, annual: Bool, p: Double, ramp: Double, state: State
+            var start: Int, base: Bool, paid: Int, extra: Int
+        }
+        let listPrice = [20.0, 40.0], annualDiscount = [0.2, 0.0], annualShare = [0.25, 0.0]
+        let seatPrice = [4.0, 6.0], seatMean = [2.0, 3.0], expansion = [0.05, 0.1], contraction = [0.05, 0.05]
+        let moveTo = [1, 0], moveProbability = [0.05, 0.03], ticketRate = [0.3, 0.2]
+        let events: [(month: Int, plan: Int, price: Double, shock: Double, grandfather: Bool)] = [(4, 0, 24, 0.05, false), (6, 1, 45, 0, true)]
+        let propensity = try! Beta(a: 0.8, b: 6), standard = try! Normal(mean: 0, standardDeviation: 1)
+        func shuffled(_ xs: [Int]) -> [Int] {
+            var a = xs
+            if a.count > 1 { for i in stride(from: a.count - 1, to: 0, by: -1) { a.swapAt(i, Int(g.nextRaw() % UInt64(i + 1))) } }
+            return a
+        }
+        func count(_ n: Int, _ q: Double) -> Int { (0..<n).reduce(0) { k, _ in g.uniform() < q ? k + 1 : k } }
+        /// The list price of plan q for a subscriber (its group's start, or the base) in month m.
+        func list(_ q: Int, _ x: Person, _ m: Int) -> Double {
+            var price = listPrice[q]
+            for e in events where e.plan == q && e.month <= m {
+                if (!x.base && x.start >= e.month) || !e.grandfather { price = e.price }
+            }
+            return price
+        }
+        func newPerson(plan: Int, start: Int) -> Person {
+            let ramp = exp(log(1.5) + 0.7 * standard.sample(using: g))
+            return Person(plan: plan, annual: g.uniform() < annualShare[plan], p: propensity.sample(using: g), ramp: ramp,
+                          state: ramp > 1 ? .atRisk : .healthy, start: start, base: false, paid: 0,
+                          extra: Poisson.draw(mean: seatMean[plan] - 1, using: g))
+        }
+        var people = (0..<100).map { _ in
+            Person(plan: 1, annual: false, p: 0, ramp: 0, state: .healthy, start: 1, base: true, paid: 6,
+                   extra: Poisson.draw(mean: 2, using: g))
+        }
+        // The base: survivors of 6 renewals, so p from the posterior Beta(0.8, 6 + 6).
+        let survivors = try! Beta(a: 0.8, b: 12)
+        for i in people.indices { people[i].p = survivors.sample(using: g) }
+        var out: [[Double]] = []
+        var trialStarts = [0], activeBefore = 0, promotersBefore = 0
+        for m in 1...14 {
+            var row = [Double](repeating: 0, count: allMetrics.count)
+            func add(_ name: String, _ v: Double) { row[allMetrics.firstIndex(of: name)!] += v }
+            // 2. arrivals
+            let starts = Poisson.draw(mean: 30, using: g)
+            trialStarts.append(starts)
+            add("trial_starts", Double(starts))
+            let converted = count(trialStarts[m - 1], 0.6)
+            let referred = Poisson.draw(mean: 0.01 * Double(activeBefore) + 0.05 * Double(promotersBefore), using: g)
+            add("referred", Double(referred))
+            add("new", Double(converted + referred))
+            for _ in 0..<converted { people.append(newPerson(plan: g.uniform() < 0.7 ? 0 : 1, start: m)) }
+            for _ in 0..<referred { people.append(newPerson(plan: g.uniform() < 0.5 ? 0 : 1, start: m)) }
+            // 3. seats and 4. moves, for groups that started before the month
+            for i in people.indices where people[i].start < m {
+                let q = people[i].plan
+                people[i].extra = people[i].extra - count(people[i].extra, contraction[q]) + Poisson.draw(mean: expansion[q], using: g)
+            }
+            for i in people.indices where people[i].start < m {
+                let q = people[i].plan
+                if g.uniform() < moveProbability[q] { people[i].plan = moveTo[q]; add("plan_moves", 1) }
+            }
+            // 5. support
+            var old: [Int] = [], new: [Int] = []
+            for i in people.indices {
+                if case .waiting = people[i].state { old.append(i) }
+                else if g.uniform() < 1 - exp(-ticketRate[people[i].plan]) { people[i].state = .waiting; new.append(i) }
+            }
+            add("tickets", Double(new.count))
+            let capacity = 15
+            let quality = 0.75 * exp(-0.3 * Double(old.count) / Double(capacity))
+            let handledOld = Array(shuffled(old).prefix(capacity)), handledNew = Array(shuffled(new).prefix(capacity - handledOld.count))
+            for i in handledOld + handledNew {
+                if g.uniform() < quality {
+                    people[i].state = .good(2)
+                    add("good_resolutions", 1)
+                    if people[i].plan == 0 && g.uniform() < 0.2 { people[i].plan = 1; add("upsells", 1) }
+                } else {
+                    people[i].state = .bad(2)
+                    add("bad_resolutions", 1)
+                }
+            }
+            add("handled_tickets", Double(handledOld.count + handledNew.count))
+            add("backlog", Double(old.count + new.count - handledOld.count - handledNew.count))
+            // 6. interventions: oldest groups first (the base, then cohorts by month), uniform within.
+            var room = 5
+            let detected = people.indices.filter { i in if case .atRisk = people[i].state { return g.uniform() < 0.4 }; return false }
+            let byGroup = Dictionary(grouping: detected) { people[$0].base ? 0 : people[$0].start }
+            for key in byGroup.keys.sorted() {
+                for i in shuffled(byGroup[key]!) where room > 0 {
+                    room -= 1
+                    add("interventions", 1)
+                    if g.uniform() < 0.5 { people[i].state = .healthy; add("saves", 1) }
+                }
+            }
+            // 7. billing
+            var values: [Double] = []
+            var promoters = 0
+            for x in people {
+                let q = x.plan
+                var unit = list(q, x, m) * (x.annual ? 1 - annualDiscount[q] : 1)
+                if q == 0 && x.paid < 1 { unit *= 0.5 }
+                let v = unit + seatPrice[q] * Double(1 + x.extra)
+                values.append(v)
+                add("mrr", v)
+                add("seats", Double(1 + x.extra))
+                let age = m - x.start
+                add("billings", x.annual ? (v - unit) + (age % 12 == 0 ? 12 * unit : 0) : v)
+                if !x.base && x.start == m { add("new_mrr", v) }
+                switch x.state {
+                case .bad: add("detractors", 1)
+                case .good: add("promoters", 1); promoters += 1
+                case .atRisk: add("at_risk", 1)
+                default: break
+                }
+            }
+            add("active", Double(people.count))
+            activeBefore = people.count
+            promotersBefore = promoters
+            // 8. renewals, the price shock, failed payments
+            var stayed: [Person] = []
+            for (i, var x) in people.enumerated() {
+                let multiplier: Double
+                switch x.state {
+                case .healthy: multiplier = 1
+                case .atRisk: multiplier = 2.5
+                case .waiting: multiplier = 1.5
+                case .bad: multiplier = 3
+                case .good: multiplier = 0.6
+                }
+                let renewal = x.paid + 1
+                let renews = !x.annual || renewal % 12 == 0
+                let q = min(1, multiplier * x.p)
+                let leave = renews && g.uniform() < (x.annual ? 1 - pow(1 - q, 12) : q)
+                let shocked = !leave && events.contains { $0.month == m && $0.plan == x.plan && !$0.grandfather && $0.shock > 0 }
+                    && (x.base || x.start < m)
+                if leave {
+                    add("churned", 1); add("churned_mrr", values[i]); continue
+                }
+                if shocked && g.uniform() < 0.05 {
+                    add("churned", 1); add("churned_mrr", values[i]); add("price_shock_churned", 1); continue
+                }
+                if renews && g.uniform() < 0.05 * 0.5 {
+                    add("churned", 1); add("churned_mrr", values[i]); add("involuntary_churned", 1); continue
+                }
+                // 9. ageing
+                switch x.state {
+                case let .bad(k): x.state = k > 1 ? .bad(k - 1) : .healthy
+                case let .good(k): x.state = k > 1 ? .good(k - 1) : .healthy
+                case .atRisk: if x.ramp <= Double(m - x.start + 1) { x.state = .healthy }
+                default: break
+                }
+                x.paid += 1
+                stayed.append(x)
+            }
+            people = stayed
+            out.append(row)
+        }
+        return out
+    }
+
+    @Test func everyLeverAtOnceAgreesWithTheIndividualLevelRules() throws {
+        let trials = 600
+        let seed: UInt64 = 67
+        var sum = [[Double]](repeating: [Double](repeating: 0, count: Self.allMetrics.count), count: 14)
+        var sq = sum
+        for i in 0..<trials {
+            let rows = Self.allTrial(using: RandomGenerator(StreamKey(seed: seed, trial: UInt64(i), name: "individual")))
+            for m in 0..<14 {
+                for j in Self.allMetrics.indices { sum[m][j] += rows[m][j]; sq[m][j] += rows[m][j] * rows[m][j] }
+            }
+        }
+        let scenario = try ScenarioLoader.parse(text: Self.allYAML, file: "all.yaml")
+        #expect(ForecastModel(scenario).streamNames.contains(LatentClasses.stream))
+        let r = try Simulation.run(scenario, trials: trials, seed: seed, threads: 2)
+        var worst = (z: 0.0, what: "")
+        for m in [1, 2, 4, 6, 9, 12, 13, 14] {
+            for (j, metric) in Self.allMetrics.enumerated() {
+                let mean = sum[m - 1][j] / Double(trials)
+                let variance = max(0, sq[m - 1][j] / Double(trials) - mean * mean) * Double(trials) / Double(trials - 1)
+                let s = try #require(r.summary(metric, month: m), "\(metric)")
+                let se = (variance / Double(trials) + s.se * s.se).squareRoot()
+                let z = se > 0 ? (s.mean - mean) / se : (abs(s.mean - mean) < 1e-9 ? 0 : .infinity)
+                if abs(z) > abs(worst.z) { worst = (z, "\(metric)@\(m): model \(s.mean), individual \(mean)") }
+                let message = "\(metric) month \(m): model \(s.mean) +/- \(s.se), individual-level \(mean), z \(z) "
+                    + "(seed \(seed), \(trials) trials)"
+                #expect(abs(z) < 4.5, Comment(rawValue: message))
+            }
+        }
+        print("individual-level all: worst |z| \(abs(worst.z)) at \(worst.what)")
     }
 }

@@ -523,17 +523,18 @@ public final class PipelineModel: Sendable {
                 for p in 0..<P {
                     let classed = sh.classPlans[p]
                     for b in 0..<NB {
+                      // The MRR change of (group, plan, billing), summed over its latent classes
+                      // before it counts as expansion or contraction (the classes are one
+                      // compartment of the bridge).
+                      var change = 0.0
                       for l in 0..<L {
                         let c = sh.compartment(g, p, b, l)
                         let n = t.total[c]
                         if n == 0 {
                             // Emptied by moves this month: what its carried MRR still holds (its
                             // seat changes before everybody moved) is this month's change.
-                            let rest = t.carried[c]
                             // (A group billed for the first time has no carried MRR to compare.)
-                            if inHorizon && !isNew && !(g < B && m == 1) && abs(rest) > PipelineModel.roundingNoise {
-                                if rest > 0 { contraction += rest } else { expansion -= rest }
-                            }
+                            if inHorizon && !isNew && !(g < B && m == 1) { change -= t.carried[c] }
                             t.carried[c] = 0
                             continue
                         }
@@ -581,9 +582,7 @@ public final class PipelineModel: Sendable {
                             if isNew {
                                 newMRR += v
                             } else if !(g < B && m == 1) {
-                                let delta = v - t.carried[c]
-                                if delta > PipelineModel.roundingNoise { expansion += delta }
-                                else if delta < -PipelineModel.roundingNoise { contraction -= delta }
+                                change += v - t.carried[c]
                             }
                             let occupied = t.occupied[c]
                             if cond.risk >= 0 { atRisk += t.n(c, cond.risk) }
@@ -650,6 +649,8 @@ public final class PipelineModel: Sendable {
                         }
                         if let o = onboarding { o.age(t, c, risk: cond.risk, age: age, using: rOnboarding) }
                       }
+                      if change > PipelineModel.roundingNoise { expansion += change }
+                      else if change < -PipelineModel.roundingNoise { contraction -= change }
                     }
                 }
                 if inHorizon {
