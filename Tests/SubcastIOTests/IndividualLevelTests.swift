@@ -64,6 +64,41 @@ import SubcastStochastics
         var ticketMonth = 0
     }
 
+    /// Runs `trials` trials of an individual-level simulation (`trial`, one row of `metrics` per
+    /// month) on streams `individual` of `seed`, and the model on the scenario `yaml` with the
+    /// same trials and seed, and expects every metric's mean in `months` to agree within 4.5
+    /// standard errors of the difference (both simulations' Monte Carlo errors), printing the
+    /// worst |z|. `classes`: the scenario must run latent classes.
+    static func compare(_ yaml: String, file: String, metrics: [String], months: [Int], horizon: Int, trials: Int, seed: UInt64,
+                        label: String, classes: Bool = false, _ trial: (RandomGenerator) -> [[Double]]) throws {
+        var sum = [[Double]](repeating: [Double](repeating: 0, count: metrics.count), count: horizon)
+        var sq = sum
+        for i in 0..<trials {
+            let rows = trial(RandomGenerator(StreamKey(seed: seed, trial: UInt64(i), name: "individual")))
+            for m in 0..<horizon {
+                for j in metrics.indices { sum[m][j] += rows[m][j]; sq[m][j] += rows[m][j] * rows[m][j] }
+            }
+        }
+        let scenario = try ScenarioLoader.parse(text: yaml, file: file)
+        if classes { #expect(ForecastModel(scenario).streamNames.contains(LatentClasses.stream)) }
+        let r = try Simulation.run(scenario, trials: trials, seed: seed, threads: 2)
+        var worst = (z: 0.0, what: "")
+        for m in months {
+            for (j, metric) in metrics.enumerated() {
+                let mean = sum[m - 1][j] / Double(trials)
+                let variance = max(0, sq[m - 1][j] / Double(trials) - mean * mean) * Double(trials) / Double(trials - 1)
+                let s = try #require(r.summary(metric, month: m), "\(metric)")
+                let se = (variance / Double(trials) + s.se * s.se).squareRoot()
+                let z = se > 0 ? (s.mean - mean) / se : (abs(s.mean - mean) < 1e-9 ? 0 : .infinity)
+                if abs(z) > abs(worst.z) { worst = (z, "\(metric)@\(m): model \(s.mean), individual \(mean)") }
+                let message = "\(label): \(metric) month \(m): model \(s.mean) +/- \(s.se), individual-level \(mean) +/- "
+                    + "\((variance / Double(trials)).squareRoot()), z \(z) (seed \(seed), \(trials) trials)"
+                #expect(abs(z) < 4.5, Comment(rawValue: message))
+            }
+        }
+        print("individual-level \(label): worst |z| \(abs(worst.z)) at \(worst.what)")
+    }
+
     static let metrics = ["active", "churned", "tickets", "handled_tickets", "backlog", "good_resolutions", "bad_resolutions",
                           "detractors", "promoters", "at_risk", "interventions", "saves"]
 
@@ -168,36 +203,8 @@ import SubcastStochastics
 
     @Test func supportAndOnboardingAgreeWithTheIndividualLevelRules() throws {
         let rules = Rules()
-        let trials = 1200
-        let seed: UInt64 = 2026
-        // The individual-level means and standard errors.
-        var sum = [[Double]](repeating: [Double](repeating: 0, count: Self.metrics.count), count: rules.horizon)
-        var sq = sum
-        for i in 0..<trials {
-            let g = RandomGenerator(StreamKey(seed: seed, trial: UInt64(i), name: "individual"))
-            let rows = Self.trial(rules, using: g)
-            for m in 0..<rules.horizon {
-                for j in Self.metrics.indices { sum[m][j] += rows[m][j]; sq[m][j] += rows[m][j] * rows[m][j] }
-            }
-        }
-        let scenario = try ScenarioLoader.parse(text: rules.yaml, file: "individual.yaml")
-        #expect(ForecastModel(scenario).streamNames.contains(LatentClasses.stream))
-        let r = try Simulation.run(scenario, trials: trials, seed: seed, threads: 2)
-        var worst = (z: 0.0, what: "")
-        for m in [1, 3, 6, 9, 12] {
-            for (j, metric) in Self.metrics.enumerated() {
-                let mean = sum[m - 1][j] / Double(trials)
-                let variance = max(0, sq[m - 1][j] / Double(trials) - mean * mean) * Double(trials) / Double(trials - 1)
-                let s = try #require(r.summary(metric, month: m), "\(metric)")
-                let se = (variance / Double(trials) + s.se * s.se).squareRoot()
-                let z = se > 0 ? (s.mean - mean) / se : (s.mean == mean ? 0 : .infinity)
-                if abs(z) > abs(worst.z) { worst = (z, "\(metric)@\(m): model \(s.mean), individual \(mean)") }
-                let message = "\(metric) month \(m): model \(s.mean) +/- \(s.se), individual-level \(mean) +/- "
-                    + "\((variance / Double(trials)).squareRoot()), z \(z) (seed \(seed), \(trials) trials)"
-                #expect(abs(z) < 4.5, Comment(rawValue: message))
-            }
-        }
-        print("individual-level: worst |z| \(abs(worst.z)) at \(worst.what)")
+        try Self.compare(rules.yaml, file: "individual.yaml", metrics: Self.metrics, months: [1, 3, 6, 9, 12], horizon: rules.horizon,
+                         trials: 1200, seed: 2026, label: "support and onboarding", classes: true) { Self.trial(rules, using: $0) }
     }
 
     // MARK: plan moves, introductory discounts and failed payments
@@ -282,33 +289,8 @@ import SubcastStochastics
     }
 
     @Test func planMovesDiscountsAndFailedPaymentsAgreeWithTheIndividualLevelRules() throws {
-        let trials = 1500
-        let seed: UInt64 = 77
-        var sum = [[Double]](repeating: [Double](repeating: 0, count: Self.billingMetrics.count), count: 12)
-        var sq = sum
-        for i in 0..<trials {
-            let rows = Self.billingTrial(using: RandomGenerator(StreamKey(seed: seed, trial: UInt64(i), name: "individual")))
-            for m in 0..<12 {
-                for j in Self.billingMetrics.indices { sum[m][j] += rows[m][j]; sq[m][j] += rows[m][j] * rows[m][j] }
-            }
-        }
-        let scenario = try ScenarioLoader.parse(text: Self.billingYAML, file: "billing.yaml")
-        let r = try Simulation.run(scenario, trials: trials, seed: seed, threads: 2)
-        var worst = (z: 0.0, what: "")
-        for m in [1, 2, 3, 4, 6, 12] {
-            for (j, metric) in Self.billingMetrics.enumerated() {
-                let mean = sum[m - 1][j] / Double(trials)
-                let variance = max(0, sq[m - 1][j] / Double(trials) - mean * mean) * Double(trials) / Double(trials - 1)
-                let s = try #require(r.summary(metric, month: m), "\(metric)")
-                let se = (variance / Double(trials) + s.se * s.se).squareRoot()
-                let z = se > 0 ? (s.mean - mean) / se : (abs(s.mean - mean) < 1e-9 ? 0 : .infinity)
-                if abs(z) > abs(worst.z) { worst = (z, "\(metric)@\(m): model \(s.mean), individual \(mean)") }
-                let message = "\(metric) month \(m): model \(s.mean) +/- \(s.se), individual-level \(mean), z \(z) "
-                    + "(seed \(seed), \(trials) trials)"
-                #expect(abs(z) < 4.5, Comment(rawValue: message))
-            }
-        }
-        print("individual-level billing: worst |z| \(abs(worst.z)) at \(worst.what)")
+        try Self.compare(Self.billingYAML, file: "billing.yaml", metrics: Self.billingMetrics, months: [1, 2, 3, 4, 6, 12], horizon: 12,
+                         trials: 1500, seed: 77, label: "billing") { Self.billingTrial(using: $0) }
     }
 
     // MARK: seats, annual billing and a price event
@@ -390,33 +372,8 @@ import SubcastStochastics
     }
 
     @Test func seatsAnnualBillingAndAPriceEventAgreeWithTheIndividualLevelRules() throws {
-        let trials = 1500
-        let seed: UInt64 = 31
-        var sum = [[Double]](repeating: [Double](repeating: 0, count: Self.seatsMetrics.count), count: 14)
-        var sq = sum
-        for i in 0..<trials {
-            let rows = Self.seatsTrial(using: RandomGenerator(StreamKey(seed: seed, trial: UInt64(i), name: "individual")))
-            for m in 0..<14 {
-                for j in Self.seatsMetrics.indices { sum[m][j] += rows[m][j]; sq[m][j] += rows[m][j] * rows[m][j] }
-            }
-        }
-        let scenario = try ScenarioLoader.parse(text: Self.seatsYAML, file: "seats.yaml")
-        let r = try Simulation.run(scenario, trials: trials, seed: seed, threads: 2)
-        var worst = (z: 0.0, what: "")
-        for m in [1, 2, 4, 5, 6, 12, 13, 14] {
-            for (j, metric) in Self.seatsMetrics.enumerated() {
-                let mean = sum[m - 1][j] / Double(trials)
-                let variance = max(0, sq[m - 1][j] / Double(trials) - mean * mean) * Double(trials) / Double(trials - 1)
-                let s = try #require(r.summary(metric, month: m), "\(metric)")
-                let se = (variance / Double(trials) + s.se * s.se).squareRoot()
-                let z = se > 0 ? (s.mean - mean) / se : (abs(s.mean - mean) < 1e-9 ? 0 : .infinity)
-                if abs(z) > abs(worst.z) { worst = (z, "\(metric)@\(m): model \(s.mean), individual \(mean)") }
-                let message = "\(metric) month \(m): model \(s.mean) +/- \(s.se), individual-level \(mean), z \(z) "
-                    + "(seed \(seed), \(trials) trials)"
-                #expect(abs(z) < 4.5, Comment(rawValue: message))
-            }
-        }
-        print("individual-level seats: worst |z| \(abs(worst.z)) at \(worst.what)")
+        try Self.compare(Self.seatsYAML, file: "seats.yaml", metrics: Self.seatsMetrics, months: [1, 2, 4, 5, 6, 12, 13, 14], horizon: 14,
+                         trials: 1500, seed: 31, label: "seats") { Self.seatsTrial(using: $0) }
     }
 
     // MARK: free trials, referrals, usage, upsells and a grandfathered price
@@ -508,33 +465,8 @@ import SubcastStochastics
     }
 
     @Test func trialsReferralsUsageUpsellsAndGrandfatheringAgreeWithTheIndividualLevelRules() throws {
-        let trials = 1500
-        let seed: UInt64 = 41
-        var sum = [[Double]](repeating: [Double](repeating: 0, count: Self.growthMetrics.count), count: 12)
-        var sq = sum
-        for i in 0..<trials {
-            let rows = Self.growthTrial(using: RandomGenerator(StreamKey(seed: seed, trial: UInt64(i), name: "individual")))
-            for m in 0..<12 {
-                for j in Self.growthMetrics.indices { sum[m][j] += rows[m][j]; sq[m][j] += rows[m][j] * rows[m][j] }
-            }
-        }
-        let scenario = try ScenarioLoader.parse(text: Self.growthYAML, file: "growth.yaml")
-        let r = try Simulation.run(scenario, trials: trials, seed: seed, threads: 2)
-        var worst = (z: 0.0, what: "")
-        for m in [1, 2, 3, 4, 5, 8, 12] {
-            for (j, metric) in Self.growthMetrics.enumerated() {
-                let mean = sum[m - 1][j] / Double(trials)
-                let variance = max(0, sq[m - 1][j] / Double(trials) - mean * mean) * Double(trials) / Double(trials - 1)
-                let s = try #require(r.summary(metric, month: m), "\(metric)")
-                let se = (variance / Double(trials) + s.se * s.se).squareRoot()
-                let z = se > 0 ? (s.mean - mean) / se : (abs(s.mean - mean) < 1e-9 ? 0 : .infinity)
-                if abs(z) > abs(worst.z) { worst = (z, "\(metric)@\(m): model \(s.mean), individual \(mean)") }
-                let message = "\(metric) month \(m): model \(s.mean) +/- \(s.se), individual-level \(mean), z \(z) "
-                    + "(seed \(seed), \(trials) trials)"
-                #expect(abs(z) < 4.5, Comment(rawValue: message))
-            }
-        }
-        print("individual-level growth: worst |z| \(abs(worst.z)) at \(worst.what)")
+        try Self.compare(Self.growthYAML, file: "growth.yaml", metrics: Self.growthMetrics, months: [1, 2, 3, 4, 5, 8, 12], horizon: 12,
+                         trials: 1500, seed: 41, label: "growth") { Self.growthTrial(using: $0) }
     }
 
     // MARK: the switch from licences
@@ -605,33 +537,8 @@ import SubcastStochastics
     }
 
     @Test func theSwitchFromLicencesAgreesWithTheIndividualLevelRules() throws {
-        let trials = 1500
-        let seed: UInt64 = 53
-        var sum = [[Double]](repeating: [Double](repeating: 0, count: Self.licenceMetrics.count), count: 12)
-        var sq = sum
-        for i in 0..<trials {
-            let rows = Self.licenceTrial(using: RandomGenerator(StreamKey(seed: seed, trial: UInt64(i), name: "individual")))
-            for m in 0..<12 {
-                for j in Self.licenceMetrics.indices { sum[m][j] += rows[m][j]; sq[m][j] += rows[m][j] * rows[m][j] }
-            }
-        }
-        let scenario = try ScenarioLoader.parse(text: Self.licenceYAML, file: "licence.yaml")
-        let r = try Simulation.run(scenario, trials: trials, seed: seed, threads: 2)
-        var worst = (z: 0.0, what: "")
-        for m in [1, 3, 4, 5, 8, 12] {
-            for (j, metric) in Self.licenceMetrics.enumerated() {
-                let mean = sum[m - 1][j] / Double(trials)
-                let variance = max(0, sq[m - 1][j] / Double(trials) - mean * mean) * Double(trials) / Double(trials - 1)
-                let s = try #require(r.summary(metric, month: m), "\(metric)")
-                let se = (variance / Double(trials) + s.se * s.se).squareRoot()
-                let z = se > 0 ? (s.mean - mean) / se : (abs(s.mean - mean) < 1e-9 ? 0 : .infinity)
-                if abs(z) > abs(worst.z) { worst = (z, "\(metric)@\(m): model \(s.mean), individual \(mean)") }
-                let message = "\(metric) month \(m): model \(s.mean) +/- \(s.se), individual-level \(mean), z \(z) "
-                    + "(seed \(seed), \(trials) trials)"
-                #expect(abs(z) < 4.5, Comment(rawValue: message))
-            }
-        }
-        print("individual-level licence: worst |z| \(abs(worst.z)) at \(worst.what)")
+        try Self.compare(Self.licenceYAML, file: "licence.yaml", metrics: Self.licenceMetrics, months: [1, 3, 4, 5, 8, 12], horizon: 12,
+                         trials: 1500, seed: 53, label: "licence") { Self.licenceTrial(using: $0) }
     }
 
     // MARK: every lever at once
@@ -852,33 +759,7 @@ import SubcastStochastics
     }
 
     @Test func everyLeverAtOnceAgreesWithTheIndividualLevelRules() throws {
-        let trials = 600
-        let seed: UInt64 = 67
-        var sum = [[Double]](repeating: [Double](repeating: 0, count: Self.allMetrics.count), count: 14)
-        var sq = sum
-        for i in 0..<trials {
-            let rows = Self.allTrial(using: RandomGenerator(StreamKey(seed: seed, trial: UInt64(i), name: "individual")))
-            for m in 0..<14 {
-                for j in Self.allMetrics.indices { sum[m][j] += rows[m][j]; sq[m][j] += rows[m][j] * rows[m][j] }
-            }
-        }
-        let scenario = try ScenarioLoader.parse(text: Self.allYAML, file: "all.yaml")
-        #expect(ForecastModel(scenario).streamNames.contains(LatentClasses.stream))
-        let r = try Simulation.run(scenario, trials: trials, seed: seed, threads: 2)
-        var worst = (z: 0.0, what: "")
-        for m in [1, 2, 4, 6, 9, 12, 13, 14] {
-            for (j, metric) in Self.allMetrics.enumerated() {
-                let mean = sum[m - 1][j] / Double(trials)
-                let variance = max(0, sq[m - 1][j] / Double(trials) - mean * mean) * Double(trials) / Double(trials - 1)
-                let s = try #require(r.summary(metric, month: m), "\(metric)")
-                let se = (variance / Double(trials) + s.se * s.se).squareRoot()
-                let z = se > 0 ? (s.mean - mean) / se : (abs(s.mean - mean) < 1e-9 ? 0 : .infinity)
-                if abs(z) > abs(worst.z) { worst = (z, "\(metric)@\(m): model \(s.mean), individual \(mean)") }
-                let message = "\(metric) month \(m): model \(s.mean) +/- \(s.se), individual-level \(mean), z \(z) "
-                    + "(seed \(seed), \(trials) trials)"
-                #expect(abs(z) < 4.5, Comment(rawValue: message))
-            }
-        }
-        print("individual-level all: worst |z| \(abs(worst.z)) at \(worst.what)")
+        try Self.compare(Self.allYAML, file: "all.yaml", metrics: Self.allMetrics, months: [1, 2, 4, 6, 9, 12, 13, 14], horizon: 14,
+                         trials: 600, seed: 67, label: "all", classes: true) { Self.allTrial(using: $0) }
     }
 }
