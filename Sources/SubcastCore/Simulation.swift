@@ -27,7 +27,8 @@ public enum Simulation {
     /// large compartments give other bits (the same distribution). `pipeline-5` (0.3.2):
     /// condition multipliers act on each subscriber's own propensity through latent classes
     /// (`LatentClasses`), so lever scenarios with heterogeneous churn and a multiplier other than
-    /// 1 give other numbers on purpose; others keep their bits.
+    /// 1 give other numbers on purpose; interventions draw a cohort's detections before its saves,
+    /// so onboarding scenarios with several plans or annual billing give other bits too.
     public static let modelVersion = "pipeline-5"
 
     public static func run(_ scenario: Scenario, trials: Int? = nil, seed: UInt64, threads: Int,

@@ -91,7 +91,20 @@ struct Optimize: ParsableCommand {
                                     message: "expected at least the first stage's trials (\(n)), got \(limit)")
             }
             t = try SimulationChecks.threads(common.threads)
-            let steps = exhaustive.map { $0.reduce(0) { $0 + $1.model.stepsPerTrial } } ?? middle.model.stepsPerTrial * width
+            // A search's batch: its largest candidate among the middle one and each decision at
+            // its ends (a decision can switch latent classes or annual billing on), times the width.
+            var largest = middle.model.stepsPerTrial
+            if exhaustive == nil {
+                let mid = problem.decisions.map { $0.values.count / 2 }
+                for (d, decision) in problem.decisions.enumerated() {
+                    for i in [0, decision.values.count - 1] where i != mid[d] {
+                        var at = mid
+                        at[d] = i
+                        largest = max(largest, try space.candidate(at).model.stepsPerTrial)
+                    }
+                }
+            }
+            let steps = exhaustive.map { $0.reduce(0) { $0 + $1.model.stepsPerTrial } } ?? largest * width
             try SimulationChecks.workBound(trials: n, steps: steps, threads: t, allowLarge: common.allowLarge, file: scenario,
                                            what: "\(n) trials x \(width) candidates", advice: "use fewer trials or candidates")
         } catch {

@@ -80,6 +80,9 @@ struct Run: ParsableCommand {
     @Option(parsing: .unconditional, help: "The month of a monthly --metric (default: the horizon).")
     var month: Int?
 
+    /// The most values (trials x columns) a --per-trial file may hold (about 2 GB of CSV).
+    static let maximumPerTrialValues = 100_000_000
+
     /// Default maximum of trials for --until-se / --until-rel-se.
     static let defaultMaximumTrials = 1_000_000
 
@@ -214,8 +217,15 @@ struct Run: ParsableCommand {
         }
 
         let perTrialValues: [ComparisonMetric]
-        do {
+        do throws(ScenarioError) {
             perTrialValues = try perTrialColumns(ForecastModel(family))
+            // The rows are held in memory until the file is written: refuse before simulating.
+            let values = Double(n) * Double(perTrialValues.count)
+            if perTrial != nil && values > Double(Run.maximumPerTrialValues) {
+                throw ScenarioError(file: "<command line>", keyPath: "--per-trial",
+                                    message: "\(n) trials x \(perTrialValues.count) columns are \(Int(values)) values; at most "
+                                        + "\(Run.maximumPerTrialValues) (use fewer trials or --per-trial-metrics)")
+            }
         } catch {
             throw fail(error.description, code: ExitStatus.badInput)
         }

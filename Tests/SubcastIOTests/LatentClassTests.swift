@@ -124,4 +124,19 @@ import SubcastStochastics
                                                             with: "churn: {mean_per_month: 0.05, heterogeneity: 0}")
         #expect(!ForecastModel(try ScenarioLoader.parse(text: constant, file: "b.yaml")).streamNames.contains(LatentClasses.stream))
     }
+
+    /// An uncertain multiplier whose median is 1: the classes are decided by the family's shape,
+    /// so every trial (drawing 1 or 2) and the base share one set of classes and streams.
+    @Test func anUncertainMultiplierWithMedianOneRunsWithClasses() throws {
+        let text = Self.onboarding.replacingOccurrences(of: "at_risk_churn_multiplier: 4",
+                                                          with: "at_risk_churn_multiplier: {distribution: discrete, values: [1, 2], weights: [0.6, 0.4]}")
+            .replacingOccurrences(of: "trials: 400", with: "trials: 60")
+        let family = try ScenarioLoader.parseFamily(text: text, file: "uncertain.yaml")
+        #expect(!family.isFixed)
+        #expect(ForecastModel(family).streamNames.contains(LatentClasses.stream))
+        let one = try Simulation.run(family, trials: 60, seed: 5, threads: 1)
+        let two = try Simulation.run(family, trials: 60, seed: 5, threads: 2)
+        #expect(one.summary("active", month: 24) == two.summary("active", month: 24))
+        #expect((one.summary("active", month: 24)?.mean ?? 0) > 0)
+    }
 }

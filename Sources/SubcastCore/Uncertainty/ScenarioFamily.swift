@@ -81,8 +81,9 @@ public struct ScenarioFamily: Sendable {
 
     /// The first scenario with every shape-deciding value of `PipelineModel` raised to the largest
     /// among `scenarios` (which must share plans, sections and integer settings): mean arrivals,
-    /// annual shares, churn uncertainty, plan moves, seats and usage, price-event churn shocks and
-    /// licence migration. A lever that is on in some scenario is then on in the shape.
+    /// annual shares, churn uncertainty, plan moves, seats and usage, price-event churn shocks,
+    /// licence migration, condition multipliers and the churn response to price (kept when not
+    /// neutral) and heterogeneous churn. A lever that is on in some scenario is then on in the shape.
     public static func shape(covering scenarios: [Scenario]) -> Scenario {
         precondition(!scenarios.isEmpty)
         var s = scenarios[0]
@@ -100,6 +101,28 @@ public struct ScenarioFamily: Sendable {
             for e in s.levers.priceEvents.indices {
                 s.levers.priceEvents[e].churnShock = max(s.levers.priceEvents[e].churnShock,
                                                          other.levers.priceEvents[e].churnShock)
+            }
+            // A condition multiplier or churn response to price other than 1 (0) in any scenario
+            // decides latent classes (`LatentClasses`) for all, and a plan heterogeneous anywhere
+            // is heterogeneous in the shape.
+            if var so = s.levers.onboarding, let oo = other.levers.onboarding,
+               so.atRiskChurnMultiplier == 1 && oo.atRiskChurnMultiplier != 1 {
+                so.atRiskChurnMultiplier = oo.atRiskChurnMultiplier
+                s.levers.onboarding = so
+            }
+            if var ss = s.levers.support, let os = other.levers.support {
+                if ss.waitingChurnMultiplier == 1 { ss.waitingChurnMultiplier = os.waitingChurnMultiplier }
+                if ss.badChurnMultiplier == 1 { ss.badChurnMultiplier = os.badChurnMultiplier }
+                if ss.goodChurnMultiplier == 1 { ss.goodChurnMultiplier = os.goodChurnMultiplier }
+                s.levers.support = ss
+            }
+            if let op = other.levers.priceChurn, op.elasticity != 0, (s.levers.priceChurn?.elasticity ?? 0) == 0 {
+                s.levers.priceChurn = op
+            }
+            for p in s.plans.indices {
+                if case .constant = s.plans[p].churn, case .shiftedBetaGeometric = other.plans[p].churn {
+                    s.plans[p].churn = other.plans[p].churn
+                }
             }
             if let l = other.levers.licenceSwitch, s.levers.licenceSwitch != nil {
                 s.levers.licenceSwitch!.migrationPerMonth = max(s.levers.licenceSwitch!.migrationPerMonth, l.migrationPerMonth)

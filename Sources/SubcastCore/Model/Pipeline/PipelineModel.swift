@@ -144,7 +144,7 @@ public final class PipelineModel: Sendable {
                                G: B + H + (migrantBase >= 0 ? H : 0), cohortBase: B, migrantBase: migrantBase,
                                baseTenure: scenario.existing.map(\.tenureMonths),
                                conditions: conditions, followAll: terminal)
-        latent = LatentClasses(scenario, shape: shapeScenario, conditions: conditions, lastRenewal: renewal.hazardStride - 1)
+        latent = LatentClasses(scenario, shape: shapeScenario, lastRenewal: renewal.hazardStride - 1)
         if let lc = latent {
             shape.L = lc.L
             shape.classPlans = lc.classPlans

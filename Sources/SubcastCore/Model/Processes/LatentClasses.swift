@@ -41,8 +41,11 @@ struct LatentClasses: Sendable {
     let medianClass: [Int]
 
     /// Nil when nothing needs classes: no plan with heterogeneous (sBG) churn in `shape`, or no
-    /// condition multiplier and no churn response to price.
-    init?(_ scenario: Scenario, shape: Scenario, conditions: Conditions, lastRenewal: Int) {
+    /// condition multiplier and no churn response to price in `shape`. Decided by the shape only
+    /// (`ScenarioFamily.shape(covering:)` keeps a multiplier other than 1 that any scenario of the
+    /// family has), so every trial of a family has the same classes and streams.
+    init?(_ scenario: Scenario, shape: Scenario, lastRenewal: Int) {
+        let conditions = Conditions(onboarding: shape.levers.onboarding, support: shape.levers.support)
         let multiplied = conditions.multiplier.contains { $0 != 1 }
             || (shape.levers.priceChurn.map { $0.elasticity != 0 } ?? false)
         guard multiplied else { return nil }
@@ -102,10 +105,14 @@ struct LatentClasses: Sendable {
         return maximumPoints
     }
 
-    /// The K-point rule of a churn model: Gauss-Jacobi for sBG; K equal nodes (the constant
-    /// probability, or the mean when GSL cannot build the rule) otherwise.
+    /// The K-point rule of a churn model: Gauss-Jacobi for sBG (parameters outside [1e-6, 1e6],
+    /// e.g. drawn from a fitted uncertainty, are scaled into it keeping their mean: such a Beta
+    /// is already at its polarised or homogeneous limit); K equal nodes (the constant
+    /// probability, or the mean if the eigensolver fails) otherwise.
     static func rule(_ churn: ChurnModel, points k: Int) -> GaussJacobi.Rule {
-        if case let .shiftedBetaGeometric(a, b) = churn {
+        if case var .shiftedBetaGeometric(a, b) = churn, a > 0, b > 0, a.isFinite, b.isFinite {
+            if max(a, b) > 1e6 { let f = 1e6 / max(a, b); a *= f; b *= f }
+            if min(a, b) < 1e-6 { let f = 1e-6 / min(a, b); a = min(a * f, 1e6); b = min(b * f, 1e6) }
             if let r = try? GaussJacobi.betaRule(points: k, alpha: a, beta: b) { return r }
             let mean = a / (a + b)
             return GaussJacobi.Rule(nodes: [Double](repeating: mean, count: k), weights: [Double](repeating: 1 / Double(k), count: k))
