@@ -71,12 +71,7 @@ struct Optimize: ParsableCommand {
             exhaustive = all
         }
         let outputs = try output.plan(inputs: [scenario], report: report)
-        let middle: Variant
-        do {
-            middle = try space.candidate(problem.decisions.map { $0.values.count / 2 })
-        } catch {
-            throw fail(error.description, code: ExitStatus.badInput)
-        }
+        let middle = space.middle
         let base = middle.scenario
         let n: Int, limit: Int, t: Int
         let finalists = 12
@@ -93,17 +88,7 @@ struct Optimize: ParsableCommand {
             t = try SimulationChecks.threads(common.threads)
             // A search's batch: its largest candidate among the middle one and each decision at
             // its ends (a decision can switch latent classes or annual billing on), times the width.
-            var largest = middle.model.stepsPerTrial
-            if exhaustive == nil {
-                let mid = problem.decisions.map { $0.values.count / 2 }
-                for (d, decision) in problem.decisions.enumerated() {
-                    for i in [0, decision.values.count - 1] where i != mid[d] {
-                        var at = mid
-                        at[d] = i
-                        largest = max(largest, try space.candidate(at).model.stepsPerTrial)
-                    }
-                }
-            }
+            let largest = space.largestStepsPerTrial
             let steps = exhaustive.map { $0.reduce(0) { $0 + $1.model.stepsPerTrial } } ?? largest * width
             try SimulationChecks.workBound(trials: n, steps: steps, threads: t, allowLarge: common.allowLarge, file: scenario,
                                            what: "\(n) trials x \(width) candidates", advice: "use fewer trials or candidates")

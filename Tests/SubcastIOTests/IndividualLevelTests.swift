@@ -99,6 +99,18 @@ import SubcastStochastics
         print("individual-level \(label): worst |z| \(abs(worst.z)) at \(worst.what)")
     }
 
+    /// A uniformly random order of `xs` (Fisher-Yates).
+    static func shuffled(_ xs: [Int], using g: RandomGenerator) -> [Int] {
+        var a = xs
+        if a.count > 1 { for i in stride(from: a.count - 1, to: 0, by: -1) { a.swapAt(i, Int(g.nextRaw() % UInt64(i + 1))) } }
+        return a
+    }
+
+    /// How many of n independent trials with probability q succeed, one uniform per trial.
+    static func successes(_ n: Int, _ q: Double, using g: RandomGenerator) -> Int {
+        (0..<n).reduce(0) { k, _ in g.uniform() < q ? k + 1 : k }
+    }
+
     static let metrics = ["active", "churned", "tickets", "handled_tickets", "backlog", "good_resolutions", "bad_resolutions",
                           "detractors", "promoters", "at_risk", "interventions", "saves"]
 
@@ -109,11 +121,7 @@ import SubcastStochastics
         let ticket = 1 - exp(-r.ticketsPerMonth)
         let propensity = try! Beta(a: r.alpha, b: r.beta), standard = try! Normal(mean: 0, standardDeviation: 1)
         func uniform() -> Double { g.uniform() }
-        func shuffled(_ xs: [Int]) -> [Int] {
-            var a = xs
-            if a.count > 1 { for i in stride(from: a.count - 1, to: 0, by: -1) { a.swapAt(i, Int(g.nextRaw() % UInt64(i + 1))) } }
-            return a
-        }
+        func shuffled(_ xs: [Int]) -> [Int] { Self.shuffled(xs, using: g) }
         for m in 1...r.horizon {
             var row = [Double](repeating: 0, count: metrics.count)
             // 2. arrivals: Poisson sign-ups, each with its own p and ramp-up time.
@@ -503,12 +511,12 @@ import SubcastStochastics
         let fee = 1000 * 0.2 / 12, keep = pow(0.8, 1.0 / 12)
         var licencePayers = 500, subscriptionPayers = 500, subscribers = 0
         var out: [[Double]] = []
-        func survivors(_ n: Int) -> Int { (0..<n).reduce(0) { k, _ in g.uniform() < keep ? k + 1 : k } }
+        func survivors(_ n: Int) -> Int { Self.successes(n, keep, using: g) }
         for m in 1...12 {
             var row = [Double](repeating: 0, count: licenceMetrics.count)
             if m >= 4 {
                 let new = Poisson.draw(mean: 20, using: g)
-                let migrated = (0..<subscriptionPayers).reduce(0) { k, _ in g.uniform() < 0.05 ? k + 1 : k }
+                let migrated = Self.successes(subscriptionPayers, 0.05, using: g)
                 subscriptionPayers -= migrated
                 subscribers += new + migrated
                 row[1] = Double(new)
@@ -517,7 +525,7 @@ import SubcastStochastics
             let mrr = 40 * Double(subscribers)
             row[0] = Double(subscribers)
             row[2] = mrr
-            subscribers -= (0..<subscribers).reduce(0) { k, _ in g.uniform() < 0.02 ? k + 1 : k }
+            subscribers -= Self.successes(subscribers, 0.02, using: g)
             let sold = Poisson.draw(mean: 10, using: g)
             let licenceRevenue = Double(sold) * 1000 + Double(licencePayers) * fee
             row[5] = licenceRevenue
@@ -608,12 +616,8 @@ import SubcastStochastics
         let moveTo = [1, 0], moveProbability = [0.05, 0.03], ticketRate = [0.3, 0.2]
         let events: [(month: Int, plan: Int, price: Double, shock: Double, grandfather: Bool)] = [(4, 0, 24, 0.05, false), (6, 1, 45, 0, true)]
         let propensity = try! Beta(a: 0.8, b: 6), standard = try! Normal(mean: 0, standardDeviation: 1)
-        func shuffled(_ xs: [Int]) -> [Int] {
-            var a = xs
-            if a.count > 1 { for i in stride(from: a.count - 1, to: 0, by: -1) { a.swapAt(i, Int(g.nextRaw() % UInt64(i + 1))) } }
-            return a
-        }
-        func count(_ n: Int, _ q: Double) -> Int { (0..<n).reduce(0) { k, _ in g.uniform() < q ? k + 1 : k } }
+        func shuffled(_ xs: [Int]) -> [Int] { Self.shuffled(xs, using: g) }
+        func count(_ n: Int, _ q: Double) -> Int { Self.successes(n, q, using: g) }
         /// The list price of plan q for a subscriber (its group's start, or the base) in month m.
         func list(_ q: Int, _ x: Person, _ m: Int) -> Double {
             var price = listPrice[q]

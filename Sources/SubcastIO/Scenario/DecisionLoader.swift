@@ -35,6 +35,12 @@ extension ScenarioLoader {
     public struct OptimizationSpace {
         public let problem: OptimizationProblem
         public let candidates: [Variant]?
+        /// The candidate with every decision at its middle value.
+        public let middle: Variant
+        /// The most compartment-month steps a trial takes among the middle candidate and each
+        /// decision at its first and last value with the others in the middle (for the work bound
+        /// of a search's batches).
+        public let largestStepsPerTrial: Int
         let base: Node
         let baseFamily: ScenarioFamily
         let decisionsNode: YAMLNode
@@ -185,13 +191,23 @@ extension ScenarioLoader {
         }
         var candidates: [Variant]? = nil
         let models: [ForecastModel]
+        let middle = decisions.map { $0.values.count / 2 }
+        /// The middle candidate and each decision at its first and last value, the others in the
+        /// middle (`at` gives a candidate's indices).
+        let ends: [[Int]] = decisions.indices.flatMap { d in
+            [0, decisions[d].values.count - 1].filter { $0 != middle[d] }.map { i in var at = middle; at[d] = i; return at }
+        }
+        let middleCandidate: Variant
+        let largest: Int
         if count <= maximumCandidates {
             var all: [Variant] = []
             for k in 0..<count { all.append(try build(problemShape.indices(ofCandidate: k))) }
             candidates = all
             models = all.map(\.model)
+            func at(_ indices: [Int]) -> Variant { all[zip(decisions, indices).reduce(0) { $0 * $1.0.values.count + $1.1 }] }
+            middleCandidate = at(middle)
+            largest = ([middle] + ends).map { at($0).model.stepsPerTrial }.max()!
         } else {
-            let middle = decisions.map { $0.values.count / 2 }
             var checked: [Variant] = [try build(middle)]
             for (d, decision) in decisions.enumerated() {
                 let n = decision.values.count
@@ -205,6 +221,8 @@ extension ScenarioLoader {
                 }
             }
             models = checked.map(\.model)
+            middleCandidate = checked[0]
+            largest = models.map(\.stepsPerTrial).max()!
         }
 
         // Objective and constraints.
@@ -255,7 +273,8 @@ extension ScenarioLoader {
             }
         }
         let problem = OptimizationProblem(decisions: decisions, objective: objective, constraints: constraints, confidence: confidence)
-        return OptimizationSpace(problem: problem, candidates: candidates, base: baseRoot, baseFamily: baseFamily,
+        return OptimizationSpace(problem: problem, candidates: candidates, middle: middleCandidate,
+                                 largestStepsPerTrial: largest, base: baseRoot, baseFamily: baseFamily,
                                  decisionsNode: decisionsNode, keyNodes: keyNodes, file: file)
     }
 

@@ -29,6 +29,16 @@ struct ModelShape: Sendable {
     /// The compartment of (group, plan, billing) and latent class 0.
     @inline(__always) func compartment(_ g: Int, _ p: Int, _ b: Int) -> Int { ((g &* P &+ p) &* NB &+ b) &* L }
     @inline(__always) func compartment(_ g: Int, _ p: Int, _ b: Int, _ l: Int) -> Int { ((g &* P &+ p) &* NB &+ b) &* L &+ l }
+    /// The compartments of (group, plan, billing): one per latent class.
+    @inline(__always) func classes(_ g: Int, _ p: Int, _ b: Int) -> Range<Int> {
+        let c = compartment(g, p, b)
+        return c..<(c &+ L)
+    }
+    /// The compartments of a group: every plan, billing and latent class.
+    @inline(__always) func compartments(ofGroup g: Int) -> Range<Int> {
+        let c = compartment(g, 0, 0)
+        return c..<(c &+ P &* NB &* L)
+    }
     /// The latent class of compartment c.
     @inline(__always) func latentClass(_ c: Int) -> Int { L == 1 ? 0 : c % L }
 
@@ -152,8 +162,7 @@ struct Month {
             if startedBefore && shape.groupStart(g) >= m { return }
             for p in 0..<shape.P {
                 for b in 0..<shape.NB {
-                    let c0 = shape.compartment(g, p, b)
-                    for l in 0..<shape.L { body(g, p, b, c0 &+ l) }
+                    for c in shape.classes(g, p, b) { body(g, p, b, c) }
                 }
             }
         }

@@ -375,7 +375,7 @@ public final class PipelineModel: Sendable {
         // Existing base: healthy, at month 1's list prices, seats drawn at the start.
         for i in 0..<B {
             let p = basePlan[i]
-            for q in 0..<P { for l in 0..<L { t.unitPrice[sh.compartment(i, q, 0, l)] = scenario.plans[q].pricePerMonth } }
+            for q in 0..<P { for c in sh.classes(i, q, 0) { t.unitPrice[c] = scenario.plans[q].pricePerMonth } }
             placeInClasses(baseCountInit[i], plan: p, tenure: sh.baseTenure[i]) { l, n in
                 let c = sh.compartment(i, p, 0, l)
                 t.set(c, 0, n)
@@ -429,7 +429,7 @@ public final class PipelineModel: Sendable {
                 for q in 0..<P {
                     for b in 0..<NB {
                         let price = pricing.unitPrice(plan: q, billing: b, month: m)
-                        for l in 0..<L { t.unitPrice[sh.compartment(g, q, b, l)] = price }
+                        for c in sh.classes(g, q, b) { t.unitPrice[c] = price }
                     }
                 }
                 s.arrivedByGroup[g] = arrivals
@@ -474,9 +474,9 @@ public final class PipelineModel: Sendable {
                     let migrated = l.migrate(state, using: rLicences)
                     x.add(.migrated, migrated)
                     let g = sh.migrantBase + m - 1
-                    for q in 0..<P { for k in 0..<L { t.unitPrice[sh.compartment(g, q, 0, k)] = pricing.listPrice[q][m] } }
+                    for q in 0..<P { for c in sh.classes(g, q, 0) { t.unitPrice[c] = pricing.listPrice[q][m] } }
                     let mp = l.licence.migrationPlan
-                    for k in 0..<L { t.unitPrice[sh.compartment(g, mp, 0, k)] = l.migrationPrice }
+                    for c in sh.classes(g, mp, 0) { t.unitPrice[c] = l.migrationPrice }
                     placeInClasses(migrated, plan: mp, tenure: 0) { k, n in
                         let c = sh.compartment(g, mp, 0, k)
                         t.set(c, 0, n)

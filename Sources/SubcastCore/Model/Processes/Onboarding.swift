@@ -48,14 +48,12 @@ struct OnboardingProcess: Sendable {
         guard o.detectionRate > 0 else { return }
         var room = o.capacityPerMonth ?? Int.max
         var interventions = 0, saves = 0
-        let perGroup = shape.P * shape.NB * shape.L
         x.forEachGroup { grp in
             // The group's detected at-risk subscribers, compartment by compartment; when the room
             // left is less, a uniform choice of them (sequential hypergeometric draws), so no plan
             // or latent class of the group comes first.
-            let first = shape.compartment(grp, 0, 0)
             var detectedInGroup = 0
-            for c in first..<(first + perGroup) {
+            for c in shape.compartments(ofGroup: grp) {
                 let r = t.total[c] == 0 ? 0 : t.n(c, risk)
                 let d = r == 0 ? 0 : Binomial.draw(trials: r, probability: o.detectionRate, using: g)
                 t.raised[c] = d
@@ -64,7 +62,7 @@ struct OnboardingProcess: Sendable {
             if detectedInGroup == 0 { return }
             var left = detectedInGroup, take = min(detectedInGroup, room)
             room -= take
-            for c in first..<(first + perGroup) where t.raised[c] > 0 {
+            for c in shape.compartments(ofGroup: grp) where t.raised[c] > 0 {
                 let d = t.raised[c]
                 t.raised[c] = 0
                 let treated = take == 0 ? 0 : (take == left ? d

@@ -51,8 +51,7 @@ struct Pricing: Sendable {
             x.forEachGroup { g in
                 guard g < shape.B || shape.groupStart(g) < x.m else { return }
                 for b in 0..<shape.NB {
-                    for l in 0..<shape.L {
-                        let c = shape.compartment(g, event.plan, b, l)
+                    for c in shape.classes(g, event.plan, b) {
                         t.unitPrice[c] = unitPrice(plan: event.plan, billing: b, month: x.m)
                         if event.shock > 0 { t.shocked[c] = true }
                     }
