@@ -143,6 +143,10 @@ enum Invariants {
                 if finite(alpha, "\(name).churn.alpha") { check(alpha > 0, "\(name).churn.alpha = \(alpha) <= 0") }
                 if finite(beta, "\(name).churn.beta") { check(beta > 0, "\(name).churn.beta = \(beta) <= 0") }
                 _ = finite(alpha + beta, "\(name).churn.alpha + beta")
+            case let .betaDiscreteWeibull(alpha, beta, c):
+                if finite(alpha, "\(name).churn.alpha") { check(alpha > 0, "\(name).churn.alpha = \(alpha) <= 0") }
+                if finite(beta, "\(name).churn.beta") { check(beta > 0, "\(name).churn.beta = \(beta) <= 0") }
+                if finite(c, "\(name).churn.c") { check(c > 0, "\(name).churn.c = \(c) <= 0") }
             case let .constant(perMonth):
                 if finite(perMonth, "\(name).churn.perMonth") {
                     check(perMonth >= 0 && perMonth <= 1, "\(name).churn.perMonth = \(perMonth) outside [0, 1]")

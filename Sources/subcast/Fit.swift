@@ -12,6 +12,7 @@ struct Fit: ParsableCommand {
         Examples:
           subcast fit retention.csv
           subcast fit retention.csv --holdout 2 --format json
+          subcast fit retention.csv --churn best --snippet uncertain
           subcast fit subscriptions.csv --as-of 2026-10-31 --by-plan \\
               --snippet uncertain
           subcast fit subscriptions.csv --as-of 2026-10-31 --out fit/
@@ -41,6 +42,9 @@ struct Fit: ParsableCommand {
 
     @Option(name: .customLong("discount-rate"), help: "Yearly discount rate for DERL (0.10 = 10 %).")
     var discountRate: Double = 0.10
+
+    @Option(help: "The churn model of the tables and the snippet: sbg (shifted-beta-geometric), bdw (beta-discrete-Weibull, with duration dependence c) or best (the lower AIC). Both are always fitted and compared.")
+    var churn: FitAnalysis.ModelChoice = .sbg
 
     @Option(help: "The scenario snippet: point (alpha, beta) or uncertain (plus their estimation uncertainty).")
     var snippet: FitReport.SnippetStyle = .point
@@ -85,7 +89,7 @@ struct Fit: ParsableCommand {
                 }
                 let data = table.survivalData(holdout: holdout)
                 do {
-                    analyses = [try FitAnalysis.analyse(data, cohorts: table.cohorts, holdout: holdout, discountPerPeriod: perPeriod)]
+                    analyses = [try FitAnalysis.analyse(data, cohorts: table.cohorts, holdout: holdout, discountPerPeriod: perPeriod, churn: churn)]
                 } catch {
                     throw fail("\(file): cannot fit: \(error.message)", code: ExitStatus.badInput)
                 }
@@ -97,7 +101,7 @@ struct Fit: ParsableCommand {
                 let data = try SubscriptionsReader.read(path: file, asOf: date, period: period, groupByPlan: byPlan)
                 for g in data.groups {
                     do {
-                        analyses.append(try FitAnalysis.analyse(g.survival, group: g.plan, discountPerPeriod: perPeriod, meanAmount: g.meanAmount))
+                        analyses.append(try FitAnalysis.analyse(g.survival, group: g.plan, discountPerPeriod: perPeriod, meanAmount: g.meanAmount, churn: churn))
                     } catch {
                         throw fail("\(file): cannot fit\(g.plan.map { " plan '\($0)'" } ?? ""): \(error.message)", code: ExitStatus.badInput)
                     }
@@ -154,3 +158,4 @@ struct Fit: ParsableCommand {
 
 extension RetentionTable.Period: ExpressibleByArgument {}
 extension FitReport.SnippetStyle: ExpressibleByArgument {}
+extension FitAnalysis.ModelChoice: ExpressibleByArgument {}

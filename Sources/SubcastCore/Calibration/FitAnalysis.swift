@@ -7,6 +7,12 @@ public struct FitAnalysis: Sendable {
     /// The plan the group stands for (nil: all subscribers).
     public var group: String?
     public var fit: SBGFit
+    /// The beta-discrete-Weibull fit of the same data (nil when it failed: `bdwFailure` says why).
+    public var bdw: BdWFit?
+    public var bdwFailure: String?
+    /// The churn model the tables and the snippet use: sBG, or BdW when `useBdW`.
+    public var useBdW = false
+    public var churnModel: ChurnModel { useBdW ? (bdw?.model ?? fit.model) : fit.model }
     /// Observed vs expected churn at each renewal (all data used by the fit).
     public var renewalCheck: [RenewalCheck]
     /// For retention tables: actual vs predicted survivors per cohort and period, including
@@ -38,6 +44,16 @@ public struct FitAnalysis: Sendable {
         public var periods: [(actual: Int, predicted: Double, heldOut: Bool)]
     }
 
+    /// Which churn model `analyse` reports.
+    public enum ModelChoice: String, Sendable, CaseIterable {
+        /// Shifted-beta-geometric (the default).
+        case sbg
+        /// Beta-discrete-Weibull.
+        case bdw
+        /// The lower AIC of the two.
+        case best
+    }
+
     /// Tenures reported in the tables.
     public static let tenures = [1, 2, 3, 6, 12, 24]
 
@@ -46,11 +62,23 @@ public struct FitAnalysis: Sendable {
     ///   - cohorts: retention-table cohorts (for the cohort check), with `holdout` periods that
     ///     were left out of `data`.
     ///   - discountPerPeriod: for DERL, > 0.
+    ///   - churn: which model the tables use: sBG, BdW, or the one with the lower AIC.
     public static func analyse(_ data: SurvivalData, group: String? = nil, cohorts: [CohortRetention] = [],
                                holdout: Int = 0, discountPerPeriod: Double, meanAmount: Double? = nil,
-                               horizons: [Int] = [1, 3, 6, 12]) throws(SBGFit.FitError) -> FitAnalysis {
+                               horizons: [Int] = [1, 3, 6, 12], churn: ModelChoice = .sbg) throws(SBGFit.FitError) -> FitAnalysis {
         let fit = try SBGFit.fit(data)
-        let model = fit.model
+        var bdw: BdWFit? = nil
+        var bdwFailure: String? = nil
+        do { bdw = try BdWFit.fit(data, from: fit) } catch { bdwFailure = error.message }
+        let useBdW: Bool
+        switch churn {
+        case .sbg: useBdW = false
+        case .bdw:
+            guard bdw != nil else { throw SBGFit.FitError(message: "beta-discrete-Weibull: \(bdwFailure ?? "no fit")") }
+            useBdW = true
+        case .best: useBdW = bdw.map { $0.aic < $0.sbgAIC } ?? false
+        }
+        let model = useBdW ? bdw!.model : fit.model
         var checks: [RenewalCheck] = []
         for t in 1...max(data.maxPeriods, 1) where t <= data.maxPeriods {
             var atRisk = 0
@@ -65,7 +93,7 @@ public struct FitAnalysis: Sendable {
             })
         }
         return FitAnalysis(
-            group: group, fit: fit, renewalCheck: checks, cohortCheck: cohortChecks,
+            group: group, fit: fit, bdw: bdw, bdwFailure: bdwFailure, useBdW: useBdW, renewalCheck: checks, cohortCheck: cohortChecks,
             retentionByTenure: tenures.map { ($0, model.retentionRate(tenure: $0)) },
             survivalByTenure: tenures.map { n in (n, horizons.map { model.probabilityActive(tenure: n, afterMore: $0) }) },
             horizons: horizons,

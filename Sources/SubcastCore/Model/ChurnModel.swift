@@ -14,9 +14,20 @@ import SubcastStochastics
 /// Because survivors are independent given the past, the churners of a cohort of n survivors
 /// at renewal t are exactly Binomial(n, h(t)). Heterogeneity makes h(t) fall with tenure: the
 /// fickle leave first. `constant` is the homogeneous limit (every subscriber has the same p).
+///
+/// The beta-discrete-Weibull (BdW) model (Fader, Hardie, Liu, Davin & Steenburgh 2018) adds
+/// duration dependence: a subscriber with p ~ Beta(alpha, beta), as in sBG, survives t renewals with probability (1 - p)^(t^c), so their own
+/// hazard 1 - (1 - p)^(t^c - (t - 1)^c) rises with tenure when c > 1 and falls when c < 1.
+/// Averaged over survivors,
+/// ```
+/// S(t) = B(alpha, beta + t^c) / B(alpha, beta),   h(t) = 1 - S(t) / S(t - 1)
+/// ```
+/// c = 1 is sBG. Churners of n survivors at renewal t are again exactly Binomial(n, h(t)).
 public enum ChurnModel: Sendable, Hashable {
     /// sBG with alpha > 0, beta > 0.
     case shiftedBetaGeometric(alpha: Double, beta: Double)
+    /// BdW with alpha > 0, beta > 0 and c > 0 (c = 1 is sBG).
+    case betaDiscreteWeibull(alpha: Double, beta: Double, c: Double)
     /// Homogeneous (geometric) churn: the same probability at every renewal, in [0, 1].
     case constant(perMonth: Double)
 
@@ -45,8 +56,29 @@ public enum ChurnModel: Sendable, Hashable {
     public func churnProbability(atRenewal t: Int) -> Double {
         switch self {
         case let .shiftedBetaGeometric(a, b): return ChurnModel.sbgHazard(alpha: a, beta: b, renewal: t)
+        case let .betaDiscreteWeibull(a, b, c): return ChurnModel.bdwHazard(alpha: a, beta: b, c: c, renewal: t)
         case let .constant(p): return p
         }
+    }
+
+    /// The BdW hazard 1 - B(alpha, beta + t^c) / B(alpha, beta + (t - 1)^c) = -expm1(ln S(t) - ln S(t - 1)).
+    public static func bdwHazard(alpha a: Double, beta b: Double, c: Double, renewal t: Int) -> Double {
+        let d = bdwLogSurvival(alpha: a, beta: b, c: c, t) - bdwLogSurvival(alpha: a, beta: b, c: c, t - 1)
+        return Swift.min(1, Swift.max(0, -expm1(d)))
+    }
+
+    /// ln S(t) = ln B(alpha, beta + t^c) - ln B(alpha, beta) of BdW, with GSL's `gsl_sf_lnbeta_e`;
+    /// where GSL cannot evaluate it (beta + t^c beyond its range) the asymptotic
+    /// ln B(a, y) = ln Gamma(a) - a ln y + O(1 / y).
+    public static func bdwLogSurvival(alpha a: Double, beta b: Double, c: Double, _ t: Int) -> Double {
+        if t <= 0 { return 0 }
+        let y = b + _pow(Double(t), c)
+        func lnB(_ a: Double, _ y: Double) -> Double {
+            if let v = try? SpecialFunctions.logBeta(a, y), v.isFinite { return v }
+            return ((try? SpecialFunctions.logGamma(a)) ?? 0) - a * log(y)
+        }
+        guard y.isFinite else { return -.infinity }
+        return lnB(a, y) - lnB(a, b)
     }
 
     /// The sBG hazard alpha / (alpha + beta + (t - 1)), summed in this order so that tiny shapes
@@ -67,9 +99,26 @@ public enum ChurnModel: Sendable, Hashable {
             let l1 = try! SpecialFunctions.logBeta(a, b + Double(k))
             let l0 = try! SpecialFunctions.logBeta(a, b)
             return exp(l1 - l0)
+        case let .betaDiscreteWeibull(a, b, c):
+            return exp(ChurnModel.bdwLogSurvival(alpha: a, beta: b, c: c, k))
         case let .constant(p):
             return pow(1 - p, Double(k))
         }
+    }
+
+    /// sum_{k >= 0} S(from + k) / S(from) x^k for BdW, by direct summation until the terms no
+    /// longer count (at most `terms` terms).
+    static func bdwSeries(alpha a: Double, beta b: Double, c: Double, from: Int, x: Double, terms: Int) -> Double {
+        let l0 = bdwLogSurvival(alpha: a, beta: b, c: c, from)
+        var sum = 0.0, k = 0, power = 1.0
+        while k < terms {
+            let term = exp(bdwLogSurvival(alpha: a, beta: b, c: c, from + k) - l0) * power
+            sum += term
+            power *= x
+            k += 1
+            if terms == Int.max && (term < 1e-17 * sum || k > 10_000_000) { break }
+        }
+        return sum
     }
 
     /// Discounted expected lifetime in payments, DEL(d) = sum_{k >= 0} S(k) / (1 + d)^k, with the
@@ -90,6 +139,8 @@ public enum ChurnModel: Sendable, Hashable {
                 return v
             }
             return seriesDEL(a: a, b: b, x: x, terms: Int.max)
+        case let .betaDiscreteWeibull(a, b, c):
+            return ChurnModel.bdwSeries(alpha: a, beta: b, c: c, from: 0, x: 1 / (1 + d), terms: Int.max)
         case let .constant(p):
             return (1 + d) / (d + p)
         }
@@ -101,6 +152,8 @@ public enum ChurnModel: Sendable, Hashable {
         switch self {
         case let .shiftedBetaGeometric(a, b):
             return seriesDEL(a: a, b: b, x: 1 / (1 + d), terms: months)
+        case let .betaDiscreteWeibull(a, b, c):
+            return ChurnModel.bdwSeries(alpha: a, beta: b, c: c, from: 0, x: 1 / (1 + d), terms: months)
         case let .constant(p):
             var s = 0.0, term = 1.0
             for _ in 0..<months { s += term; term *= (1 - p) / (1 + d) }
@@ -140,6 +193,9 @@ extension ChurnModel {
         switch self {
         case let .shiftedBetaGeometric(a, b):
             return ChurnModel.shiftedBetaGeometric(alpha: a, beta: b + Double(tenure - 1)).survival(k)
+        case let .betaDiscreteWeibull(a, b, c):
+            return exp(ChurnModel.bdwLogSurvival(alpha: a, beta: b, c: c, tenure - 1 + k)
+                       - ChurnModel.bdwLogSurvival(alpha: a, beta: b, c: c, tenure - 1))
         case let .constant(p):
             return pow(1 - p, Double(k))
         }
@@ -164,6 +220,9 @@ extension ChurnModel {
             let posterior = ChurnModel.shiftedBetaGeometric(alpha: a, beta: bp)
             // sum_{k>=1} S'(k) x^k = DEL'(d) - 1, with DEL' the posterior's discounted expected lifetime.
             return posterior.discountedExpectedLifetime(discountPerMonth: d) - 1
+        case let .betaDiscreteWeibull(a, b, c):
+            // sum_{k>=1} S(tenure - 1 + k) / S(tenure - 1) x^k by direct summation.
+            return ChurnModel.bdwSeries(alpha: a, beta: b, c: c, from: tenure - 1, x: x, terms: Int.max) - 1
         case let .constant(p):
             return (1 - p) * x / (1 - (1 - p) * x)
         }

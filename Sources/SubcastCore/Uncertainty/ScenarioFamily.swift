@@ -120,8 +120,11 @@ public struct ScenarioFamily: Sendable {
                 s.levers.priceChurn = op
             }
             for p in s.plans.indices {
-                if case .constant = s.plans[p].churn, case .shiftedBetaGeometric = other.plans[p].churn {
-                    s.plans[p].churn = other.plans[p].churn
+                if case .constant = s.plans[p].churn {
+                    switch other.plans[p].churn {
+                    case .shiftedBetaGeometric, .betaDiscreteWeibull: s.plans[p].churn = other.plans[p].churn
+                    case .constant: break
+                    }
                 }
             }
             if let l = other.levers.licenceSwitch, s.levers.licenceSwitch != nil {

@@ -45,6 +45,7 @@ public enum FitReport {
             out.append("# asymptotic normal distribution, so MRR and CLTV include it.")
         }
         func churnLines(_ a: FitAnalysis, indent: String) -> [String] {
+            if a.useBdW, let w = a.bdw { return bdwLines(a, w, indent: indent) }
             var l = ["\(indent)churn:",
                      "\(indent)  alpha: \(fmt(a.fit.alpha))      # 95 % interval \(fmt(a.fit.alphaInterval.lower, 4)) - \(fmt(a.fit.alphaInterval.upper, 4))",
                      "\(indent)  beta: \(fmt(a.fit.beta))       # 95 % interval \(fmt(a.fit.betaInterval.lower, 4)) - \(fmt(a.fit.betaInterval.upper, 4))"]
@@ -56,10 +57,43 @@ public enum FitReport {
             }
             return l
         }
+        func bdwLines(_ a: FitAnalysis, _ w: BdWFit, indent: String) -> [String] {
+            let names = ["alpha", "beta", "c"], values = [w.alpha, w.beta, w.c]
+            var l = ["\(indent)churn:        # beta-discrete-Weibull; LR test against sBG: chi2 \(fmt(w.likelihoodRatio, 3)), p = \(fmt(w.pValue, 3))"]
+            let prefix = (a.group.map { FitReport.inputName($0) } ?? "churn")
+            for i in 0..<3 {
+                let ci = w.interval(i)
+                if style == .uncertain {
+                    l.append("\(indent)  \(names[i]): {distribution: lognormal, median: \(fmt(values[i])), log_sd: \(fmt(w.se(i))), name: \(prefix)_\(names[i])}"
+                             + "   # 95 % \(fmt(ci.lower, 4)) - \(fmt(ci.upper, 4))")
+                } else {
+                    l.append("\(indent)  \(names[i]): \(fmt(values[i]))      # 95 % interval \(fmt(ci.lower, 4)) - \(fmt(ci.upper, 4))")
+                }
+            }
+            return l
+        }
+        func correlationLines(comment: Bool) -> [String] {
+            let pairs = analyses.filter { $0.useBdW && $0.bdw != nil }
+            guard style == .uncertain, !pairs.isEmpty else { return [] }
+            let c = comment ? "# " : ""
+            var l = ["\(c)correlations:   # of the logarithms, as Spearman rank correlations (6 / pi) asin(r / 2)"]
+            for a in pairs {
+                let w = a.bdw!
+                let prefix = (a.group.map { FitReport.inputName($0) } ?? "churn")
+                let names = ["alpha", "beta", "c"]
+                for (i, j) in [(0, 1), (0, 2), (1, 2)] {
+                    let r = w.correlation(i, j)
+                    l.append("\(c)  - {between: [\(prefix)_\(names[i]), \(prefix)_\(names[j])], rho: \(fmt(6 / Double.pi * asin(r / 2), 4))}")
+                }
+            }
+            return l
+        }
         if analyses.count == 1 && analyses[0].group == nil {
             let a = analyses[0]
             out.append("# \(a.fit.subscribers) subscribers, \(a.fit.churnEvents) churn events. Paste under a plan:")
             out += churnLines(a, indent: "")
+            let c = correlationLines(comment: true)
+            if !c.isEmpty { out.append("# And at the top level of the scenario:"); out += c }
         } else {
             out.append("plans:")
             for a in analyses {
@@ -71,6 +105,7 @@ public enum FitReport {
                 }
                 out += churnLines(a, indent: "    ")
             }
+            out += correlationLines(comment: false)
         }
         return out.joined(separator: "\n") + "\n"
     }
@@ -98,6 +133,22 @@ public enum FitReport {
             out.append("mean churn at the first renewal \(NumberFormat.percent(f.alpha / (f.alpha + f.beta))); "
                        + "polarisation 1/(alpha+beta+1) = \(fmt(1 / (f.alpha + f.beta + 1), 3))"
                        + (a.meanAmount.map { "; mean amount \(fmt($0, 2))" } ?? ""))
+            out.append("")
+            if let w = a.bdw {
+                out.append("Duration dependence: beta-discrete-Weibull (sBG is its c = 1 case)")
+                out += TableReport.table(["", "estimate", "95 % interval"], [
+                    ["alpha", fmt(w.alpha, 4), "\(fmt(w.interval(0).lower, 4)) - \(fmt(w.interval(0).upper, 4))"],
+                    ["beta", fmt(w.beta, 4), "\(fmt(w.interval(1).lower, 4)) - \(fmt(w.interval(1).upper, 4))"],
+                    ["c", fmt(w.c, 4), "\(fmt(w.interval(2).lower, 4)) - \(fmt(w.interval(2).upper, 4))"],
+                ])
+                out.append("log-likelihood \(fmt(w.logLikelihood, 3)) (sBG \(fmt(w.sbgLogLikelihood, 3))); likelihood ratio "
+                           + "\(fmt(w.likelihoodRatio, 3)) on 1 df, p = \(fmt(w.pValue, 3)); AIC \(fmt(w.aic, 2)) vs sBG \(fmt(w.sbgAIC, 2))"
+                           + (w.aic < w.sbgAIC ? " (BdW preferred)" : " (sBG preferred)"))
+                out.append(w.c > 1 ? "c > 1: each subscriber's own hazard rises with tenure" : "c < 1: each subscriber's own hazard falls with tenure")
+            } else if let why = a.bdwFailure {
+                out.append("Duration dependence (beta-discrete-Weibull): not estimated: \(why)")
+            }
+            out.append("Tables below use the \(a.useBdW ? "beta-discrete-Weibull" : "shifted-beta-geometric") model.")
             out.append("")
             out.append("Fit check: churn at each renewal")
             out += TableReport.table(["renewal", "at risk", "observed", "expected", "obs/exp"], a.renewalCheck.prefix(24).map {
@@ -157,6 +208,27 @@ public enum FitReport {
             o.key("se_log_beta"); o.number(f.seLogBeta)
             o.key("correlation"); o.number(f.correlation)
             o.key("log_likelihood"); o.number(f.logLikelihood)
+            o.key("aic"); o.number(4 - 2 * f.logLikelihood)
+            o.key("model_used"); o.string(a.useBdW ? "beta_discrete_weibull" : "shifted_beta_geometric")
+            o.key("bdw")
+            if let w = a.bdw {
+                o.open("{")
+                o.key("alpha"); o.number(w.alpha)
+                o.key("beta"); o.number(w.beta)
+                o.key("c"); o.number(w.c)
+                o.key("alpha_ci95"); o.numbers([w.interval(0).lower, w.interval(0).upper])
+                o.key("beta_ci95"); o.numbers([w.interval(1).lower, w.interval(1).upper])
+                o.key("c_ci95"); o.numbers([w.interval(2).lower, w.interval(2).upper])
+                o.key("se_log"); o.numbers([w.se(0), w.se(1), w.se(2)])
+                o.key("log_likelihood"); o.number(w.logLikelihood)
+                o.key("likelihood_ratio"); o.number(w.likelihoodRatio)
+                o.key("p_value"); o.number(w.pValue)
+                o.key("aic"); o.number(w.aic)
+                o.close("}")
+            } else {
+                o.raw("null")
+            }
+            o.key("bdw_failure"); if let why = a.bdwFailure { o.string(why) } else { o.raw("null") }
             o.key("mean_amount"); if let m = a.meanAmount { o.number(m) } else { o.raw("null") }
             o.key("renewal_check"); o.open("[")
             for c in a.renewalCheck {
@@ -212,6 +284,12 @@ public enum FitReport {
         guard x.isFinite else { return "n/a" }
         let decimals = abs(x) >= 1 || x == 0 ? digits : min(12, digits + Int((-log10(abs(x))).rounded(.down)))
         return String(format: "%.\(decimals)f", x)
+    }
+
+    /// A name for uncertain inputs made from a plan name: letters, digits and underscores.
+    static func inputName(_ s: String) -> String {
+        let n = String(s.lowercased().map { $0.isLetter || $0.isNumber ? $0 : "_" })
+        return n.isEmpty || n.first!.isNumber ? "plan_" + n : n
     }
 
     static func yamlString(_ s: String) -> String {

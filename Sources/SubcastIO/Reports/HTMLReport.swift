@@ -217,6 +217,8 @@ public enum HTMLReport {
             switch plan.churn {
             case let .shiftedBetaGeometric(a, b):
                 churn = "sBG \u{03b1} = \(FitReport.fmt(a, 4)), \u{03b2} = \(FitReport.fmt(b, 4))"
+            case let .betaDiscreteWeibull(a, b, c):
+                churn = "BdW \u{03b1} = \(FitReport.fmt(a, 4)), \u{03b2} = \(FitReport.fmt(b, 4)), c = \(FitReport.fmt(c, 4))"
             case let .constant(q):
                 churn = "constant \(NumberFormat.percent(q, decimals: 2)) a month"
             }

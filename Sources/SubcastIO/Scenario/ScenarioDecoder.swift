@@ -241,12 +241,20 @@ struct ScenarioDecoder {
         let priceSchedule = try priceNode.schedule("a price from 0 to 1e18", horizon: horizon) { $0 >= 0 && $0 <= Limits.maximumAmount }
         let price = priceSchedule.first
         let churnNode = try m.required("churn", "either alpha and beta, or mean_per_month and heterogeneity")
-        let c = try churnNode.mapping(allowed: ["alpha", "beta", "mean_per_month", "heterogeneity", "uncertainty"])
+        let c = try churnNode.mapping(allowed: ["alpha", "beta", "c", "mean_per_month", "heterogeneity", "uncertainty"])
         let churn: ChurnModel
+        if let w = c["c"], c["alpha"] == nil {
+            throw w.error("'c' (the beta-discrete-Weibull duration dependence) goes with 'alpha' and 'beta'")
+        }
         switch (c["alpha"], c["beta"], c["mean_per_month"], c["heterogeneity"]) {
         case let (a?, b?, nil, nil):
-            churn = .shiftedBetaGeometric(alpha: try a.number("alpha > 0 and at most 1e9") { $0 > 0 && $0 <= 1e9 },
-                                          beta: try b.number("beta > 0 and at most 1e9") { $0 > 0 && $0 <= 1e9 })
+            let alpha = try a.number("alpha > 0 and at most 1e9") { $0 > 0 && $0 <= 1e9 }
+            let beta = try b.number("beta > 0 and at most 1e9") { $0 > 0 && $0 <= 1e9 }
+            // c = 1 is sBG itself (and keeps its closed forms and bits).
+            let weibull = try c["c"]?.number("a duration dependence c from 0.01 to 10 (1: shifted-beta-geometric; "
+                                             + "below 1 the individual hazard falls with tenure, above 1 it rises)") { $0 >= 0.01 && $0 <= 10 } ?? 1
+            churn = weibull == 1 ? .shiftedBetaGeometric(alpha: alpha, beta: beta)
+                : .betaDiscreteWeibull(alpha: alpha, beta: beta, c: weibull)
         case let (nil, nil, mean?, phi?):
             let mu = try mean.number("a monthly churn probability strictly between 0 and 1") { $0 > 0 && $0 < 1 }
             // Below 1e-9 the implied alpha and beta (about 1/heterogeneity) leave floating point's
@@ -263,6 +271,11 @@ struct ScenarioDecoder {
         if let u = c["uncertainty"] {
             guard c["alpha"] != nil else {
                 throw u.error("uncertainty applies to churn given as 'alpha' and 'beta' (e.g. from `subcast fit`)")
+            }
+            if case .betaDiscreteWeibull = churn {
+                throw u.error("uncertainty (se_log_alpha, se_log_beta) applies to shifted-beta-geometric churn; for "
+                              + "beta-discrete-Weibull churn give alpha, beta and c as uncertain inputs (distributions "
+                              + "with correlations), as `subcast fit --churn bdw` writes them")
             }
             let m = try u.mapping(allowed: ["se_log_alpha", "se_log_beta", "correlation"])
             let sa = try m.required("se_log_alpha", "the standard error of ln alpha").number("a standard error from 0 to 10") { $0 >= 0 && $0 <= 10 }

@@ -33,6 +33,10 @@ public enum ScenarioListing {
                 out.append("    churn: shifted-beta-geometric, alpha \(fmt(a)), beta \(fmt(b)) (\(given)); "
                            + "first-renewal churn \(NumberFormat.percent(a / (a + b), decimals: 2)), "
                            + "polarisation \(fmt(1 / (a + b + 1)))")
+            case let .betaDiscreteWeibull(a, b, c):
+                out.append("    churn: beta-discrete-Weibull, alpha \(fmt(a)), beta \(fmt(b)), c \(fmt(c)); "
+                           + "first-renewal churn \(NumberFormat.percent(p.churn.churnProbability(atRenewal: 1), decimals: 2)), "
+                           + "at the 12th renewal \(NumberFormat.percent(p.churn.churnProbability(atRenewal: 12), decimals: 2))")
             case let .constant(q):
                 out.append("    churn: constant \(NumberFormat.percent(q, decimals: 2)) a month (heterogeneity 0)")
             }

@@ -148,9 +148,18 @@ struct ScenarioPatch: Sendable {
                 s.plans[p].churn = ChurnModel(meanPerMonth: iMean.map { v[$0] } ?? fm, heterogeneity: iPhi.map { v[$0] } ?? fp)
             }
         }
-        guard case let .shiftedBetaGeometric(a0, b0) = base.plans[p].churn, iAlpha != nil || iBeta != nil else { return nil }
+        let iC = index("c")
+        let (a0, b0, c0): (Double, Double, Double)
+        switch base.plans[p].churn {
+        case let .shiftedBetaGeometric(a, b): (a0, b0, c0) = (a, b, 1)
+        case let .betaDiscreteWeibull(a, b, c): (a0, b0, c0) = (a, b, c)
+        case .constant: return nil
+        }
+        guard iAlpha != nil || iBeta != nil || iC != nil else { return nil }
         return { s, v in
-            s.plans[p].churn = .shiftedBetaGeometric(alpha: iAlpha.map { v[$0] } ?? a0, beta: iBeta.map { v[$0] } ?? b0)
+            let (a, b, c) = (iAlpha.map { v[$0] } ?? a0, iBeta.map { v[$0] } ?? b0, iC.map { v[$0] } ?? c0)
+            // As the decoder: c = 1 is sBG.
+            s.plans[p].churn = c == 1 ? .shiftedBetaGeometric(alpha: a, beta: b) : .betaDiscreteWeibull(alpha: a, beta: b, c: c)
         }
     }
 

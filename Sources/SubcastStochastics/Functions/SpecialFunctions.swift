@@ -30,3 +30,27 @@ public enum SpecialFunctions {
         return result.val
     }
 }
+
+extension SpecialFunctions {
+    /// ln Gamma(x) for x > 0. The corresponding GSL function is `gsl_sf_lngamma_e`.
+    public static func logGamma(_ x: Double) throws(GSLError) -> Double {
+        GSL.initialize()
+        guard x.isFinite, x > 0 else {
+            throw GSLError(function: "gsl_sf_lngamma_e", status: Int32(GSL_EDOM), message: "x must be finite and > 0")
+        }
+        var result = gsl_sf_result()
+        try GSL.check(gsl_sf_lngamma_e(x, &result), "gsl_sf_lngamma_e")
+        return result.val
+    }
+
+    /// The upper tail P(X > x) of the chi-squared distribution with `degrees` > 0 degrees of
+    /// freedom (1 for x <= 0). The corresponding GSL function is `gsl_cdf_chisq_Q`; used for the
+    /// p-values of likelihood-ratio tests.
+    public static func chiSquaredSurvival(_ x: Double, degrees: Double) -> Double {
+        precondition(degrees > 0 && degrees.isFinite && !x.isNaN)
+        GSL.initialize()
+        if x <= 0 { return 1 }
+        if x.isInfinite { return 0 }
+        return gsl_cdf_chisq_Q(x, degrees)
+    }
+}

@@ -601,6 +601,7 @@ public final class PipelineModel: Sendable {
                                 leaving = 0
                             } else {
                                 h = classNode[p &* L &+ l]
+                                if let lc = latent { h = lc.hazard(node: h, plan: p, renewal: renewalNumber, annual: b == 1) }
                                 if priceChurn { h = renewal.priceAdjusted(h, unitPrice: t.unitPrice[c], plan: p, billing: b) }
                                 leaving = renewal.churn(t, c, hazard: h, classes: classes, x, compounded: b == 1 ? 12 : 1, using: rChurn)
                             }

@@ -25,6 +25,12 @@ import SubcastStochastics
 /// uncertain churn parameters, each trial's rule is built from its drawn alpha and beta with
 /// the same K.
 ///
+/// Beta-discrete-Weibull plans (`ChurnModel.betaDiscreteWeibull`) get the same classes: a class
+/// of propensity p_k survives t renewals with (1 - p_k)^(t^c), so at renewal t its own probability
+/// is 1 - (1 - p_k)^(t^c - (t - 1)^c) (`hazard(node:plan:renewal:)`), the multiplier acting on it;
+/// annual billing compounds the monthly equivalent 1 - (1 - p_k)^((t^c - (t - 12)^c) / 12). K
+/// is chosen against the BdW survival B(alpha, beta + t^c) / B(alpha, beta) in the same way.
+///
 /// Cost: a run with classes simulates K times the compartments of the plans that have them.
 struct LatentClasses: Sendable {
     static let stream = "latent_classes"
@@ -39,6 +45,8 @@ struct LatentClasses: Sendable {
     /// Per plan: the rule of the scenario's (point) parameters; empty for plans without classes.
     let nodes: [[Double]], weights: [[Double]]
     let medianClass: [Int]
+    /// Per plan: the BdW duration dependence c (1 for sBG).
+    let weibull: [Double]
 
     /// Nil when nothing needs classes: no plan with heterogeneous (sBG) churn in `shape`, or no
     /// condition multiplier and no churn response to price in `shape`. Decided by the shape only
@@ -49,15 +57,21 @@ struct LatentClasses: Sendable {
         let multiplied = conditions.multiplier.contains { $0 != 1 }
             || (shape.levers.priceChurn.map { $0.elasticity != 0 } ?? false)
         guard multiplied else { return nil }
-        func sbg(_ plan: Plan) -> (Double, Double)? {
-            guard case let .shiftedBetaGeometric(a, b) = plan.churn, a >= 1e-6, b >= 1e-6, a <= 1e6, b <= 1e6 else { return nil }
-            return (a, b)
+        func sbg(_ plan: Plan) -> (Double, Double, Double)? {
+            let (a, b, c): (Double, Double, Double)
+            switch plan.churn {
+            case let .shiftedBetaGeometric(x, y): (a, b, c) = (x, y, 1)
+            case let .betaDiscreteWeibull(x, y, z): (a, b, c) = (x, y, z)
+            case .constant: return nil
+            }
+            guard a >= 1e-6, b >= 1e-6, a <= 1e6, b <= 1e6 else { return nil }
+            return (a, b, c)
         }
         let wanted = shape.plans.map { sbg($0) != nil }
         guard wanted.contains(true) else { return nil }
         var k = 2
         for plan in shape.plans {
-            if let (a, b) = sbg(plan) { k = max(k, LatentClasses.points(alpha: a, beta: b, renewals: lastRenewal)) }
+            if let (a, b, c) = sbg(plan) { k = max(k, LatentClasses.points(alpha: a, beta: b, c: c, renewals: lastRenewal)) }
         }
         L = k
         classPlans = wanted
@@ -77,24 +91,46 @@ struct LatentClasses: Sendable {
         nodes = ns
         weights = ws
         medianClass = median
+        weibull = scenario.plans.map { plan in
+            if case let .betaDiscreteWeibull(_, _, c) = plan.churn { return c }
+            return 1
+        }
+    }
+
+    /// A class's own probability of leaving at renewal t (monthly billing): its node p for sBG,
+    /// 1 - (1 - p)^(t^c - (t - 1)^c) for BdW; with `annual`, the monthly equivalent over the
+    /// 12 months ending at renewal t, 1 - (1 - p)^((t^c - (t - 12)^c) / 12).
+    @inline(__always) func hazard(node p: Double, plan: Int, renewal t: Int, annual: Bool) -> Double {
+        let c = weibull[plan]
+        if c == 1 { return p }
+        let span = annual ? (_pow(Double(t), c) - _pow(Double(Swift.max(0, t - 12)), c)) / 12
+            : _pow(Double(t), c) - _pow(Double(t - 1), c)
+        return -expm1(span * log1p(-Swift.min(p, 1)))
     }
 
     /// The smallest K in 2 ... 32 whose rule reproduces the sBG survival to `tolerance` over
     /// renewals 1 ... `renewals` (32 when none does).
-    static func points(alpha: Double, beta: Double, renewals: Int) -> Int {
+    static func points(alpha: Double, beta: Double, c: Double = 1, renewals: Int) -> Int {
         let horizon = max(1, renewals)
         var exact = [Double](repeating: 1, count: horizon + 1)
-        for t in 1...horizon { exact[t] = exact[t - 1] * (1 - ChurnModel.sbgHazard(alpha: alpha, beta: beta, renewal: t)) }
+        for t in 1...horizon {
+            exact[t] = c == 1 ? exact[t - 1] * (1 - ChurnModel.sbgHazard(alpha: alpha, beta: beta, renewal: t))
+                : exp(ChurnModel.bdwLogSurvival(alpha: alpha, beta: beta, c: c, t))
+        }
         for k in 2...maximumPoints {
-            // Exact for t <= 2K - 1: only later renewals can miss.
-            if 2 * k - 1 >= horizon { return k }
+            // sBG: exact for t <= 2K - 1, so only later renewals can miss.
+            if c == 1 && 2 * k - 1 >= horizon { return k }
             guard let rule = try? GaussJacobi.betaRule(points: k, alpha: alpha, beta: beta) else { continue }
             var worst = 0.0
             var survival = rule.weights
             for t in 1...horizon {
                 var s = 0.0
                 for i in 0..<k {
-                    survival[i] *= 1 - rule.nodes[i]
+                    if c == 1 {
+                        survival[i] *= 1 - rule.nodes[i]
+                    } else {
+                        survival[i] = rule.weights[i] * exp(_pow(Double(t), c) * log1p(-rule.nodes[i]))
+                    }
                     s += survival[i]
                 }
                 worst = max(worst, abs(s - exact[t]))
@@ -110,7 +146,12 @@ struct LatentClasses: Sendable {
     /// is already at its polarised or homogeneous limit); K equal nodes (the constant
     /// probability, or the mean if the eigensolver fails) otherwise.
     static func rule(_ churn: ChurnModel, points k: Int) -> GaussJacobi.Rule {
-        if case var .shiftedBetaGeometric(a, b) = churn, a > 0, b > 0, a.isFinite, b.isFinite {
+        var shape: (Double, Double)? = nil
+        switch churn {
+        case let .shiftedBetaGeometric(a, b), let .betaDiscreteWeibull(a, b, _): shape = (a, b)
+        case .constant: break
+        }
+        if var (a, b) = shape, a > 0, b > 0, a.isFinite, b.isFinite {
             if max(a, b) > 1e6 { let f = 1e6 / max(a, b); a *= f; b *= f }
             if min(a, b) < 1e-6 { let f = 1e-6 / min(a, b); a = min(a * f, 1e6); b = min(b * f, 1e6) }
             if let r = try? GaussJacobi.betaRule(points: k, alpha: a, beta: b) { return r }
@@ -133,9 +174,11 @@ struct LatentClasses: Sendable {
             return
         }
         var total = 0.0
+        // Survival of tenure renewals: (1 - p)^tenure, (1 - p)^(tenure^c) for BdW.
+        let exposure = weibull[p] == 1 ? Double(tenure) : _pow(Double(tenure), weibull[p])
         for l in 0..<L {
             // (1 - p)^tenure by logs: no underflow to a zero total for long tenures.
-            w[l] = log(weights[base + l]) + Double(tenure) * log1p(-Swift.min(nodes[base + l], 1 - 1e-300))
+            w[l] = log(weights[base + l]) + exposure * log1p(-Swift.min(nodes[base + l], 1 - 1e-300))
             total = l == 0 ? w[0] : Swift.max(total, w[l])
         }
         for l in 0..<L { w[l] = exp(w[l] - total) }
