@@ -152,12 +152,30 @@ public struct ExistingCohort: Sendable, Hashable {
     /// Months already paid before month 1, >= 0. Their first renewal in the simulation is
     /// renewal number tenure + 1, so sBG churn has already thinned out the fickle ones.
     public var tenureMonths: Int
+    /// The condition the subscribers are in at the start (healthy by default); at risk needs
+    /// `onboarding`, the others `support`.
+    public var condition: ExistingCondition
 
-    public init(plan: Int, count: Int, tenureMonths: Int) {
+    public init(plan: Int, count: Int, tenureMonths: Int, condition: ExistingCondition = .healthy) {
         self.plan = plan
         self.count = count
         self.tenureMonths = tenureMonths
+        self.condition = condition
     }
+}
+
+/// The condition of existing subscribers at the start: what `subcast fit` reads from ticket and
+/// activation histories on the as-of date.
+public enum ExistingCondition: Sendable, Hashable {
+    case healthy
+    /// Not yet productive past the onboarding threshold.
+    case atRisk
+    /// Waiting on an open ticket.
+    case waiting
+    /// After a badly resolved ticket, for `monthsLeft` more renewals (1 ... bad_resolution.months).
+    case detractor(monthsLeft: Int)
+    /// After a well resolved ticket, for `monthsLeft` more renewals (1 ... good_resolution.months).
+    case promoter(monthsLeft: Int)
 }
 
 /// Unit economics.

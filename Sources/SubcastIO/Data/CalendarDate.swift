@@ -113,3 +113,21 @@ public struct CalendarDate: Comparable, Hashable, Sendable, CustomStringConverti
         return .date(CalendarDate(unchecked: y, m, d))
     }
 }
+
+extension CalendarDate {
+    /// Days since 0001-01-01 (proleptic Gregorian), for differences of dates.
+    public var dayNumber: Int {
+        let y = month <= 2 ? year - 1 : year
+        let m = month <= 2 ? month + 12 : month
+        return 365 * y + y / 4 - y / 100 + y / 400 + (153 * (m - 3) + 2) / 5 + day - 307
+    }
+
+    /// Calendar months from `self` to `later` as a fraction: the whole months m with
+    /// self + m months <= later, plus the share of the next month's days that has passed.
+    public func months(until later: CalendarDate) -> Double {
+        guard later > self else { return 0 }
+        let whole = SubscriptionsReader.periodsBegun(self, every: 1, before: later, inclusive: true) - 1
+        let a = adding(months: whole).dayNumber, b = adding(months: whole + 1).dayNumber
+        return Double(whole) + Double(later.dayNumber - a) / Double(max(1, b - a))
+    }
+}

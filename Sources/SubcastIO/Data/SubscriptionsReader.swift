@@ -81,6 +81,50 @@ public enum SubscriptionsReader {
     /// Parses subscription CSV bytes; `file` is used in error messages only.
     public static func parse(data: Data, file: String, asOf: CalendarDate, period: RetentionTable.Period,
                              groupByPlan: Bool = false) throws(ScenarioError) -> SubscriptionData {
+        let rows = try records(data: data, file: file, asOf: asOf, requirePlan: groupByPlan)
+        struct Accumulator {
+            var survival = SurvivalData()
+            var subscriptions = 0
+            var active = 0
+            /// Running mean (cannot overflow as a sum of huge amounts could).
+            var meanAmount = 0.0
+            var amounts = 0
+        }
+        let months = period == .year ? 12 : 1
+        var groups: [String: Accumulator] = [:]
+        for r in rows {
+            let key = groupByPlan ? r.plan ?? "" : ""
+            var g = groups[key] ?? Accumulator()
+            g.subscriptions += 1
+            if let amount = r.amount { g.amounts += 1; g.meanAmount += (amount - g.meanAmount) / Double(g.amounts) }
+            if let end = r.end, end <= asOf {
+                g.survival.addChurned(periods: max(1, periodsBegun(r.start, every: months, before: end, inclusive: false)))
+            } else {
+                g.active += 1
+                g.survival.addActive(periods: periodsBegun(r.start, every: months, before: asOf, inclusive: true))
+            }
+            groups[key] = g
+        }
+        return SubscriptionData(groups: groups.keys.sorted().map { key in
+            let g = groups[key]!
+            return SubscriptionGroup(plan: groupByPlan ? key : nil, survival: g.survival, subscriptions: g.subscriptions,
+                                     active: g.active, meanAmount: g.amounts > 0 ? g.meanAmount : nil)
+        })
+    }
+
+    /// One row of a subscriptions export, checked.
+    public struct Record: Sendable, Hashable {
+        public var id: String
+        public var line: Int
+        public var plan: String?
+        public var start: CalendarDate
+        public var end: CalendarDate?
+        public var amount: Double?
+    }
+
+    /// The checked rows of a subscriptions export (see the type's documentation for the format and
+    /// the errors); `requirePlan` makes the plan column and a plan on every row required.
+    public static func records(data: Data, file: String, asOf: CalendarDate, requirePlan: Bool = false) throws(ScenarioError) -> [Record] {
         let rows = try CSVReader.parse(data: data, file: file)
         guard let header = rows.first else {
             throw ScenarioError(file: file, message: "file is empty; expected a header with id, start and end columns, then one row per subscription")
@@ -107,40 +151,20 @@ public enum SubscriptionsReader {
         let endColumn = try column(endNames, "end date", required: true, note: " (an empty cell means still active)")!
         let planColumn = try column(planNames, "plan", required: false)
         let amountColumn = try column(amountNames, "amount", required: false)
-        if groupByPlan && planColumn == nil {
+        if requirePlan && planColumn == nil {
             throw ScenarioError(file: file, line: header.line,
                                 message: "grouping by plan needs a plan column; expected a header named one of: \(planNames.joined(separator: ", "))")
         }
         if rows.count == 1 {
             throw ScenarioError(file: file, line: header.line, message: "header but no data rows; expected one row per subscription")
         }
-
-        struct Accumulator {
-            var survival = SurvivalData()
-            var subscriptions = 0
-            var active = 0
-            /// Running mean (cannot overflow as a sum of huge amounts could).
-            var meanAmount = 0.0
-            var amounts = 0
-        }
-        let months = period == .year ? 12 : 1
-        var groups: [String: Accumulator] = [:]
+        var out: [Record] = []
         var seen: [String: Int] = [:]
         for row in rows.dropFirst() {
             func error(_ column: Int, _ message: String) -> ScenarioError {
                 ScenarioError(file: file, line: row.line, column: column + 1, keyPath: names[column], message: message)
             }
             func cell(_ column: Int) -> String { RetentionTableReader.trim(row[column]) }
-            func date(_ column: Int, _ what: String) throws(ScenarioError) -> CalendarDate {
-                let text = cell(column)
-                switch CalendarDate.parse(text) {
-                case let .date(d): return d
-                case let .impossible(reason): throw error(column, "no such date: '\(text)' (\(reason))")
-                case .malformed:
-                    throw error(column, text.isEmpty ? "empty \(what); expected \(CalendarDate.expectedFormat)"
-                                                     : "expected \(CalendarDate.expectedFormat), got '\(text)'")
-                }
-            }
             if row.fields.count > names.count {
                 throw ScenarioError(file: file, line: row.line, column: names.count + 1,
                                     message: "row has \(row.fields.count) cells but the header has \(names.count) columns; expected at most \(names.count) (quote fields that contain commas)")
@@ -151,18 +175,19 @@ public enum SubscriptionsReader {
                 throw error(idColumn, "duplicate id '\(id)'; first seen on line \(first), each subscription must appear once")
             }
             seen[id] = row.line
-            let start = try date(startColumn, "start date")
+            let start = try dateCell(row, startColumn, names: names, file: file, what: "start date")
             if start > asOf {
                 throw error(startColumn, "starts (\(start)) after the as-of date (\(asOf)); expected subscriptions that started on or before it")
             }
-            let end: CalendarDate? = cell(endColumn).isEmpty ? nil : try date(endColumn, "end date")
+            let end: CalendarDate? = cell(endColumn).isEmpty ? nil : try dateCell(row, endColumn, names: names, file: file, what: "end date")
             if let end, end < start {
                 throw error(endColumn, "ends (\(end)) before it starts (\(start))")
             }
-            var key = ""
-            if groupByPlan, let planColumn {
-                key = CSVReader.visibleLabel(cell(planColumn))
-                if key.isEmpty { throw error(planColumn, "empty plan; expected a plan name when grouping by plan") }
+            var plan: String? = nil
+            if let planColumn {
+                let key = CSVReader.visibleLabel(cell(planColumn))
+                if requirePlan && key.isEmpty { throw error(planColumn, "empty plan; expected a plan name when grouping by plan") }
+                plan = key.isEmpty ? nil : key
             }
             var amount: Double? = nil
             if let amountColumn, !cell(amountColumn).isEmpty {
@@ -173,23 +198,24 @@ public enum SubscriptionsReader {
                 if value < 0 { throw error(amountColumn, "expected an amount >= 0, got '\(text)'") }
                 amount = value
             }
-
-            var g = groups[key] ?? Accumulator()
-            g.subscriptions += 1
-            if let amount { g.amounts += 1; g.meanAmount += (amount - g.meanAmount) / Double(g.amounts) }
-            if let end, end <= asOf {
-                g.survival.addChurned(periods: max(1, periodsBegun(start, every: months, before: end, inclusive: false)))
-            } else {
-                g.active += 1
-                g.survival.addActive(periods: periodsBegun(start, every: months, before: asOf, inclusive: true))
-            }
-            groups[key] = g
+            out.append(Record(id: id, line: row.line, plan: plan, start: start, end: end, amount: amount))
         }
-        return SubscriptionData(groups: groups.keys.sorted().map { key in
-            let g = groups[key]!
-            return SubscriptionGroup(plan: groupByPlan ? key : nil, survival: g.survival, subscriptions: g.subscriptions,
-                                     active: g.active, meanAmount: g.amounts > 0 ? g.meanAmount : nil)
-        })
+        return out
+    }
+
+    /// The date in a cell, or a located error (empty, malformed or impossible).
+    static func dateCell(_ row: CSVRow, _ column: Int, names: [String], file: String, what: String) throws(ScenarioError) -> CalendarDate {
+        let text = RetentionTableReader.trim(row[column])
+        func error(_ message: String) -> ScenarioError {
+            ScenarioError(file: file, line: row.line, column: column + 1, keyPath: names[column], message: message)
+        }
+        switch CalendarDate.parse(text) {
+        case let .date(d): return d
+        case let .impossible(reason): throw error("no such date: '\(text)' (\(reason))")
+        case .malformed:
+            throw error(text.isEmpty ? "empty \(what); expected \(CalendarDate.expectedFormat)"
+                                     : "expected \(CalendarDate.expectedFormat), got '\(text)'")
+        }
     }
 
     /// The number of periods m >= 1 that begin before `bound` (on or before it when `inclusive`),

@@ -104,7 +104,7 @@ struct ScenarioDecoder {
             let items = try node.sequence()
             if items.count > Limits.maximumExisting { throw node.error("expected at most \(Limits.maximumExisting) entries, got \(items.count)") }
             for item in items {
-                let m = try item.mapping(allowed: ["plan", "count", "tenure_months"])
+                let m = try item.mapping(allowed: ["plan", "count", "tenure_months", "condition", "months_left"])
                 let planNode = try m.required("plan", "the name of a plan")
                 let plan = try planIndex(planNode, planNames)
                 let countNode = try m.required("count", "the number of subscribers")
@@ -115,7 +115,29 @@ struct ScenarioDecoder {
                                           + "\(Int(Limits.maximumCount)) in all")
                 }
                 let tenure = try m["tenure_months"]?.integer(0...12_000) ?? 0
-                existing.append(ExistingCohort(plan: plan, count: count, tenureMonths: tenure))
+                var condition = ExistingCondition.healthy
+                if let node = m["condition"] {
+                    let name = try node.string()
+                    let leverNeeded: (String, Bool)
+                    switch name {
+                    case "healthy": leverNeeded = ("", true)
+                    case "at_risk": condition = .atRisk; leverNeeded = ("onboarding", top["onboarding"] != nil)
+                    case "waiting": condition = .waiting; leverNeeded = ("support", top["support"] != nil)
+                    case "detractor", "promoter":
+                        let left = try m.required("months_left", "how many more renewals the condition lasts").integer(1...24)
+                        condition = name == "detractor" ? .detractor(monthsLeft: left) : .promoter(monthsLeft: left)
+                        leverNeeded = ("support", top["support"] != nil)
+                    default:
+                        throw node.error("expected a condition: healthy, at_risk, waiting, detractor or promoter, got '\(name)'")
+                    }
+                    if !leverNeeded.1 {
+                        throw node.error("the condition '\(name)' needs the `\(leverNeeded.0)` section, which this scenario does not have")
+                    }
+                }
+                if let node = m["months_left"], !["detractor", "promoter"].contains((try? m["condition"]?.string()) ?? "") {
+                    throw node.error("months_left applies to the conditions detractor and promoter")
+                }
+                existing.append(ExistingCohort(plan: plan, count: count, tenureMonths: tenure, condition: condition))
             }
         }
 

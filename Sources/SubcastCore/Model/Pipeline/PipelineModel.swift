@@ -74,6 +74,8 @@ public final class PipelineModel: Sendable {
 
     // Cohort bookkeeping.
     let baseCountInit: [Int], basePlan: [Int]
+    /// The condition index of each existing group at the start.
+    let baseCondition: [Int]
     let discount: [Double]
     let reportedCohortSlot: [Int]
     let margin: Double, cac: Double
@@ -180,6 +182,17 @@ public final class PipelineModel: Sendable {
 
         baseCountInit = scenario.existing.map(\.count)
         basePlan = scenario.existing.map(\.plan)
+        let cond0 = conditions
+        // The loader checks that a condition's lever is present; without it the base is healthy.
+        baseCondition = scenario.existing.map { e in
+            switch e.condition {
+            case .healthy: return 0
+            case .atRisk: return max(0, cond0.risk)
+            case .waiting: return max(0, cond0.wait)
+            case let .detractor(r): return cond0.bad >= 0 ? cond0.bad + min(max(r, 1), cond0.badMonths) - 1 : 0
+            case let .promoter(r): return cond0.good >= 0 ? cond0.good + min(max(r, 1), cond0.goodMonths) - 1 : 0
+            }
+        }
         let v = CohortModel.discountFactors(scenario)
         discount = v
         let cohorts: [Int]
@@ -372,13 +385,15 @@ public final class PipelineModel: Sendable {
         for i in 0..<out.count { out[i] = .nan }
         if let l = licence, let state = s.licence { state.reset(installedBase: l.licence.installedBase) }
 
-        // Existing base: healthy, at month 1's list prices, seats drawn at the start.
+        // Existing base: in its condition (healthy unless given), at month 1's list prices, seats
+        // drawn at the start.
         for i in 0..<B {
             let p = basePlan[i]
             for q in 0..<P { for c in sh.classes(i, q, 0) { t.unitPrice[c] = scenario.plans[q].pricePerMonth } }
+            let st = baseCondition[i]
             placeInClasses(baseCountInit[i], plan: p, tenure: sh.baseTenure[i]) { l, n in
                 let c = sh.compartment(i, p, 0, l)
-                t.set(c, 0, n)
+                t.set(c, st, n)
                 if let se = seats { t.extraSeats[c] = se.atSignUp(n, plan: p, using: rSeats) }
             }
         }

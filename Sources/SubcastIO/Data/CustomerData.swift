@@ -1,0 +1,282 @@
+import Foundation
+import SubcastCore
+
+/// Customer-level data for `subcast fit`: a subscriptions export with, optionally, support
+/// tickets and activation (ramp-up) dates, turned into the conditions the simulation models.
+///
+/// **Tickets** (CSV; header names any case; extra columns ignored):
+///
+/// | column | accepted header names | |
+/// |---|---|---|
+/// | subscription | `subscription_id`, `subscription`, `id` | required; an id of the subscriptions file |
+/// | opened | `opened`, `opened_at`, `opened_date`, `created_at` | required date, on or after the subscription's start and on or before the as-of date |
+/// | resolved | `resolved`, `resolved_at`, `resolved_date`, `closed_at` | required column; empty while open; not before opened |
+/// | outcome | `outcome`, `resolution` | `good` or `bad` (any case); required for resolved tickets unless there is a satisfaction column |
+/// | satisfaction | `satisfaction`, `csat`, `score` | a number; at least `--satisfaction-threshold` (default 4) is good, below it bad |
+///
+/// A resolved date after the as-of date counts as still open on the as-of date.
+///
+/// **Activations**: `subscription_id` (or `subscription`, `id`) and `activated` (`activated_at`,
+/// `activation_date`, `productive_at`): the date the customer became productive, empty if not
+/// yet; each subscription at most once. A subscription missing from the file has not activated.
+///
+/// **Conditions**, renewal t of a subscription started on s being on s + t months (period m is
+/// [s + (m - 1) months, s + m months); an event belongs to the period containing its date):
+/// 1. waiting: a ticket opened in period <= t and not resolved in period <= t;
+/// 2. else detractor (promoter): the last resolution in period j <= t was bad (good) and
+///    t - j < `detractorMonths` (`promoterMonths`): the simulation's condition for r renewals;
+/// 3. else at risk (with an activations file): the ramp-up time R (calendar months from the
+///    start to activation, fractional) exceeds `thresholdMonths`, R > t - 1 (not activated before
+///    period t began), and no ticket has been opened yet (a ticket ends the at-risk condition, as
+///    in the model, where a customer whose R exceeds the threshold is at risk from sign-up);
+/// 4. else healthy.
+///
+/// A customer not activated and observed for less than the threshold may or may not have
+/// R > threshold: `ambiguous`, with `history` the reading R > threshold and `historyIfFast` the
+/// other; `CustomerFit` weighs them by P(R > threshold | R > observed) of the fitted ramp-up.
+public struct CustomerData: Sendable {
+    public struct Options: Sendable {
+        public var asOf: CalendarDate
+        public var groupByPlan = false
+        public var detractorMonths = 3
+        public var promoterMonths = 6
+        public var thresholdMonths = 3.0
+        public var satisfactionThreshold = 4.0
+        public init(asOf: CalendarDate) { self.asOf = asOf }
+    }
+
+    public struct Ticket: Sendable, Hashable {
+        public var opened: CalendarDate
+        public var resolved: CalendarDate?
+        /// nil while open.
+        public var good: Bool?
+    }
+
+    /// One subscription with everything known about it.
+    public struct Customer: Sendable {
+        public var record: SubscriptionsReader.Record
+        public var group: Int
+        public var tickets: [Ticket]
+        /// Fractional months from the start to activation; nil when not activated by the as-of date.
+        public var rampMonths: Double?
+        /// Periods paid: churned at renewal `tenure`, or active in period `tenure`.
+        public var tenure: Int
+        public var churned: Bool
+        /// The condition at each renewal observed (1 ... tenure when churned, 1 ... tenure - 1 when active).
+        public var history: [ChurnCondition]
+        /// Not activated and observed for less than the threshold: whether R exceeds it is not
+        /// known; `history` and `current` assume it does, these that it does not.
+        public var ambiguous: Bool
+        public var historyIfFast: [ChurnCondition]
+        public var currentIfFast: ChurnCondition
+        /// Months observed (start to the end or the as-of date).
+        public var observedMonths: Double
+        /// Active customers: the condition at the coming renewal (`tenure`) as of the as-of date,
+        /// and for detractors and promoters how many renewals it lasts (1 ... months).
+        public var current: ChurnCondition
+        public var monthsLeft: Int
+        /// Open ticket since, last resolution, for the reasons in `subcast score`.
+        public var openSince: CalendarDate?
+        public var lastResolution: (date: CalendarDate, good: Bool)?
+    }
+
+    public var options: Options
+    public var groups: [String?]
+    public var customers: [Customer]
+    public var hasTickets: Bool, hasActivations: Bool
+    public var files: [String]
+
+    /// Reads the files and derives every customer's conditions.
+    public static func read(subscriptions: String, tickets: String?, activations: String?,
+                            options: Options) throws(ScenarioError) -> CustomerData {
+        let records = try SubscriptionsReader.records(data: CSVReader.load(path: subscriptions), file: subscriptions,
+                                                      asOf: options.asOf, requirePlan: options.groupByPlan)
+        var index: [String: Int] = [:]
+        for (i, r) in records.enumerated() { index[r.id] = i }
+        var ticketLists = [[Ticket]](repeating: [], count: records.count)
+        if let tickets {
+            for (i, t) in try readTickets(path: tickets, index: index, records: records, options: options) { ticketLists[i].append(t) }
+        }
+        var ramp = [Double?](repeating: nil, count: records.count)
+        if let activations {
+            for (i, d) in try readActivations(path: activations, index: index, records: records, options: options) {
+                ramp[i] = records[i].start.months(until: d)
+            }
+        }
+        let planNames = options.groupByPlan ? Array(Set(records.compactMap(\.plan))).sorted() : []
+        let groups: [String?] = options.groupByPlan ? planNames : [nil]
+        var customers: [Customer] = []
+        for (i, r) in records.enumerated() {
+            let g = options.groupByPlan ? planNames.firstIndex(of: r.plan!)! : 0
+            customers.append(customer(r, group: g, tickets: ticketLists[i].sorted { ($0.opened, $0.resolved ?? options.asOf) < ($1.opened, $1.resolved ?? options.asOf) },
+                                      ramp: ramp[i], activations: activations != nil, options: options))
+        }
+        return CustomerData(options: options, groups: groups, customers: customers, hasTickets: tickets != nil,
+                            hasActivations: activations != nil,
+                            files: [subscriptions] + [tickets, activations].compactMap { $0 })
+    }
+
+    static func customer(_ r: SubscriptionsReader.Record, group: Int, tickets: [Ticket], ramp: Double?,
+                         activations: Bool, options o: Options) -> Customer {
+        let s = r.start
+        func period(_ d: CalendarDate) -> Int { SubscriptionsReader.periodsBegun(s, every: 1, before: d, inclusive: true) }
+        let churned: Bool, tenure: Int
+        if let end = r.end, end <= o.asOf {
+            churned = true
+            tenure = max(1, SubscriptionsReader.periodsBegun(s, every: 1, before: end, inclusive: false))
+        } else {
+            churned = false
+            tenure = SubscriptionsReader.periodsBegun(s, every: 1, before: o.asOf, inclusive: true)
+        }
+        // Resolutions after the as-of date are not known yet.
+        let known = tickets.map { t -> (opened: Int, resolved: Int?, good: Bool?) in
+            if let d = t.resolved, d <= o.asOf { return (period(t.opened), period(d), t.good) }
+            return (period(t.opened), nil, nil)
+        }
+        let observed = s.months(until: r.end.map { min($0, o.asOf) } ?? o.asOf)
+        let ambiguous = activations && ramp == nil && observed <= o.thresholdMonths
+        var slow = activations && (ramp.map { $0 > o.thresholdMonths } ?? true)
+        func condition(at t: Int) -> (ChurnCondition, Int) {
+            if known.contains(where: { $0.opened <= t && ($0.resolved.map { $0 > t } ?? true) }) { return (.waiting, 0) }
+            if let last = known.filter({ $0.resolved.map { $0 <= t } ?? false }).max(by: { $0.resolved! < $1.resolved! }) {
+                let age = t - last.resolved!
+                if last.good == false && age < o.detractorMonths { return (.detractor, o.detractorMonths - age) }
+                if last.good == true && age < o.promoterMonths { return (.promoter, o.promoterMonths - age) }
+            }
+            if slow && (ramp.map { $0 > Double(t - 1) } ?? true) && !known.contains(where: { $0.opened <= t }) {
+                return (.atRisk, 0)
+            }
+            return (.healthy, 0)
+        }
+        let renewals = churned ? tenure : tenure - 1
+        let history = renewals >= 1 ? (1...renewals).map { condition(at: $0).0 } : []
+        let (current, left) = churned ? (ChurnCondition.healthy, 0) : condition(at: tenure)
+        var historyIfFast = history, currentIfFast = current
+        if ambiguous {
+            slow = false
+            historyIfFast = renewals >= 1 ? (1...renewals).map { condition(at: $0).0 } : []
+            currentIfFast = churned ? .healthy : condition(at: tenure).0
+        }
+        let open = tickets.filter { $0.resolved.map { $0 > o.asOf } ?? true }.map(\.opened).min()
+        let last = tickets.filter { ($0.resolved.map { $0 <= o.asOf } ?? false) && $0.good != nil }
+            .max { $0.resolved! < $1.resolved! }.map { ($0.resolved!, $0.good!) }
+        return Customer(record: r, group: group, tickets: tickets, rampMonths: ramp, tenure: tenure, churned: churned,
+                        history: history, ambiguous: ambiguous, historyIfFast: historyIfFast, currentIfFast: currentIfFast,
+                        observedMonths: observed, current: current, monthsLeft: left, openSince: open, lastResolution: last)
+    }
+
+    // MARK: - Readers
+
+    static func header(_ rows: [CSVRow], file: String, what: String) throws(ScenarioError) -> (CSVRow, [String]) {
+        guard let header = rows.first else {
+            throw ScenarioError(file: file, message: "file is empty; expected a header row, then one row per \(what)")
+        }
+        if rows.count == 1 { throw ScenarioError(file: file, line: header.line, message: "header but no data rows; expected one row per \(what)") }
+        return (header, header.fields.map(RetentionTableReader.trim))
+    }
+
+    static func column(_ names: [String], _ accepted: [String], _ role: String, header: CSVRow, file: String,
+                       required: Bool, note: String = "") throws(ScenarioError) -> Int? {
+        let lowered = names.map { $0.lowercased() }
+        for name in accepted {
+            let matches = lowered.indices.filter { lowered[$0] == name }
+            if matches.count > 1 {
+                throw ScenarioError(file: file, line: header.line, column: matches[1] + 1, keyPath: names[matches[1]],
+                                    message: "duplicate column '\(names[matches[1]])' (also column \(matches[0] + 1)); expected each column once")
+            }
+            if let i = matches.first { return i }
+        }
+        if required {
+            throw ScenarioError(file: file, line: header.line,
+                                message: "missing the \(role) column; expected a header named one of: \(accepted.joined(separator: ", "))\(note)")
+        }
+        return nil
+    }
+
+    static let subscriptionNames = ["subscription_id", "subscription", "id"]
+
+    static func readTickets(path: String, index: [String: Int], records: [SubscriptionsReader.Record],
+                            options o: Options) throws(ScenarioError) -> [(Int, Ticket)] {
+        let rows = try CSVReader.parse(data: CSVReader.load(path: path), file: path)
+        let (header, names) = try header(rows, file: path, what: "ticket")
+        let idC = try column(names, subscriptionNames, "subscription id", header: header, file: path, required: true)!
+        let openC = try column(names, ["opened", "opened_at", "opened_date", "created_at"], "opened date", header: header, file: path, required: true)!
+        let resC = try column(names, ["resolved", "resolved_at", "resolved_date", "closed_at"], "resolved date", header: header, file: path,
+                              required: true, note: " (an empty cell means still open)")!
+        let outC = try column(names, ["outcome", "resolution"], "outcome", header: header, file: path, required: false)
+        let satC = try column(names, ["satisfaction", "csat", "score"], "satisfaction", header: header, file: path, required: false)
+        if outC == nil && satC == nil {
+            throw ScenarioError(file: path, line: header.line,
+                                message: "missing the outcome column; expected `outcome` (good / bad) or a satisfaction score (`satisfaction`, `csat` or `score`)")
+        }
+        var out: [(Int, Ticket)] = []
+        for row in rows.dropFirst() {
+            func error(_ c: Int, _ m: String) -> ScenarioError { ScenarioError(file: path, line: row.line, column: c + 1, keyPath: names[c], message: m) }
+            func cell(_ c: Int) -> String { RetentionTableReader.trim(row[c]) }
+            if row.fields.count > names.count {
+                throw ScenarioError(file: path, line: row.line, column: names.count + 1,
+                                    message: "row has \(row.fields.count) cells but the header has \(names.count) columns; expected at most \(names.count) (quote fields that contain commas)")
+            }
+            let id = cell(idC)
+            if id.isEmpty { throw error(idC, "empty subscription id; expected an id of the subscriptions file") }
+            guard let i = index[id] else { throw error(idC, "unknown subscription '\(id)'; expected an id of the subscriptions file") }
+            let opened = try SubscriptionsReader.dateCell(row, openC, names: names, file: path, what: "opened date")
+            if opened < records[i].start { throw error(openC, "opened (\(opened)) before subscription '\(id)' started (\(records[i].start))") }
+            if opened > o.asOf { throw error(openC, "opened (\(opened)) after the as-of date (\(o.asOf))") }
+            if let end = records[i].end, opened > end { throw error(openC, "opened (\(opened)) after subscription '\(id)' ended (\(end))") }
+            var resolved: CalendarDate? = nil
+            if !cell(resC).isEmpty {
+                let d = try SubscriptionsReader.dateCell(row, resC, names: names, file: path, what: "resolved date")
+                if d < opened { throw error(resC, "resolved (\(d)) before it was opened (\(opened))") }
+                resolved = d
+            }
+            var good: Bool? = nil
+            if let outC, !cell(outC).isEmpty {
+                switch cell(outC).lowercased() {
+                case "good": good = true
+                case "bad": good = false
+                default: throw error(outC, "expected an outcome 'good' or 'bad', got '\(cell(outC))'")
+                }
+            } else if let satC, !cell(satC).isEmpty {
+                guard let v = Double(cell(satC)), v.isFinite else { throw error(satC, "expected a satisfaction score (a number), got '\(cell(satC))'") }
+                good = v >= o.satisfactionThreshold
+            }
+            if resolved != nil && good == nil {
+                let c = outC ?? satC!
+                throw error(c, "a resolved ticket needs its outcome (good or bad\(satC != nil ? ", or a satisfaction score" : ""))")
+            }
+            out.append((i, Ticket(opened: opened, resolved: resolved, good: resolved == nil ? nil : good)))
+        }
+        return out
+    }
+
+    static func readActivations(path: String, index: [String: Int], records: [SubscriptionsReader.Record],
+                                options o: Options) throws(ScenarioError) -> [(Int, CalendarDate)] {
+        let rows = try CSVReader.parse(data: CSVReader.load(path: path), file: path)
+        let (header, names) = try header(rows, file: path, what: "subscription")
+        let idC = try column(names, subscriptionNames, "subscription id", header: header, file: path, required: true)!
+        let dateC = try column(names, ["activated", "activated_at", "activation_date", "productive_at"], "activation date",
+                               header: header, file: path, required: true, note: " (an empty cell means not yet productive)")!
+        var out: [(Int, CalendarDate)] = []
+        var seen: [String: Int] = [:]
+        for row in rows.dropFirst() {
+            func error(_ c: Int, _ m: String) -> ScenarioError { ScenarioError(file: path, line: row.line, column: c + 1, keyPath: names[c], message: m) }
+            if row.fields.count > names.count {
+                throw ScenarioError(file: path, line: row.line, column: names.count + 1,
+                                    message: "row has \(row.fields.count) cells but the header has \(names.count) columns; expected at most \(names.count) (quote fields that contain commas)")
+            }
+            let id = RetentionTableReader.trim(row[idC])
+            if id.isEmpty { throw error(idC, "empty subscription id; expected an id of the subscriptions file") }
+            guard let i = index[id] else { throw error(idC, "unknown subscription '\(id)'; expected an id of the subscriptions file") }
+            if let first = seen[id] { throw error(idC, "subscription '\(id)' appears twice (first on line \(first)); expected one activation per subscription") }
+            seen[id] = row.line
+            if RetentionTableReader.trim(row[dateC]).isEmpty { continue }
+            let d = try SubscriptionsReader.dateCell(row, dateC, names: names, file: path, what: "activation date")
+            if d < records[i].start { throw error(dateC, "activated (\(d)) before subscription '\(id)' started (\(records[i].start))") }
+            // Activations after the as-of date are not known yet.
+            if d > o.asOf { continue }
+            out.append((i, d))
+        }
+        return out
+    }
+}

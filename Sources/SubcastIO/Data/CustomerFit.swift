@@ -1,0 +1,131 @@
+import Foundation
+import SubcastCore
+import SubcastStochastics
+
+/// Everything `subcast fit` estimates from customer-level files, and the fitted scenario.
+///
+/// - churn: `CovariateFit` (per-plan sBG with the condition multipliers of each customer's own
+///   propensity, the model the simulation runs);
+/// - ramp-up: `RampUpFit` (lognormal with right-censoring) and the share at risk;
+/// - ticket rate per plan: in each complete month without a ticket open at its start, a customer
+///   raises one with probability q = 1 - exp(-rate), the simulation's rule; q-hat = months with a
+///   ticket opened / such months, rate = -ln(1 - q-hat), se from the binomial (delta method);
+/// - resolution quality: the share of resolved tickets that were good (Beta(good + 1, bad + 1)
+///   as its uncertainty);
+/// - acquisition: subscriptions started in the 12 months before the as-of date (fewer when the
+///   history is shorter) per month, the plan mix their shares (the rate's uncertainty Poisson:
+///   log-sd 1 / sqrt(count));
+/// - the existing base on the as-of date by plan, tenure and condition.
+public struct CustomerFit: Sendable {
+    public var data: CustomerData
+    public var churn: CovariateFit
+    public var ramp: RampUpFit?
+    public var rampFailure: String?
+    /// Per group: (rate, se, exposure months, months with a new ticket).
+    public var ticketRates: [(rate: Double, se: Double, months: Int, tickets: Int)]
+    public var good: Int, bad: Int
+    public var newPerMonth: Double, arrivals: Int, arrivalMonths: Int
+    public var planMix: [Double]
+    public var meanAmount: [Double?]
+    /// Active customers on the as-of date: (group, tenure paid before month 1, condition, months left, count).
+    public var base: [(group: Int, tenure: Int, condition: ChurnCondition, monthsLeft: Int, count: Int)]
+
+    /// P(R > threshold | R > observed months) for an ambiguous customer (1 when the customer is
+    /// known to be slow or fast); 0 without a ramp-up fit.
+    public static func slowProbability(_ c: CustomerData.Customer, ramp: RampUpFit?, threshold: Double) -> Double {
+        guard c.ambiguous else { return 1 }
+        guard let r = ramp else { return 0 }
+        let z = { (x: Double) in (log(max(x, RampUpFit.minimumMonths)) - log(r.median)) / r.logSD }
+        let tail = InverseCDF.standardNormalSurvival(z(c.observedMonths))
+        return tail > 0 ? min(1, InverseCDF.standardNormalSurvival(z(threshold)) / tail) : 1
+    }
+
+    public var goodShare: Double { good + bad > 0 ? Double(good) / Double(good + bad) : .nan }
+
+    public static func fit(_ data: CustomerData) throws(SBGFit.FitError) -> CustomerFit {
+        let o = data.options
+        var ramp: RampUpFit? = nil, rampFailure: String? = nil
+        if data.hasActivations {
+            var activated: [Double] = [], censored: [Double] = []
+            for c in data.customers {
+                if let r = c.rampMonths { activated.append(r) } else {
+                    censored.append(c.record.start.months(until: c.record.end.map { min($0, o.asOf) } ?? o.asOf))
+                }
+            }
+            do { ramp = try RampUpFit.fit(activated: activated, censored: censored) } catch { rampFailure = error.message }
+        }
+        let weights = data.customers.map { slowProbability($0, ramp: ramp, threshold: o.thresholdMonths) }
+        let histories = zip(data.customers, weights).map { c, w in
+            CustomerHistory(id: c.record.id, group: c.group, conditions: c.history, churned: c.churned,
+                            alternative: c.ambiguous ? c.historyIfFast : nil, weight: c.ambiguous ? w : 1)
+        }
+        let churn = try CovariateFit.fit(histories, groups: data.groups)
+        let G = data.groups.count
+        var rates: [(Double, Double, Int, Int)] = []
+        var good = 0, bad = 0
+        var exposure = [Int](repeating: 0, count: G), raised = [Int](repeating: 0, count: G)
+        for c in data.customers {
+            let s = c.record.start
+            func period(_ d: CalendarDate) -> Int { SubscriptionsReader.periodsBegun(s, every: 1, before: d, inclusive: true) }
+            let complete = c.churned ? c.tenure : c.tenure - 1
+            let spans = c.tickets.map { t in (period(t.opened), t.resolved.flatMap { $0 <= o.asOf ? period($0) : nil }) }
+            for t in c.tickets {
+                if let d = t.resolved, d <= o.asOf, let g = t.good { if g { good += 1 } else { bad += 1 } }
+            }
+            guard complete >= 1, data.hasTickets else { continue }
+            for m in 1...complete {
+                // Open at the start of period m: opened before it, not resolved before it.
+                let carried = spans.contains { $0.0 < m && ($0.1.map { $0 >= m } ?? true) }
+                if carried { continue }
+                exposure[c.group] += 1
+                if spans.contains(where: { $0.0 == m }) { raised[c.group] += 1 }
+            }
+        }
+        for g in 0..<G {
+            let n = Double(max(exposure[g], 1)), q = min(Double(raised[g]) / n, 1 - 1e-9)
+            let rate = -log1p(-q)
+            let se = (q * (1 - q) / n).squareRoot() / (1 - q)
+            rates.append((rate, se, exposure[g], raised[g]))
+        }
+        // Acquisition over the last (up to) 12 months.
+        let first = data.customers.map(\.record.start).min() ?? o.asOf
+        let months = max(1, min(12, SubscriptionsReader.periodsBegun(first, every: 1, before: o.asOf, inclusive: true)))
+        let since = o.asOf.adding(months: -months)
+        var arrivals = [Int](repeating: 0, count: G)
+        for c in data.customers where c.record.start > since { arrivals[c.group] += 1 }
+        let totalArrivals = arrivals.reduce(0, +)
+        let mix = totalArrivals > 0 ? arrivals.map { Double($0) / Double(totalArrivals) } : [Double](repeating: 1 / Double(G), count: G)
+        var amounts = [Double?](repeating: nil, count: G)
+        for g in 0..<G {
+            let xs = data.customers.filter { $0.group == g }.compactMap(\.record.amount)
+            if !xs.isEmpty { amounts[g] = xs.reduce(0, +) / Double(xs.count) }
+        }
+        // The base by cell; an ambiguous customer counts w at risk and 1 - w in the other reading.
+        var cells: [String: (Int, Int, ChurnCondition, Int, Double)] = [:]
+        func add(_ c: CustomerData.Customer, _ k: ChurnCondition, _ left: Int, _ n: Double) {
+            let key = "\(c.group)/\(c.tenure - 1)/\(k.rawValue)/\(left)"
+            cells[key, default: (c.group, c.tenure - 1, k, left, 0)].4 += n
+        }
+        for (c, w) in zip(data.customers, weights) where !c.churned {
+            if c.ambiguous && c.current != c.currentIfFast {
+                add(c, c.current, c.monthsLeft, w)
+                add(c, c.currentIfFast, 0, 1 - w)
+            } else {
+                add(c, c.current, c.monthsLeft, 1)
+            }
+        }
+        // Whole counts that keep the running total (cumulative rounding in a fixed order).
+        var running = 0.0, placed = 0
+        let base = cells.values.sorted { ($0.0, $0.1, $0.2.rawValue, $0.3) < ($1.0, $1.1, $1.2.rawValue, $1.3) }
+            .map { cell -> (group: Int, tenure: Int, condition: ChurnCondition, monthsLeft: Int, count: Int) in
+                running += cell.4
+                let n = Int(running.rounded()) - placed
+                placed += n
+                return (group: cell.0, tenure: cell.1, condition: cell.2, monthsLeft: cell.3, count: n)
+            }
+        return CustomerFit(data: data, churn: churn, ramp: ramp, rampFailure: rampFailure,
+                           ticketRates: rates.map { (rate: $0.0, se: $0.1, months: $0.2, tickets: $0.3) },
+                           good: good, bad: bad, newPerMonth: Double(totalArrivals) / Double(months),
+                           arrivals: totalArrivals, arrivalMonths: months, planMix: mix, meanAmount: amounts, base: base)
+    }
+}

@@ -1,0 +1,320 @@
+import Foundation
+import SubcastCore
+
+/// Renders a customer-level fit (`CustomerFit`): the terminal table, JSON (schema
+/// `subcast-customer-fit/1`) and the fitted scenario file.
+public enum CustomerFitReport {
+    public struct Context: Sendable {
+        public var horizonMonths = 24
+        public var trials = 1000
+        public var seed: UInt64 = 1
+        public var name = "fitted"
+        public init() {}
+    }
+
+    static func fmt(_ x: Double, _ digits: Int = 6) -> String { FitReport.fmt(x, digits) }
+
+    /// One estimated quantity of the scenario: value, log-scale se (0: exact), its input name.
+    struct Estimate {
+        var name: String
+        var value: Double
+        var logSD: Double
+        /// theta index in the churn fit's covariance (nil for the others).
+        var theta: Int?
+        /// Upper bound of the key's valid range (the lognormal's 1 - 1e-6 quantile must stay inside).
+        var upper: Double
+    }
+
+    /// `{distribution: lognormal, ...}` or the plain value; the log-sd is capped so that the
+    /// 1 - 1e-6 quantile stays within the key's range (`capped` says so).
+    static func lognormal(_ e: Estimate, capped: inout [String]) -> String {
+        guard e.logSD > 0, e.logSD.isFinite, e.value > 0 else { return fmt(e.value) }
+        let z = 4.753424                       // the standard normal's 1 - 1e-6 quantile
+        var sd = e.logSD
+        let room = (log(e.upper) - log(e.value)) / z * 0.999
+        if sd > room { sd = max(room, 1e-6); capped.append(e.name) }
+        return "{distribution: lognormal, median: \(fmt(e.value)), log_sd: \(fmt(sd)), name: \(e.name)}"
+    }
+
+    static func estimates(_ f: CustomerFit) -> [Estimate] {
+        var out: [Estimate] = []
+        let c = f.churn
+        for g in 0..<c.groups.count {
+            let prefix = c.groups[g].map { FitReport.inputName($0) + "_" } ?? ""
+            out.append(Estimate(name: prefix + "alpha", value: c.alpha[g], logSD: c.standardError(2 * g), theta: 2 * g, upper: 1e9))
+            out.append(Estimate(name: prefix + "beta", value: c.beta[g], logSD: c.standardError(2 * g + 1), theta: 2 * g + 1, upper: 1e9))
+        }
+        for (i, k) in c.conditions.enumerated() {
+            let j = 2 * c.groups.count + i
+            out.append(Estimate(name: k.key + "_churn_multiplier", value: c.multipliers[i], logSD: c.standardError(j), theta: j, upper: 100))
+        }
+        return out
+    }
+
+    // MARK: scenario
+
+    public static func scenario(_ f: CustomerFit, context ctx: Context) -> String {
+        let d = f.data, c = f.churn
+        var capped: [String] = []
+        let est = estimates(f)
+        func input(_ name: String) -> String { lognormal(est.first { $0.name == name }!, capped: &capped) }
+        func multiplier(_ k: ChurnCondition) -> String {
+            c.conditions.contains(k) ? input(k.key + "_churn_multiplier") : "1    # not estimated: no renewal in this condition in the data"
+        }
+        var l: [String] = []
+        l.append("# Fitted by `subcast fit` (Subcast \(Simulation.version)) on \(d.files.joined(separator: ", ")) as of \(d.options.asOf).")
+        l.append("# Every estimate is an uncertain input: lognormal around the maximum-likelihood estimate with its")
+        l.append("# standard error, correlated as the fit's observed information says (see `correlations`), so")
+        l.append("# run, compare, sensitivity and optimize carry the estimation uncertainty. Month 1 is the month")
+        l.append("# after the as-of date; `existing` is the base on that date by plan, tenure and condition.")
+        l.append("schema_version: 1")
+        l.append("name: \(FitReport.yamlString(ctx.name))")
+        l.append("description: >-")
+        l.append("  Fitted to \(f.churn.customers) subscriptions (\(d.customers.filter { !$0.churned }.count) active on \(d.options.asOf)); churn "
+                 + "multipliers act on each customer's own propensity (latent classes).")
+        l.append("horizon_months: \(ctx.horizonMonths)")
+        l.append("trials: \(ctx.trials)")
+        l.append("seed: \(ctx.seed)")
+        l.append("")
+        l.append("plans:")
+        for g in 0..<c.groups.count {
+            let name = c.groups[g] ?? "all"
+            let prefix = c.groups[g].map { FitReport.inputName($0) + "_" } ?? ""
+            l.append("  - name: \(FitReport.yamlString(name))")
+            if let a = f.meanAmount[g] {
+                l.append("    price_per_month: \(fmt(a, 2))     # mean amount in the subscriptions file")
+            } else {
+                l.append("    price_per_month: 0      # no amounts in the file: set the plan's price")
+            }
+            l.append("    churn:              # sBG, renewal churn x the condition's multiplier")
+            l.append("      alpha: \(input(prefix + "alpha"))")
+            l.append("      beta: \(input(prefix + "beta"))")
+            if d.hasTickets {
+                let r = f.ticketRates[g]
+                let value = r.rate > 0 && r.se > 0 ? lognormal(Estimate(name: prefix + "tickets_per_month", value: r.rate, logSD: r.se / r.rate, theta: nil, upper: 100), capped: &capped)
+                    : fmt(r.rate)
+                l.append("    tickets_per_month: \(value)   # \(r.tickets) tickets in \(r.months) customer-months")
+            }
+        }
+        l.append("")
+        l.append("acquisition:        # sign-ups of the last \(f.arrivalMonths) month(s): \(f.arrivals)")
+        if f.arrivals > 0 {
+            let e = Estimate(name: "new_per_month", value: f.newPerMonth, logSD: 1 / Double(f.arrivals).squareRoot(), theta: nil, upper: 1e15)
+            l.append("  new_per_month: \(lognormal(e, capped: &capped))")
+        } else {
+            l.append("  new_per_month: 0")
+        }
+        if c.groups.count > 1 {
+            l.append("  mix:")
+            var total = 0.0
+            for g in 0..<c.groups.count {
+                let share = g == c.groups.count - 1 ? max(0, 1 - total) : (f.planMix[g] * 1e6).rounded() / 1e6
+                total += share
+                l.append("    \(FitReport.yamlString(c.groups[g]!)): \(String(format: "%.6f", share))")
+            }
+        }
+        let base = f.base.filter { $0.count > 0 }
+        if !base.isEmpty {
+            l.append("")
+            l.append("existing:           # active on \(d.options.asOf): tenure = months paid before month 1")
+            for b in base {
+                var entry = "  - {plan: \(FitReport.yamlString(c.groups[b.group] ?? "all")), count: \(b.count), tenure_months: \(b.tenure)"
+                if b.condition != .healthy { entry += ", condition: \(b.condition.key)" }
+                if b.condition == .detractor || b.condition == .promoter { entry += ", months_left: \(b.monthsLeft)" }
+                l.append(entry + "}")
+            }
+        }
+        if d.hasTickets {
+            let capacity = max(1, supportCapacity(f))
+            l.append("")
+            l.append("support:")
+            l.append("  agents: 1")
+            l.append("  tickets_per_agent_per_month: \(capacity)   # the most tickets resolved in a month of the last 12: set your desk's capacity")
+            if f.good + f.bad > 0 {
+                l.append("  first_contact_resolution: {distribution: beta, alpha: \(f.good + 1), beta: \(f.bad + 1), name: first_contact_resolution}"
+                         + "   # \(f.good) good of \(f.good + f.bad) resolved")
+            } else {
+                l.append("  first_contact_resolution: 0.75   # no resolved ticket in the data: set it")
+            }
+            l.append("  waiting_churn_multiplier: \(multiplier(.waiting))")
+            l.append("  bad_resolution:")
+            l.append("    churn_multiplier: \(multiplier(.detractor))")
+            l.append("    months: \(d.options.detractorMonths)")
+            l.append("  good_resolution:")
+            l.append("    churn_multiplier: \(multiplier(.promoter))")
+            l.append("    months: \(d.options.promoterMonths)")
+        }
+        if d.hasActivations {
+            l.append("")
+            l.append("onboarding:")
+            if let r = f.ramp {
+                let corr = r.covariance[0][1] / (r.seLogMedian * r.seLogLogSD)
+                l.append("  ramp_months:      # lognormal fitted with right-censoring: \(r.activated) activated, \(r.censored) not yet")
+                l.append("    median: \(lognormal(Estimate(name: "ramp_median", value: r.median, logSD: r.seLogMedian, theta: nil, upper: 120), capped: &capped))")
+                l.append("    log_sd: \(lognormal(Estimate(name: "ramp_log_sd", value: r.logSD, logSD: r.seLogLogSD, theta: nil, upper: 5), capped: &capped))")
+                _ = corr
+            } else {
+                l.append("  ramp_months: {median: 1, log_sd: 1}   # not estimated: \(f.rampFailure ?? "")")
+            }
+            l.append("  threshold_months: \(fmt(d.options.thresholdMonths))")
+            l.append("  at_risk_churn_multiplier: \(multiplier(.atRisk))")
+        }
+        // Correlations of the estimates (Spearman, from the correlations of their logarithms).
+        var pairs: [String] = []
+        let drawn = est.filter { $0.logSD > 0 }
+        for i in 0..<drawn.count {
+            for j in (i + 1)..<drawn.count {
+                guard let a = drawn[i].theta, let b = drawn[j].theta else { continue }
+                let r = c.correlation(a, b)
+                if abs(r) < 1e-9 { continue }
+                pairs.append("  - {between: [\(drawn[i].name), \(drawn[j].name)], rho: \(String(format: "%.6f", 6 / Double.pi * asin(r / 2)))}")
+            }
+        }
+        if let r = f.ramp, r.seLogMedian > 0, r.seLogLogSD > 0 {
+            let rho = r.covariance[0][1] / (r.seLogMedian * r.seLogLogSD)
+            pairs.append("  - {between: [ramp_median, ramp_log_sd], rho: \(String(format: "%.6f", 6 / Double.pi * asin(rho / 2)))}")
+        }
+        if !pairs.isEmpty {
+            l.append("")
+            l.append("correlations:       # rank correlations (6 / pi) asin(r / 2) of the estimates' log-scale correlations r")
+            l += pairs
+        }
+        if !capped.isEmpty {
+            l.append("")
+            l.append("# The log-sd of \(capped.joined(separator: ", ")) is capped so that the draws stay in the key's range;")
+            l.append("# the data pin these estimates down poorly.")
+        }
+        return l.joined(separator: "\n") + "\n"
+    }
+
+    /// The most tickets resolved in one calendar month over the 12 months before the as-of date.
+    static func supportCapacity(_ f: CustomerFit) -> Int {
+        let asOf = f.data.options.asOf
+        var best = 0
+        for k in 0..<12 {
+            let from = asOf.adding(months: -(k + 1)), to = asOf.adding(months: -k)
+            var n = 0
+            for c in f.data.customers {
+                for t in c.tickets { if let r = t.resolved, r > from, r <= to { n += 1 } }
+            }
+            best = max(best, n)
+        }
+        return best
+    }
+
+    // MARK: table
+
+    public static func table(_ f: CustomerFit) -> String {
+        let c = f.churn, d = f.data
+        var out: [String] = []
+        out.append("Subcast \(Simulation.version) - churn with condition multipliers fitted to \(d.files.joined(separator: ", "))")
+        out.append("As of \(d.options.asOf); \(c.customers) subscriptions; maximum likelihood with right-censoring (GSL simplex, Gauss-Jacobi "
+                   + "quadrature over each customer's propensity), errors from the observed information")
+        out.append("")
+        var rows: [[String]] = []
+        for (i, name) in c.parameterNames.enumerated() {
+            let v = exp(c.theta[i]), se = c.standardError(i)
+            var row = [name, fmt(v, 4), fmt(v * se, 4), "\(fmt(v * exp(-1.959964 * se), 4)) - \(fmt(v * exp(1.959964 * se), 4))"]
+            if i >= 2 * c.groups.count {
+                let t = c.tests[i - 2 * c.groups.count]
+                let k = c.conditions[i - 2 * c.groups.count]
+                row += ["\(c.renewals[k.rawValue]) / \(c.churns[k.rawValue])", fmt(t.likelihoodRatio, 2), fmt(t.pValue, 3)]
+            } else {
+                row += ["", "", ""]
+            }
+            rows.append(row)
+        }
+        out += TableReport.table(["parameter", "estimate", "se", "95 % interval", "renewals / churned", "LR vs 1", "p"], rows)
+        out.append("healthy renewals \(c.renewals[0]), churned \(c.churns[0]); log-likelihood \(fmt(c.logLikelihood, 3))")
+        let missing = ChurnCondition.allCases.filter { $0 != .healthy && !c.conditions.contains($0) }
+        let applicable = missing.filter { ($0 == .atRisk && d.hasActivations) || ($0 != .atRisk && d.hasTickets) }
+        if !applicable.isEmpty {
+            out.append("not estimated (no renewal observed in the condition): \(applicable.map(\.key).joined(separator: ", "))")
+        }
+        if d.hasActivations {
+            out.append("")
+            if let r = f.ramp {
+                out.append("Ramp-up time (lognormal, right-censored): median \(fmt(r.median, 3)) months (se(ln) \(fmt(r.seLogMedian, 3))), "
+                           + "log-sd \(fmt(r.logSD, 3)) (se(ln) \(fmt(r.seLogLogSD, 3))); \(r.activated) activated, \(r.censored) not yet")
+                out.append("At risk (ramp-up beyond \(fmt(d.options.thresholdMonths, 2)) months): \(NumberFormat.percent(r.share(above: d.options.thresholdMonths))) of new customers")
+            } else {
+                out.append("Ramp-up time not estimated: \(f.rampFailure ?? "")")
+            }
+        }
+        if d.hasTickets {
+            out.append("")
+            out += TableReport.table(["plan", "tickets / customer-month", "se", "customer-months", "with a new ticket"],
+                                     (0..<c.groups.count).map { g in
+                                         let r = f.ticketRates[g]
+                                         return [c.groups[g] ?? "all", fmt(r.rate, 4), fmt(r.se, 3), String(r.months), String(r.tickets)]
+                                     })
+            out.append("Resolved well: \(f.good) of \(f.good + f.bad) (\(f.good + f.bad > 0 ? NumberFormat.percent(f.goodShare) : "n/a"))")
+        }
+        out.append("")
+        out.append("Acquisition: \(f.arrivals) sign-ups in the last \(f.arrivalMonths) month(s), \(fmt(f.newPerMonth, 2)) a month")
+        let counts = Dictionary(grouping: f.base, by: \.condition).mapValues { $0.reduce(0) { $0 + $1.count } }
+        out.append("Active on \(d.options.asOf): " + ChurnCondition.allCases.compactMap { k in counts[k].map { "\($0) \(k.key)" } }.joined(separator: ", "))
+        return out.joined(separator: "\n") + "\n"
+    }
+
+    // MARK: JSON
+
+    public static func json(_ f: CustomerFit, scenario: String) -> String {
+        let c = f.churn
+        var o = JSONWriter()
+        o.open("{")
+        o.key("schema"); o.string("subcast-customer-fit/1")
+        o.key("subcast_version"); o.string(Simulation.version)
+        o.key("inputs"); o.open("[", compact: true)
+        for file in f.data.files { o.element(); o.string(file) }
+        o.close("]")
+        o.key("as_of"); o.string(f.data.options.asOf.description)
+        o.key("subscriptions"); o.raw(String(c.customers))
+        o.key("log_likelihood"); o.number(c.logLikelihood)
+        o.key("parameters"); o.open("[")
+        for (i, name) in c.parameterNames.enumerated() {
+            o.element(); o.open("{", compact: true)
+            o.key("name"); o.string(name)
+            o.key("estimate"); o.number(exp(c.theta[i]))
+            o.key("se_log"); o.number(c.standardError(i))
+            if i >= 2 * c.groups.count {
+                let t = c.tests[i - 2 * c.groups.count]
+                o.key("likelihood_ratio"); o.number(t.likelihoodRatio)
+                o.key("p_value"); o.number(t.pValue)
+            }
+            o.close("}")
+        }
+        o.close("]")
+        o.key("correlation"); o.open("[")
+        for i in c.parameterNames.indices { o.element(); o.numbers(c.parameterNames.indices.map { c.correlation(i, $0) }) }
+        o.close("]")
+        o.key("ramp_up")
+        if let r = f.ramp {
+            o.open("{", compact: true)
+            o.key("median_months"); o.number(r.median)
+            o.key("log_sd"); o.number(r.logSD)
+            o.key("se_log_median"); o.number(r.seLogMedian)
+            o.key("se_log_log_sd"); o.number(r.seLogLogSD)
+            o.key("activated"); o.raw(String(r.activated))
+            o.key("censored"); o.raw(String(r.censored))
+            o.close("}")
+        } else { o.raw("null") }
+        o.key("tickets_per_month"); o.open("[")
+        for (g, r) in f.ticketRates.enumerated() {
+            o.element(); o.open("{", compact: true)
+            o.key("plan"); if let p = c.groups[g] { o.string(p) } else { o.raw("null") }
+            o.key("rate"); o.number(r.rate)
+            o.key("se"); o.number(r.se)
+            o.key("customer_months"); o.raw(String(r.months))
+            o.key("months_with_ticket"); o.raw(String(r.tickets))
+            o.close("}")
+        }
+        o.close("]")
+        o.key("resolved_good"); o.raw(String(f.good))
+        o.key("resolved_bad"); o.raw(String(f.bad))
+        o.key("new_per_month"); o.number(f.newPerMonth)
+        o.key("scenario"); o.string(scenario)
+        o.close("}")
+        return o.text + "\n"
+    }
+}
