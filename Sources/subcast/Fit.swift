@@ -55,26 +55,10 @@ struct Fit: ParsableCommand {
     @Option(help: "Also write fit.txt, fit.json and churn-snippet.yaml (with customer files: fitted-scenario.yaml) into this directory.")
     var out: String?
 
-    @Option(help: "For subscriptions: a support tickets CSV (subscription id, opened, resolved, outcome good/bad or a satisfaction score). Fits the churn multipliers of waiting customers, detractors and promoters, the ticket rate and the resolution quality.")
-    var tickets: String?
-
-    @Option(help: "For subscriptions: an activations CSV (subscription id, activated date, empty if not yet). Fits the ramp-up time and the at-risk churn multiplier.")
-    var activations: String?
+    @OptionGroup var customer: CustomerDataOptions
 
     @Option(name: .customLong("scenario-out"), help: "For subscriptions: write the complete fitted scenario (plans, support, onboarding, the existing base by plan, tenure and condition, estimates as correlated uncertain inputs) to this file.")
     var scenarioOut: String?
-
-    @Option(name: .customLong("detractor-months"), help: "Renewals a badly resolved ticket lasts (the scenario's bad_resolution.months), 1 ... 24.")
-    var detractorMonths: Int = 3
-
-    @Option(name: .customLong("promoter-months"), help: "Renewals a well resolved ticket lasts (good_resolution.months), 1 ... 24.")
-    var promoterMonths: Int = 6
-
-    @Option(name: .customLong("threshold-months"), help: "Ramp-up time beyond which a customer is at risk (onboarding.threshold_months), > 0 and at most 120.")
-    var thresholdMonths: Double = 3
-
-    @Option(name: .customLong("satisfaction-threshold"), help: "With a satisfaction column: scores at or above this are good resolutions.")
-    var satisfactionThreshold: Double = 4
 
     @Option(help: "The fitted scenario's horizon in months.")
     var horizon: Int = 24
@@ -97,9 +81,9 @@ struct Fit: ParsableCommand {
             throw fail(error.description, code: ExitStatus.badInput)
         }
         let perPeriod = period == .month ? pow(1 + discountRate, 1.0 / 12) - 1 : discountRate
-        if tickets != nil || activations != nil || scenarioOut != nil {
+        if customer.tickets != nil || customer.activations != nil || scenarioOut != nil {
             guard kind == .subscriptions else {
-                throw bad(tickets != nil ? "--tickets" : activations != nil ? "--activations" : "--scenario-out",
+                throw bad(customer.tickets != nil ? "--tickets" : customer.activations != nil ? "--activations" : "--scenario-out",
                           "applies to a subscriptions export (customer-level data), not to a retention table")
             }
             try runCustomerFit()
@@ -185,24 +169,11 @@ struct Fit: ParsableCommand {
         if period != .month { throw bad("--period", "customer-level fits count months (the simulation renews monthly)") }
         if holdout > 0 { throw bad("--holdout", "applies to retention tables") }
         if churn != .sbg { throw bad("--churn", "the fit with condition multipliers uses sBG churn (the latent-class model); fit BdW without --tickets and --activations") }
-        guard (1...24).contains(detractorMonths) else { throw bad("--detractor-months", "expected 1 ... 24, got \(detractorMonths)") }
-        guard (1...24).contains(promoterMonths) else { throw bad("--promoter-months", "expected 1 ... 24, got \(promoterMonths)") }
-        guard thresholdMonths.isFinite, thresholdMonths > 0, thresholdMonths <= 120 else {
-            throw bad("--threshold-months", "expected a number of months > 0 and at most 120, got \(thresholdMonths)")
-        }
-        guard satisfactionThreshold.isFinite else { throw bad("--satisfaction-threshold", "expected a number") }
         guard (1...1200).contains(horizon) else { throw bad("--horizon", "expected 1 ... 1200 months, got \(horizon)") }
-        guard let asOfText = asOf else { throw bad("--as-of", "a subscriptions export needs the date it was taken, e.g. --as-of 2026-10-31") }
-        guard let date = CalendarDate(parsing: asOfText) else { throw bad("--as-of", "expected a date YYYY-MM-DD, got '\(asOfText)'") }
-        var options = CustomerData.Options(asOf: date)
-        options.groupByPlan = byPlan
-        options.detractorMonths = detractorMonths
-        options.promoterMonths = promoterMonths
-        options.thresholdMonths = thresholdMonths
-        options.satisfactionThreshold = satisfactionThreshold
+        let options = try customer.options(asOf: asOf, byPlan: byPlan)
         let data: CustomerData
         do {
-            data = try CustomerData.read(subscriptions: file, tickets: tickets, activations: activations, options: options)
+            data = try CustomerData.read(subscriptions: file, tickets: customer.tickets, activations: customer.activations, options: options)
         } catch {
             throw fail(error.description, code: ExitStatus.badInput)
         }
@@ -266,3 +237,46 @@ struct Fit: ParsableCommand {
 extension RetentionTable.Period: ExpressibleByArgument {}
 extension FitReport.SnippetStyle: ExpressibleByArgument {}
 extension FitAnalysis.ModelChoice: ExpressibleByArgument {}
+
+/// The customer-level files and the rules that turn them into conditions (`fit`, `score`, `backtest`).
+struct CustomerDataOptions: ParsableArguments {
+    @Option(help: "For subscriptions: a support tickets CSV (subscription id, opened, resolved, outcome good/bad or a satisfaction score). Fits the churn multipliers of waiting customers, detractors and promoters, the ticket rate and the resolution quality.")
+    var tickets: String?
+
+    @Option(help: "For subscriptions: an activations CSV (subscription id, activated date, empty if not yet). Fits the ramp-up time and the at-risk churn multiplier.")
+    var activations: String?
+
+    @Option(name: .customLong("detractor-months"), help: "Renewals a badly resolved ticket lasts (the scenario's bad_resolution.months), 1 ... 24.")
+    var detractorMonths: Int = 3
+
+    @Option(name: .customLong("promoter-months"), help: "Renewals a well resolved ticket lasts (good_resolution.months), 1 ... 24.")
+    var promoterMonths: Int = 6
+
+    @Option(name: .customLong("threshold-months"), help: "Ramp-up time beyond which a customer is at risk (onboarding.threshold_months), > 0 and at most 120.")
+    var thresholdMonths: Double = 3
+
+    @Option(name: .customLong("satisfaction-threshold"), help: "With a satisfaction column: scores at or above this are good resolutions.")
+    var satisfactionThreshold: Double = 4
+
+    /// The checked options for `CustomerData.read`.
+    func options(asOf: String?, byPlan: Bool) throws -> CustomerData.Options {
+        func bad(_ key: String, _ message: String) -> ExitCode {
+            fail(ScenarioError(file: "<command line>", keyPath: key, message: message).description, code: ExitStatus.badInput)
+        }
+        guard (1...24).contains(detractorMonths) else { throw bad("--detractor-months", "expected 1 ... 24, got \(detractorMonths)") }
+        guard (1...24).contains(promoterMonths) else { throw bad("--promoter-months", "expected 1 ... 24, got \(promoterMonths)") }
+        guard thresholdMonths.isFinite, thresholdMonths > 0, thresholdMonths <= 120 else {
+            throw bad("--threshold-months", "expected a number of months > 0 and at most 120, got \(thresholdMonths)")
+        }
+        guard satisfactionThreshold.isFinite else { throw bad("--satisfaction-threshold", "expected a number") }
+        guard let asOfText = asOf else { throw bad("--as-of", "a subscriptions export needs the date it was taken, e.g. --as-of 2026-10-31") }
+        guard let date = CalendarDate(parsing: asOfText) else { throw bad("--as-of", "expected a date YYYY-MM-DD, got '\(asOfText)'") }
+        var options = CustomerData.Options(asOf: date)
+        options.groupByPlan = byPlan
+        options.detractorMonths = detractorMonths
+        options.promoterMonths = promoterMonths
+        options.thresholdMonths = thresholdMonths
+        options.satisfactionThreshold = satisfactionThreshold
+        return options
+    }
+}

@@ -164,3 +164,101 @@ import SubcastStochastics
         #expect(ticketError("subscription_id,opened,resolved,csat,extra\na,2026-02-10,2026-02-11,5,x\n") == "no error")
     }
 }
+
+/// `subcast score` against closed forms and direct integration.
+@Suite struct CustomerScoreTests {
+    static let fit: CustomerFit = {
+        var g = CustomerFitTests.generator
+        g.customers = 1200
+        return try! CustomerFitTests.fit(g.generate(seed: 21))
+    }()
+    static let d = pow(1.1, 1.0 / 12) - 1
+    static let scored = CustomerScore.score(fit, discountPerMonth: d, intervention: (0.5, 40))
+
+    @Test func healthyCustomersFollowTheSBGClosedForms() throws {
+        let f = Self.fit
+        let d = Self.d
+        let s = Self.scored
+        let model = f.churn.churnModel(group: 0)
+        var checked = 0
+        for row in s.rows where row.condition == .healthy {
+            let c = try #require(f.data.customers.first { $0.record.id == row.id })
+            guard c.history.allSatisfy({ $0 == .healthy }), !c.ambiguous else { continue }
+            for (i, h) in CustomerScore.horizons.enumerated() {
+                let exact = 1 - model.probabilityActive(tenure: row.tenure, afterMore: h)
+                #expect(abs(row.leave[i] - exact) < 1e-9, "\(row.id), tenure \(row.tenure): P(leave within \(h)) \(row.leave[i]) vs \(exact)")
+            }
+            let derl = model.discountedExpectedResidualLifetime(tenure: row.tenure, discountPerPeriod: d)
+            #expect(abs(row.derl - derl) < 1e-6 * derl, "\(row.id): DERL \(row.derl) vs \(derl)")
+            #expect(abs(row.valueAtRisk) < 1e-9 * row.amount * derl)
+            checked += 1
+        }
+        #expect(checked > 20)
+    }
+
+    /// A detractor with r renewals left (the rule is exact while no cap binds; with the
+    /// multiplier near 3 the kink of min(1, x p) at p = 1/3 costs up to about 1e-4):
+    /// P(leave within h) = 1 - E[(1 - min(1, x p))^min(h, r) (1 - p)^(h - min(h, r))]
+    /// under the posterior Beta(alpha, beta + n_0) x prod (1 - min(1, x_k p)) of its history, by Simpson's rule.
+    @Test func detractorsAgainstDirectIntegration() throws {
+        let f = Self.fit
+        let s = Self.scored
+        let x = ChurnCondition.allCases.map { f.churn.multiplier($0) }
+        let (a, b) = (f.churn.alpha[0], f.churn.beta[0])
+        var checked = 0
+        for row in s.rows where row.condition == .detractor {
+            let c = try #require(f.data.customers.first { $0.record.id == row.id })
+            guard !c.ambiguous, checked < 5 else { continue }
+            let n0 = c.history.filter { $0 == .healthy }.count
+            func past(_ p: Double) -> Double {
+                c.history.filter { $0 != .healthy }.reduce(1.0) { $0 * (1 - min(1, x[$1.rawValue] * p)) }
+            }
+            // Beta(a, b + n0) with a >= 1 here; Simpson on (0, 1) split at the kink 1 / x.
+            let norm = integrate { p in density(a, b + Double(n0), p) * past(p) }
+            for (i, h) in CustomerScore.horizons.enumerated() {
+                let k = min(h, row.monthsLeft)
+                let alive = integrate { p in
+                    density(a, b + Double(n0), p) * past(p) * pow(1 - min(1, x[3] * p), Double(k)) * pow(1 - p, Double(h - k))
+                } / norm
+                #expect(abs(row.leave[i] - (1 - alive)) < 2e-4, "\(row.id): P(leave within \(h)) \(row.leave[i]) vs \(1 - alive)")
+            }
+            checked += 1
+        }
+        #expect(checked >= 3)
+    }
+
+    func density(_ a: Double, _ b: Double, _ p: Double) -> Double {
+        if p <= 0 || p >= 1 { return 0 }
+        let logB: Double = lgamma(a) + lgamma(b) - lgamma(a + b)
+        let e: Double = (a - 1) * log(p) + (b - 1) * log1p(-p)
+        return exp(e - logB)
+    }
+
+    func integrate(_ f: (Double) -> Double) -> Double {
+        var total = 0.0
+        let cuts = [0.0] + ChurnCondition.allCases.map { Self.fit.churn.multiplier($0) }.filter { $0 > 1 }.map { 1 / $0 }.sorted() + [1.0]
+        for (lo, hi) in zip(cuts, cuts.dropFirst()) where hi > lo {
+            let n = 4000, h = (hi - lo) / Double(n)
+            var s = f(lo) + f(hi)
+            for i in 1..<n { s += (i % 2 == 1 ? 4 : 2) * f(lo + Double(i) * h) }
+            total += s * h / 3
+        }
+        return total
+    }
+
+    @Test func theListIsSortedAndTheCSVHasEveryActiveCustomer() throws {
+        let f = Self.fit
+        let s = Self.scored
+        #expect(s.rows.count == f.data.customers.filter { !$0.churned }.count)
+        for (u, v) in zip(s.rows, s.rows.dropFirst()) { #expect(u.interventionValue! >= v.interventionValue!) }
+        #expect(s.rows.first!.interventionValue! == 0.5 * s.rows.first!.valueAtRisk - 40)
+        let c = ScoreReport.Context(files: ["s.csv"], asOf: "2026-10-31", discountRatePerYear: 0.1)
+        let csv = try #require(parseCSV(ScoreReport.csv(s, c)))
+        #expect(csv.count == s.rows.count + 1)
+        #expect(csv[0].first == "rank" && csv[0].last == "reasons")
+        let html = ScoreReport.html(s, c, top: 30)
+        #expect(html.contains("<svg") && html.contains("Customers to call"))
+        // Waiting customers and detractors are exceptions with reasons; a waiting customer's risk exceeds a healthy one's of the same tenure.
+        #expect(s.rows.filter { $0.condition == .waiting }.allSatisfy { $0.reasons.contains { $0.hasPrefix("ticket open since") } })
+    }
+}

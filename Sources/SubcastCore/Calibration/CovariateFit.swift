@@ -96,6 +96,13 @@ public struct CovariateFit: Sendable {
     }
     public func churnModel(group g: Int) -> ChurnModel { .shiftedBetaGeometric(alpha: alpha[g], beta: beta[g]) }
 
+    /// The log-likelihood of one customer's renewals at the estimates.
+    public func logLikelihood(group g: Int, conditions: [ChurnCondition], churned: Bool) -> Double {
+        let h = CustomerHistory(id: "", group: g, conditions: conditions, churned: churned)
+        let x = ChurnCondition.allCases.map { multiplier($0) }
+        return CovariateFit.logLikelihood(CovariateFit.aggregate([h], groups: groups.count), alpha: alpha, beta: beta, x: x)
+    }
+
     static let points = 12
     static let maximumLogMultiplier = log(100.0)
 
@@ -237,7 +244,11 @@ public struct CovariateFit: Sendable {
 
     /// Fits the model. `groups` names the groups (nil: all customers); every history's `group`
     /// indexes it.
-    public static func fit(_ histories: [CustomerHistory], groups: [String?]) throws(SBGFit.FitError) -> CovariateFit {
+    /// - Parameters:
+    ///   - from: a start for theta (e.g. the previous fit's), else the groups' sBG fits and x = 1;
+    ///   - tests: whether to run the likelihood-ratio tests (one more fit per multiplier).
+    public static func fit(_ histories: [CustomerHistory], groups: [String?], from: [Double]? = nil,
+                           tests runTests: Bool = true) throws(SBGFit.FitError) -> CovariateFit {
         let G = groups.count
         guard G >= 1, !histories.isEmpty else { throw SBGFit.FitError(message: "no customers to fit") }
         let data = aggregate(histories, groups: G)
@@ -278,7 +289,7 @@ public struct CovariateFit: Sendable {
         }
         func maximise(start: [Double], fixed: ChurnCondition?) throws(SBGFit.FitError) -> MaximumLikelihood.Estimate {
             do {
-                return try MaximumLikelihood.maximise(start: start, step: start.map { _ in 0.3 }, tolerance: 1e-5) { th in
+                return try MaximumLikelihood.maximise(start: start, step: start.map { _ in 0.3 }, tolerance: 1e-5, h: 5e-3) { th in
                     guard let (a, b, x) = unpack(th, fixed: fixed) else { return -.infinity }
                     return logLikelihood(data, compiled, alpha: a, beta: b, x: x)
                 }
@@ -298,7 +309,7 @@ public struct CovariateFit: Sendable {
                                 logLikelihood: starts.reduce(0) { $0 + $1.logLikelihood }, tests: [],
                                 renewals: renewals, churns: churns, customers: histories.count)
         }
-        let full = try maximise(start: start, fixed: nil)
+        let full = try maximise(start: from.flatMap { $0.count == start.count ? $0 : nil } ?? start, fixed: nil)
         guard let (a, b, x) = unpack(full.theta), full.logLikelihood.isFinite else {
             throw SBGFit.FitError(message: "the covariate likelihood has no finite maximum")
         }
@@ -308,7 +319,7 @@ public struct CovariateFit: Sendable {
                                   + (atBound.isEmpty ? "" : " (the multipliers of \(atBound.joined(separator: ", ")) run to the bound 1/100 or 100)"))
         }
         var tests: [(Double, Double)] = []
-        for (i, c) in estimated.enumerated() {
+        for (i, c) in estimated.enumerated() where runTests {
             var s = full.theta
             s.remove(at: 2 * G + i)
             let restricted = try maximise(start: s, fixed: c)

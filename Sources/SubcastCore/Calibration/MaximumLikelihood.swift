@@ -37,21 +37,43 @@ public enum MaximumLikelihood {
                                       converged: result.converged && polished.converged)
         }
         let n = start.count
-        let x = result.x
-        let f0 = result.value
+        var x = result.x
+        var f0 = result.value
         func at(_ moves: [(Int, Double)]) -> Double {
             var y = x
             for (i, d) in moves { y[i] += d }
             return f(y)
         }
-        var info = [[Double]](repeating: [Double](repeating: 0, count: n), count: n)
-        for i in 0..<n {
-            info[i][i] = (at([(i, h)]) - 2 * f0 + at([(i, -h)])) / (h * h)
-            for j in 0..<i {
-                let v = (at([(i, h), (j, h)]) - at([(i, h), (j, -h)]) - at([(i, -h), (j, h)]) + at([(i, -h), (j, -h)])) / (4 * h * h)
-                info[i][j] = v
-                info[j][i] = v
+        func hessian() -> [[Double]] {
+            var info = [[Double]](repeating: [Double](repeating: 0, count: n), count: n)
+            for i in 0..<n {
+                info[i][i] = (at([(i, h)]) - 2 * f0 + at([(i, -h)])) / (h * h)
+                for j in 0..<i {
+                    let v = (at([(i, h), (j, h)]) - at([(i, h), (j, -h)]) - at([(i, -h), (j, h)]) + at([(i, -h), (j, -h)])) / (4 * h * h)
+                    info[i][j] = v
+                    info[j][i] = v
+                }
             }
+            return info
+        }
+        // Newton steps from the simplex's optimum (numerical gradient and Hessian, halved until
+        // -LL falls): the simplex stops within its tolerance of the optimum, and the observed
+        // information must be taken at the optimum itself.
+        var info = hessian()
+        for _ in 0..<8 {
+            let gradient = (0..<n).map { i in (at([(i, h)]) - at([(i, -h)])) / (2 * h) }
+            guard info.allSatisfy({ $0.allSatisfy(\.isFinite) }), LinearAlgebra.isPositiveDefinite(info),
+                  let inverse = try? LinearAlgebra.inverse(info) else { break }
+            var step = (0..<n).map { i in -(0..<n).reduce(0.0) { $0 + inverse[i][$1] * gradient[$1] } }
+            var moved = false
+            for _ in 0..<20 {
+                let y = zip(x, step).map { $0 + $1 }
+                let v = f(y)
+                if v < f0 { x = y; f0 = v; moved = true; break }
+                step = step.map { $0 / 2 }
+            }
+            if !moved || step.map(abs).max() ?? 0 < 1e-9 { if moved { info = hessian() }; break }
+            info = hessian()
         }
         var covariance: [[Double]]? = nil
         if info.allSatisfy({ $0.allSatisfy(\.isFinite) }), LinearAlgebra.isPositiveDefinite(info) {

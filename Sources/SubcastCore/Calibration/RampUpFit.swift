@@ -22,9 +22,29 @@ public struct RampUpFit: Sendable, Hashable {
         InverseCDF.standardNormalSurvival((log(threshold) - log(median)) / logSD)
     }
 
-    public static func fit(activated: [Double], censored: [Double]) throws(SBGFit.FitError) -> RampUpFit {
+    /// A customer not yet activated, observed for less than the threshold, whose churn history
+    /// depends on whether R exceeds it: log-likelihoods of the history either way.
+    public struct Undecided: Sendable, Hashable {
+        public var observed: Double
+        public var logSlow: Double, logFast: Double
+        public init(observed: Double, logSlow: Double, logFast: Double) {
+            self.observed = observed
+            self.logSlow = logSlow
+            self.logFast = logFast
+        }
+    }
+
+    /// Fits (mu, sigma). `undecided` customers contribute
+    /// ln[P(R > threshold) L_slow + P(observed < R <= threshold) L_fast] instead of ln P(R > observed):
+    /// their churn depends on R (slow customers are at risk and leave sooner, so they are censored
+    /// earlier), and ignoring it would bias the ramp-up time down. `CustomerFit` alternates this fit
+    /// with the churn fit to the joint maximum.
+    public static func fit(activated: [Double], censored: [Double], undecided: [Undecided] = [],
+                           threshold: Double = .infinity) throws(SBGFit.FitError) -> RampUpFit {
         let r = activated.map { log(max($0, minimumMonths)) }
         let c = censored.map { log(max($0, minimumMonths)) }
+        let lt = log(max(threshold, minimumMonths))
+        let u = undecided.map { (log(max($0.observed, minimumMonths)), $0.logSlow, $0.logFast) }
         guard r.count >= 2 else {
             throw SBGFit.FitError(message: "the ramp-up time needs at least two activated customers, got \(r.count)")
         }
@@ -43,6 +63,16 @@ public struct RampUpFit: Sendable, Hashable {
                     guard q > 0 else { return -.infinity }
                     ll += log(q)
                 }
+                if !u.isEmpty {
+                    let slow = InverseCDF.standardNormalSurvival((lt - mu) / s)
+                    for (x, ls, lf) in u {
+                        let fast = max(0, InverseCDF.standardNormalSurvival((x - mu) / s) - slow)
+                        let top = max(ls, lf)
+                        let v = slow * exp(ls - top) + fast * exp(lf - top)
+                        guard v > 0 else { return -.infinity }
+                        ll += top + log(v)
+                    }
+                }
                 return ll
             }
         } catch {
@@ -52,6 +82,6 @@ public struct RampUpFit: Sendable, Hashable {
             throw SBGFit.FitError(message: "the ramp-up likelihood has no well-defined maximum (too few activations)")
         }
         return RampUpFit(median: exp(estimate.theta[0]), logSD: exp(estimate.theta[1]), covariance: cov,
-                         activated: r.count, censored: c.count, logLikelihood: estimate.logLikelihood)
+                         activated: r.count, censored: c.count + u.count, logLikelihood: estimate.logLikelihood)
     }
 }

@@ -44,22 +44,49 @@ public struct CustomerFit: Sendable {
 
     public static func fit(_ data: CustomerData) throws(SBGFit.FitError) -> CustomerFit {
         let o = data.options
+        // The ramp-up and churn fits share the undecided customers (not activated, observed less
+        // than the threshold): alternate them to the joint maximum (block coordinate ascent).
         var ramp: RampUpFit? = nil, rampFailure: String? = nil
+        var activated: [Double] = [], censored: [Double] = []
         if data.hasActivations {
-            var activated: [Double] = [], censored: [Double] = []
             for c in data.customers {
-                if let r = c.rampMonths { activated.append(r) } else {
-                    censored.append(c.record.start.months(until: c.record.end.map { min($0, o.asOf) } ?? o.asOf))
+                if let r = c.rampMonths { activated.append(r) } else if !(c.ambiguous && c.history != c.historyIfFast) {
+                    censored.append(c.observedMonths)
                 }
             }
-            do { ramp = try RampUpFit.fit(activated: activated, censored: censored) } catch { rampFailure = error.message }
+            let first = data.customers.filter { $0.ambiguous && $0.history != $0.historyIfFast }.map(\.observedMonths)
+            do { ramp = try RampUpFit.fit(activated: activated, censored: censored + first) } catch { rampFailure = error.message }
+        }
+        func churnFit(_ ramp: RampUpFit?, from: [Double]? = nil, tests: Bool = true) throws(SBGFit.FitError) -> CovariateFit {
+            let weights = data.customers.map { slowProbability($0, ramp: ramp, threshold: o.thresholdMonths) }
+            let histories = zip(data.customers, weights).map { c, w in
+                CustomerHistory(id: c.record.id, group: c.group, conditions: c.history, churned: c.churned,
+                                alternative: c.ambiguous ? c.historyIfFast : nil, weight: c.ambiguous ? w : 1)
+            }
+            return try CovariateFit.fit(histories, groups: data.groups, from: from, tests: tests)
+        }
+        let undecidedCount = data.customers.filter { $0.ambiguous && $0.history != $0.historyIfFast }.count
+        var churn = try churnFit(ramp, tests: undecidedCount == 0 || ramp == nil)
+        if var current = ramp {
+            for _ in 0..<6 {
+                let undecided = data.customers.filter { $0.ambiguous && $0.history != $0.historyIfFast }.map { c in
+                    RampUpFit.Undecided(observed: c.observedMonths,
+                                        logSlow: churn.logLikelihood(group: c.group, conditions: c.history, churned: c.churned),
+                                        logFast: churn.logLikelihood(group: c.group, conditions: c.historyIfFast, churned: c.churned))
+                }
+                if undecided.isEmpty { break }
+                guard let next = try? RampUpFit.fit(activated: activated, censored: censored, undecided: undecided,
+                                                    threshold: o.thresholdMonths) else { break }
+                let moved = abs(log(next.median / current.median)) + abs(log(next.logSD / current.logSD))
+                current = next
+                churn = try churnFit(current, from: churn.theta, tests: false)
+                if moved < 1e-5 { break }
+            }
+            ramp = current
+            // The final fit, with its likelihood-ratio tests.
+            if undecidedCount > 0 { churn = try churnFit(current, from: churn.theta) }
         }
         let weights = data.customers.map { slowProbability($0, ramp: ramp, threshold: o.thresholdMonths) }
-        let histories = zip(data.customers, weights).map { c, w in
-            CustomerHistory(id: c.record.id, group: c.group, conditions: c.history, churned: c.churned,
-                            alternative: c.ambiguous ? c.historyIfFast : nil, weight: c.ambiguous ? w : 1)
-        }
-        let churn = try CovariateFit.fit(histories, groups: data.groups)
         let G = data.groups.count
         var rates: [(Double, Double, Int, Int)] = []
         var good = 0, bad = 0
