@@ -11,11 +11,14 @@ one), at risk (R beyond 3 months, not yet productive, no ticket yet) or healthy,
 min(1, x p). Cancellations happen on the renewal date.
 
     python3 generate.py          # writes subscriptions.csv, tickets.csv, activations.csv
+    python3 generate.py SEED DIR # another draw, into DIR
 
 The files in this directory were written by this script with the seed below (numpy's PCG64).
 """
 import datetime as dt
 import math
+import os
+import sys
 
 import numpy as np
 
@@ -49,7 +52,9 @@ def day_between(rng, a, b, u=None):
 
 
 def main():
-    rng = np.random.Generator(np.random.PCG64(SEED))
+    seed = int(sys.argv[1]) if len(sys.argv) > 1 else SEED
+    out = sys.argv[2] if len(sys.argv) > 2 else "."
+    rng = np.random.Generator(np.random.PCG64(seed))
     first = add_months(AS_OF, -WINDOW_MONTHS)
     span = (AS_OF - first).days
     subs, tickets, activations = [], [], []
@@ -114,16 +119,16 @@ def main():
     def fmt(x):
         return "" if x is None else str(x)
 
-    with open("subscriptions.csv", "w") as f:
-        f.write("# Synthetic subscriptions written by generate.py (seed %d), as of %s\n" % (SEED, AS_OF))
+    with open(os.path.join(out, "subscriptions.csv"), "w") as f:
+        f.write("# Synthetic subscriptions written by generate.py (seed %d), as of %s\n" % (seed, AS_OF))
         f.write("id,plan,start,end,amount\n")
         for r in subs:
             f.write("%s,%s,%s,%s,%.2f\n" % (r[0], r[1], r[2], fmt(r[3]), r[4]))
-    with open("tickets.csv", "w") as f:
+    with open(os.path.join(out, "tickets.csv"), "w") as f:
         f.write("subscription_id,opened,resolved,outcome\n")
         for r in sorted(tickets, key=lambda t: (t[1], t[0])):
             f.write("%s,%s,%s,%s\n" % (r[0], r[1], fmt(r[2]), r[3]))
-    with open("activations.csv", "w") as f:
+    with open(os.path.join(out, "activations.csv"), "w") as f:
         f.write("subscription_id,activated\n")
         for r in activations:
             f.write("%s,%s\n" % r)

@@ -19,7 +19,7 @@ struct Subcast: ParsableCommand {
           subcast fit retention.csv --snippet uncertain
         """,
         version: Simulation.version,
-        subcommands: [Run.self, Compare.self, Optimize.self, GoalSeekCommand.self, Sensitivity.self, Fit.self, Score.self, Validate.self, Init.self, Merge.self]
+        subcommands: [Run.self, Compare.self, Optimize.self, GoalSeekCommand.self, Sensitivity.self, Fit.self, Score.self, BacktestCommand.self, Validate.self, Init.self, Merge.self]
     )
 }
 

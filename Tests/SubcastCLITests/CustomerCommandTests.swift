@@ -69,6 +69,25 @@ import Testing
         #expect(html.contains("<svg") && html.contains("EUR"))
     }
 
+    @Test func backtestComparesTheForecastWithWhatHappened() throws {
+        let w = try Workspace()
+        defer { w.cleanup() }
+        let (s, t, a) = try Self.sample(in: w)
+        let r = try w.run(["backtest", s, "--as-of", "2026-10-31", "--cutoff", "2026-04-30", "--tickets", t, "--activations", a,
+                           "--trials", "60", "--out", "bt.csv", "--report", "bt.html", "--scenario-out", "bt.yaml"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("Coverage of the 90 % band") && r.stdout.contains("log score"))
+        let csv = try String(contentsOfFile: w.file("bt.csv"), encoding: .utf8).split(separator: "\n")
+        #expect(csv.count == 1 + 2 * 6, "\(csv.count) lines")
+        #expect(try String(contentsOfFile: w.file("bt.html"), encoding: .utf8).contains("backtest-active"))
+        #expect(try w.run(["validate", "bt.yaml"]).status == 0)
+        let same = try w.run(["backtest", s, "--as-of", "2026-10-31", "--cutoff", "2026-04-30", "--tickets", t, "--activations", a,
+                              "--trials", "60", "--threads", "1"])
+        #expect(same.stdout == r.stdout, "one thread and two give the same backtest")
+        let late = try w.run(["backtest", s, "--as-of", "2026-10-31", "--cutoff", "2026-10-15"])
+        #expect(late.status == 2 && late.stderr.contains("--cutoff"), "\(late.stderr)")
+    }
+
     @Test func badInputGetsLocatedErrors() throws {
         let w = try Workspace()
         defer { w.cleanup() }

@@ -262,3 +262,40 @@ import SubcastStochastics
         #expect(s.rows.filter { $0.condition == .waiting }.allSatisfy { $0.reasons.contains { $0.hasPrefix("ticket open since") } })
     }
 }
+
+/// `subcast backtest` on data drawn from the model itself: the forecast made on a cut-off date
+/// covers what followed at a reasonable rate, and the actuals follow the simulation's months.
+@Suite struct BacktestTests {
+    @Test func coversDataDrawnFromTheModel() throws {
+        var g = CustomerFitTests.generator
+        g.customers = 1500
+        var inside = 0, total = 0
+        var z12: [Double] = []
+        for seed: UInt64 in [31, 32] {
+            let out = g.generate(seed: seed)
+            let dir = try TempDir("backtest")
+            defer { dir.cleanup() }
+            let s = try dir.write("s.csv", out.subscriptions), t = try dir.write("t.csv", out.tickets), a = try dir.write("a.csv", out.activations)
+            let cutoff = g.asOf.adding(months: -12)
+            let data = try CustomerData.read(subscriptions: s, tickets: t, activations: a, options: .init(asOf: g.asOf), cutoff: cutoff)
+            #expect(data.customers.allSatisfy { $0.record.start <= cutoff })
+            let b = try Backtest.run(data, asOf: g.asOf, trials: 200, seed: seed, threads: 2)
+            #expect(b.active.count == 12 && b.mrr.count == 12)
+            // Month 1: the base on the cut-off date is known exactly; only arrivals are random.
+            let base = data.customers.filter { !$0.churned }.count
+            #expect(b.active[0].forecast.p5 >= Double(base) && b.active[0].actual >= Double(base))
+            for m in b.active + b.mrr {
+                total += 1
+                if m.inside { inside += 1 }
+                #expect(m.logScore.isFinite)
+            }
+            z12.append((b.active[11].actual - b.active[11].forecast.mean) / b.active[11].forecast.sd)
+            let csv = try #require(parseCSV(BacktestReport.csv(b)))
+            #expect(csv.count == 25 && csv[0] == ["series", "month", "from", "actual", "mean", "sd", "p5", "p50", "p95", "inside", "log_score"])
+            #expect(BacktestReport.html(b).contains("<svg"))
+        }
+        // Nominal 90 %; consecutive months move together, so two data sets can miss by more.
+        #expect(Double(inside) >= 0.6 * Double(total), "\(inside) of \(total) months inside the 90 % band")
+        #expect(z12.allSatisfy { abs($0) < 3 }, "month-12 z of the actual active count: \(z12)")
+    }
+}

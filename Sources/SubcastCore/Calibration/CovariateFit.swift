@@ -294,7 +294,7 @@ public struct CovariateFit: Sendable {
                     return logLikelihood(data, compiled, alpha: a, beta: b, x: x)
                 }
             } catch {
-                throw SBGFit.FitError(message: "the optimiser failed: \(error)")
+                throw SBGFit.FitError(message: "the optimiser failed (churn with conditions\(fixed.map { ", \($0.key) fixed at 1" } ?? "")): \(error)")
             }
         }
         let start = starts.flatMap { [log($0.alpha), log($0.beta)] } + estimated.map { _ in 0.0 }

@@ -26,9 +26,12 @@ public enum MaximumLikelihood {
     /// Maximises `logLikelihood` from `start` (simplex steps `step`).
     public static func maximise(start: [Double], step: [Double], tolerance: Double = 1e-6, h: Double = 1e-4,
                                 _ logLikelihood: @escaping ([Double]) -> Double) throws(GSLError) -> Estimate {
+        // Outside the parameter space -LL is +infinity; GSL's simplex refuses a non-finite value
+        // at any vertex of its first simplex, so such points get a huge finite value instead
+        // (the simplex moves away from them all the same).
         let f: ([Double]) -> Double = { x in
             let v = -logLikelihood(x)
-            return v.isFinite ? v : .infinity
+            return v.isFinite ? v : 1e300
         }
         var result = try Minimizer.nelderMead(start: start, step: step, tolerance: tolerance, f)
         let polished = try Minimizer.nelderMead(start: result.x, step: step.map { _ in 0.01 }, tolerance: tolerance / 10, f)
@@ -76,10 +79,10 @@ public enum MaximumLikelihood {
             info = hessian()
         }
         var covariance: [[Double]]? = nil
-        if info.allSatisfy({ $0.allSatisfy(\.isFinite) }), LinearAlgebra.isPositiveDefinite(info) {
+        if f0 < 1e299, info.allSatisfy({ $0.allSatisfy { $0.isFinite && abs($0) < 1e200 } }), LinearAlgebra.isPositiveDefinite(info) {
             covariance = try? LinearAlgebra.inverse(info)
         }
-        return Estimate(theta: x, logLikelihood: -f0, covariance: covariance, iterations: result.iterations,
+        return Estimate(theta: x, logLikelihood: f0 < 1e299 ? -f0 : -.infinity, covariance: covariance, iterations: result.iterations,
                         converged: result.converged)
     }
 }

@@ -76,7 +76,7 @@ public struct RampUpFit: Sendable, Hashable {
                 return ll
             }
         } catch {
-            throw SBGFit.FitError(message: "the optimiser failed: \(error)")
+            throw SBGFit.FitError(message: "the optimiser failed (ramp-up): \(error)")
         }
         guard let cov = estimate.covariance else {
             throw SBGFit.FitError(message: "the ramp-up likelihood has no well-defined maximum (too few activations)")

@@ -86,23 +86,53 @@ public struct CustomerData: Sendable {
     public var hasTickets: Bool, hasActivations: Bool
     public var files: [String]
 
-    /// Reads the files and derives every customer's conditions.
+    /// Every subscription as the files give it (up to `options.asOf`), for a backtest's actuals.
+    public var allRecords: [SubscriptionsReader.Record] = []
+
+    /// Reads the files and derives every customer's conditions. With `cutoff` (before the as-of
+    /// date) the data are seen as on that date: subscriptions started later are left out, later
+    /// ends, tickets, resolutions and activations are not known yet (the files are checked up to
+    /// the as-of date all the same).
     public static func read(subscriptions: String, tickets: String?, activations: String?,
-                            options: Options) throws(ScenarioError) -> CustomerData {
-        let records = try SubscriptionsReader.records(data: CSVReader.load(path: subscriptions), file: subscriptions,
-                                                      asOf: options.asOf, requirePlan: options.groupByPlan)
+                            options: Options, cutoff: CalendarDate? = nil) throws(ScenarioError) -> CustomerData {
+        let all = try SubscriptionsReader.records(data: CSVReader.load(path: subscriptions), file: subscriptions,
+                                                  asOf: options.asOf, requirePlan: options.groupByPlan)
+        var options = options
+        var records = all
+        if let cutoff {
+            records = all.filter { $0.start <= cutoff }.map { r in
+                var r = r
+                if let e = r.end, e > cutoff { r.end = nil }
+                return r
+            }
+        }
         var index: [String: Int] = [:]
         for (i, r) in records.enumerated() { index[r.id] = i }
         var ticketLists = [[Ticket]](repeating: [], count: records.count)
+        var allIndex: [String: Int] = [:]
+        for (i, r) in all.enumerated() { allIndex[r.id] = i }
         if let tickets {
-            for (i, t) in try readTickets(path: tickets, index: index, records: records, options: options) { ticketLists[i].append(t) }
+            for (j, t) in try readTickets(path: tickets, index: allIndex, records: all, options: options) {
+                guard let i = index[all[j].id] else { continue }
+                if let cutoff {
+                    if t.opened > cutoff { continue }
+                    if let r = t.resolved, r > cutoff {
+                        ticketLists[i].append(Ticket(opened: t.opened, resolved: nil, good: nil))
+                        continue
+                    }
+                }
+                ticketLists[i].append(t)
+            }
         }
         var ramp = [Double?](repeating: nil, count: records.count)
         if let activations {
-            for (i, d) in try readActivations(path: activations, index: index, records: records, options: options) {
+            for (j, d) in try readActivations(path: activations, index: allIndex, records: all, options: options) {
+                guard let i = index[all[j].id] else { continue }
+                if let cutoff, d > cutoff { continue }
                 ramp[i] = records[i].start.months(until: d)
             }
         }
+        if let cutoff { options.asOf = cutoff }
         let planNames = options.groupByPlan ? Array(Set(records.compactMap(\.plan))).sorted() : []
         let groups: [String?] = options.groupByPlan ? planNames : [nil]
         var customers: [Customer] = []
@@ -113,7 +143,7 @@ public struct CustomerData: Sendable {
         }
         return CustomerData(options: options, groups: groups, customers: customers, hasTickets: tickets != nil,
                             hasActivations: activations != nil,
-                            files: [subscriptions] + [tickets, activations].compactMap { $0 })
+                            files: [subscriptions] + [tickets, activations].compactMap { $0 }, allRecords: all)
     }
 
     static func customer(_ r: SubscriptionsReader.Record, group: Int, tickets: [Ticket], ramp: Double?,
