@@ -207,7 +207,10 @@ struct Fit: ParsableCommand {
                 try outputs.add(file: path, role: "--scenario-out")
                 contents[path] = scenarioText
             }
-            if report != nil { throw bad("--report", "the HTML report of a customer-level fit is `subcast score --report`") }
+            if let path = report {
+                try outputs.add(file: path, role: "--report")
+                contents[path] = CustomerFitReport.html(fit, scenario: scenarioText)
+            }
             try outputs.commit(contents)
         } catch let e as ExitCode {
             throw e

@@ -47,8 +47,8 @@ struct Score: ParsableCommand {
         func bad(_ key: String, _ message: String) -> ExitCode {
             fail(ScenarioError(file: "<command line>", keyPath: key, message: message).description, code: ExitStatus.badInput)
         }
-        guard discountRate.isFinite && discountRate > 0 && discountRate <= 10 else {
-            throw bad("--discount-rate", "expected a yearly rate above 0 and at most 10, got \(discountRate)")
+        guard discountRate.isFinite && discountRate >= 0.001 && discountRate <= 10 else {
+            throw bad("--discount-rate", "expected a yearly rate from 0.001 to 10, got \(discountRate)")
         }
         guard (1...1_000_000).contains(top) else { throw bad("--top", "expected 1 ... 1000000, got \(top)") }
         let options = try customer.options(asOf: asOf, byPlan: byPlan)

@@ -299,3 +299,37 @@ import SubcastStochastics
         #expect(z12.allSatisfy { abs($0) < 3 }, "month-12 z of the actual active count: \(z12)")
     }
 }
+
+/// The existing base in a condition: an at-risk base ramps up at its own tenure (not as if it had
+/// just signed up), waiting customers are the backlog of month 1.
+@Suite struct ExistingConditionTests {
+    @Test func anAtRiskBaseRampsUpAtItsTenure() throws {
+        let text = """
+            schema_version: 1
+            name: base-at-risk
+            horizon_months: 8
+            trials: 300
+            seed: 5
+            plans:
+              - {name: p, price_per_month: 10, churn: {mean_per_month: 0.05, heterogeneity: 0}}
+            existing:
+              - {plan: p, count: 10000, tenure_months: 6, condition: at_risk}
+            onboarding:
+              ramp_months: {median: 2, log_sd: 0.8}
+              threshold_months: 3
+              at_risk_churn_multiplier: 3
+            """
+        let r = try Simulation.run(ScenarioLoader.parse(text: text, file: "base.yaml"), seed: 5, threads: 2)
+        func survivalR(_ x: Double) -> Double { 0.5 * erfc((log(x) - log(2)) / (0.8 * 2.0.squareRoot())) }
+        for m in 1...6 {
+            // Still at risk at billing of month m: R > 6 + m - 1 given R > 6, and survived m - 1 renewals at 3 x 5 %.
+            let expected = 10000 * survivalR(Double(6 + m - 1)) / survivalR(6) * pow(1 - 0.15, Double(m - 1))
+            let s = try #require(r.summary("at_risk", month: m))
+            #expect(abs(s.mean - expected) <= 4 * max(s.se, 1e-9) + 1e-6, "month \(m): at risk \(s.mean) +/- \(s.se), expected \(expected) (seed 5)")
+        }
+        let bad = scenarioError(text.replacingOccurrences(of: "condition: at_risk", with: "condition: waiting"))
+        #expect(bad?.description.contains("needs the `support` section") == true, "\(String(describing: bad))")
+        let left = scenarioError(text.replacingOccurrences(of: "condition: at_risk", with: "condition: at_risk, months_left: 2"))
+        #expect(left?.description.contains("months_left applies to") == true, "\(String(describing: left))")
+    }
+}

@@ -42,6 +42,7 @@ public struct SBGFit: Sendable, Hashable {
     public struct FitError: Error, CustomStringConvertible, Equatable, Sendable {
         public var message: String
         public var description: String { message }
+        public init(message: String) { self.message = message }
     }
 
     /// LL(alpha, beta) for the data (see the type's documentation); -infinity outside alpha, beta > 0.

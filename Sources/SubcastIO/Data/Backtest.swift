@@ -65,7 +65,8 @@ public struct Backtest: Sendable {
         let result = try Simulation.run(family, trials: trials, seed: seed, threads: threads)
         var meanAmount: [String: Double] = [:]
         for (g, name) in fit.churn.groups.enumerated() { meanAmount[name ?? ""] = fit.meanAmount[g] ?? 0 }
-        let overall = fit.meanAmount.compactMap { $0 }.first ?? 0
+        let amounts = data.allRecords.compactMap(\.amount)
+        let overall = amounts.isEmpty ? 0 : amounts.reduce(0, +) / Double(amounts.count)
         var active: [Month] = [], mrr: [Month] = []
         // Per record: the first month it counts in and the period it pays then, and how many periods it paid.
         var counted: [(first: Int, period: Int, paid: Int, amount: Double)] = []

@@ -158,22 +158,44 @@ public struct CustomerData: Sendable {
             churned = false
             tenure = SubscriptionsReader.periodsBegun(s, every: 1, before: o.asOf, inclusive: true)
         }
-        // Resolutions after the as-of date are not known yet.
-        let known = tickets.map { t -> (opened: Int, resolved: Int?, good: Bool?) in
-            if let d = t.resolved, d <= o.asOf { return (period(t.opened), period(d), t.good) }
-            return (period(t.opened), nil, nil)
+        // Resolutions after the as-of date are not known yet. Per period: the tickets open at
+        // its end, the first period with a ticket raised, and the last resolution by (period, date).
+        let known = tickets.map { t -> (opened: Int, resolved: Int?, good: Bool?, date: CalendarDate?) in
+            if let d = t.resolved, d <= o.asOf { return (period(t.opened), period(d), t.good, d) }
+            return (period(t.opened), nil, nil, nil)
+        }
+        let firstRaised = known.map(\.opened).min() ?? Int.max
+        let horizon = tenure + 1
+        // open[t]: tickets opened in a period <= t and not resolved in a period <= t (difference array).
+        var openDelta = [Int](repeating: 0, count: horizon + 2)
+        for k in known where k.opened <= horizon {
+            openDelta[max(0, k.opened)] += 1
+            if let r = k.resolved, r <= horizon { openDelta[r] -= 1 }
+        }
+        var openAt = [Int](repeating: 0, count: horizon + 1)
+        var running = 0
+        for t in 0...horizon { running += openDelta[t]; openAt[t] = running }
+        // lastAt[t]: the latest resolution in a period <= t, by (period, date).
+        let resolutions = known.filter { $0.resolved != nil && $0.good != nil }
+            .sorted { ($0.resolved!, $0.date!) < ($1.resolved!, $1.date!) }
+        var lastAt = [(period: Int, good: Bool)?](repeating: nil, count: horizon + 1)
+        var ri = 0
+        var last: (period: Int, good: Bool)? = nil
+        for t in 0...horizon {
+            while ri < resolutions.count && resolutions[ri].resolved! <= t { last = (resolutions[ri].resolved!, resolutions[ri].good!); ri += 1 }
+            lastAt[t] = last
         }
         let observed = s.months(until: r.end.map { min($0, o.asOf) } ?? o.asOf)
-        let ambiguous = activations && ramp == nil && observed <= o.thresholdMonths
+        let ambiguous = activations && ramp == nil && observed < o.thresholdMonths
         var slow = activations && (ramp.map { $0 > o.thresholdMonths } ?? true)
         func condition(at t: Int) -> (ChurnCondition, Int) {
-            if known.contains(where: { $0.opened <= t && ($0.resolved.map { $0 > t } ?? true) }) { return (.waiting, 0) }
-            if let last = known.filter({ $0.resolved.map { $0 <= t } ?? false }).max(by: { $0.resolved! < $1.resolved! }) {
-                let age = t - last.resolved!
-                if last.good == false && age < o.detractorMonths { return (.detractor, o.detractorMonths - age) }
-                if last.good == true && age < o.promoterMonths { return (.promoter, o.promoterMonths - age) }
+            if t <= horizon && openAt[t] > 0 { return (.waiting, 0) }
+            if let last = lastAt[min(t, horizon)] {
+                let age = t - last.period
+                if !last.good && age < o.detractorMonths { return (.detractor, o.detractorMonths - age) }
+                if last.good && age < o.promoterMonths { return (.promoter, o.promoterMonths - age) }
             }
-            if slow && (ramp.map { $0 > Double(t - 1) } ?? true) && !known.contains(where: { $0.opened <= t }) {
+            if slow && (ramp.map { $0 > Double(t - 1) } ?? true) && firstRaised > t {
                 return (.atRisk, 0)
             }
             return (.healthy, 0)
@@ -188,20 +210,20 @@ public struct CustomerData: Sendable {
             currentIfFast = churned ? .healthy : condition(at: tenure).0
         }
         let open = tickets.filter { $0.resolved.map { $0 > o.asOf } ?? true }.map(\.opened).min()
-        let last = tickets.filter { ($0.resolved.map { $0 <= o.asOf } ?? false) && $0.good != nil }
-            .max { $0.resolved! < $1.resolved! }.map { ($0.resolved!, $0.good!) }
+        let lastResolved = tickets.filter { ($0.resolved.map { $0 <= o.asOf } ?? false) && $0.good != nil }
+            .max { ($0.resolved!, $0.opened) < ($1.resolved!, $1.opened) }.map { ($0.resolved!, $0.good!) }
         return Customer(record: r, group: group, tickets: tickets, rampMonths: ramp, tenure: tenure, churned: churned,
                         history: history, ambiguous: ambiguous, historyIfFast: historyIfFast, currentIfFast: currentIfFast,
-                        observedMonths: observed, current: current, monthsLeft: left, openSince: open, lastResolution: last)
+                        observedMonths: observed, current: current, monthsLeft: left, openSince: open, lastResolution: lastResolved)
     }
 
     // MARK: - Readers
 
+    /// The header (a file with a header and no rows is fine: no tickets, nobody activated yet).
     static func header(_ rows: [CSVRow], file: String, what: String) throws(ScenarioError) -> (CSVRow, [String]) {
         guard let header = rows.first else {
             throw ScenarioError(file: file, message: "file is empty; expected a header row, then one row per \(what)")
         }
-        if rows.count == 1 { throw ScenarioError(file: file, line: header.line, message: "header but no data rows; expected one row per \(what)") }
         return (header, header.fields.map(RetentionTableReader.trim))
     }
 

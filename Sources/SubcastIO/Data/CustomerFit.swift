@@ -86,6 +86,19 @@ public struct CustomerFit: Sendable {
             // The final fit, with its likelihood-ratio tests.
             if undecidedCount > 0 { churn = try churnFit(current, from: churn.theta) }
         }
+        // A scenario takes a ramp-up median up to 120 months and a log-sd up to 5.
+        if let r = ramp, !(r.median > 0 && r.median <= 120 && r.logSD > 0 && r.logSD <= 5) {
+            rampFailure = "the fitted ramp-up time (median \(r.median) months, log-sd \(r.logSD)) is outside what a scenario "
+                + "takes (median up to 120 months, log-sd up to 5): too few activations to pin it down"
+            ramp = nil
+        }
+        if data.groups.count > ScenarioLoader.Limits.maximumPlans {
+            throw SBGFit.FitError(message: "\(data.groups.count) plans; a scenario takes at most \(ScenarioLoader.Limits.maximumPlans) (fit without --by-plan)")
+        }
+        if let old = data.customers.first(where: { !$0.churned && $0.tenure - 1 > 12_000 }) {
+            throw SBGFit.FitError(message: "subscription '\(old.record.id)' (line \(old.record.line)) has been active for \(old.tenure) months "
+                                  + "since \(old.record.start); a scenario takes tenures up to 12,000 months: check its start date")
+        }
         let weights = data.customers.map { slowProbability($0, ramp: ramp, threshold: o.thresholdMonths) }
         let G = data.groups.count
         var rates: [(Double, Double, Int, Int)] = []
@@ -135,8 +148,14 @@ public struct CustomerFit: Sendable {
         }
         for (c, w) in zip(data.customers, weights) where !c.churned {
             if c.ambiguous && c.current != c.currentIfFast {
-                add(c, c.current, c.monthsLeft, w)
-                add(c, c.currentIfFast, 0, 1 - w)
+                // The posterior of the slow reading given the customer's renewals so far.
+                let ls = churn.logLikelihood(group: c.group, conditions: c.history, churned: false)
+                let lf = churn.logLikelihood(group: c.group, conditions: c.historyIfFast, churned: false)
+                let top = max(ls, lf)
+                let a = w * exp(ls - top), b = (1 - w) * exp(lf - top)
+                let post = a + b > 0 ? a / (a + b) : w
+                add(c, c.current, c.monthsLeft, post)
+                add(c, c.currentIfFast, 0, 1 - post)
             } else {
                 add(c, c.current, c.monthsLeft, 1)
             }
@@ -150,6 +169,10 @@ public struct CustomerFit: Sendable {
                 placed += n
                 return (group: cell.0, tenure: cell.1, condition: cell.2, monthsLeft: cell.3, count: n)
             }
+        if base.filter({ $0.count > 0 }).count > ScenarioLoader.Limits.maximumExisting {
+            throw SBGFit.FitError(message: "the active base falls into \(base.count) (plan, tenure, condition) groups; a scenario takes at most "
+                                  + "\(ScenarioLoader.Limits.maximumExisting) existing entries")
+        }
         return CustomerFit(data: data, churn: churn, ramp: ramp, rampFailure: rampFailure,
                            ticketRates: rates.map { (rate: $0.0, se: $0.1, months: $0.2, tickets: $0.3) },
                            good: good, bad: bad, newPerMonth: Double(totalArrivals) / Double(months),

@@ -1,5 +1,6 @@
 import Foundation
 import SubcastCore
+import SubcastStochastics
 
 /// Renders a customer-level fit (`CustomerFit`): the terminal table, JSON (schema
 /// `subcast-customer-fit/1`) and the fitted scenario file.
@@ -36,11 +37,27 @@ public enum CustomerFitReport {
         return "{distribution: lognormal, median: \(fmt(e.value)), log_sd: \(fmt(sd)), name: \(e.name)}"
     }
 
+    /// Input-name prefixes of the plans: letters, digits and underscores, made unique ("pro" and
+    /// "Pro" become pro_ and pro_2_).
+    static func prefixes(_ c: CovariateFit) -> [String] {
+        var used = Set<String>(), out: [String] = []
+        for g in c.groups.indices {
+            guard let name = c.groups[g] else { out.append(""); continue }
+            let base = FitReport.inputName(name)
+            var candidate = base, k = 2
+            while used.contains(candidate) { candidate = "\(base)_\(k)"; k += 1 }
+            used.insert(candidate)
+            out.append(candidate + "_")
+        }
+        return out
+    }
+
     static func estimates(_ f: CustomerFit) -> [Estimate] {
         var out: [Estimate] = []
         let c = f.churn
+        let names = prefixes(c)
         for g in 0..<c.groups.count {
-            let prefix = c.groups[g].map { FitReport.inputName($0) + "_" } ?? ""
+            let prefix = names[g]
             out.append(Estimate(name: prefix + "alpha", value: c.alpha[g], logSD: c.standardError(2 * g), theta: 2 * g, upper: 1e9))
             out.append(Estimate(name: prefix + "beta", value: c.beta[g], logSD: c.standardError(2 * g + 1), theta: 2 * g + 1, upper: 1e9))
         }
@@ -77,9 +94,10 @@ public enum CustomerFitReport {
         l.append("seed: \(ctx.seed)")
         l.append("")
         l.append("plans:")
+        let prefixNames = prefixes(c)
         for g in 0..<c.groups.count {
             let name = c.groups[g] ?? "all"
-            let prefix = c.groups[g].map { FitReport.inputName($0) + "_" } ?? ""
+            let prefix = prefixNames[g]
             l.append("  - name: \(FitReport.yamlString(name))")
             if let a = f.meanAmount[g] {
                 l.append("    price_per_month: \(fmt(a, 2))     # mean amount in the subscriptions file")
@@ -106,11 +124,14 @@ public enum CustomerFitReport {
         }
         if c.groups.count > 1 {
             l.append("  mix:")
-            var total = 0.0
+            // Whole millionths that add up to exactly 1,000,000 (largest remainders).
+            let raw = f.planMix.map { $0 * 1e6 }
+            var units = raw.map { Int($0.rounded(.down)) }
+            let order = raw.indices.sorted { (raw[$0] - Double(units[$0]), $1) > (raw[$1] - Double(units[$1]), $0) }
+            var left = 1_000_000 - units.reduce(0, +)
+            for i in order where left > 0 { units[i] += 1; left -= 1 }
             for g in 0..<c.groups.count {
-                let share = g == c.groups.count - 1 ? max(0, 1 - total) : (f.planMix[g] * 1e6).rounded() / 1e6
-                total += share
-                l.append("    \(FitReport.yamlString(c.groups[g]!)): \(String(format: "%.6f", share))")
+                l.append("    \(FitReport.yamlString(c.groups[g]!)): \(String(format: "%d.%06d", units[g] / 1_000_000, units[g] % 1_000_000))")
             }
         }
         let base = f.base.filter { $0.count > 0 }
@@ -191,8 +212,9 @@ public enum CustomerFitReport {
     /// as-of date (at least 100). The files show how long tickets took, not how many the desk
     /// could have handled: in the model tickets wait only when capacity binds, and a capacity
     /// read off past throughput binds as soon as the base grows, piling up a backlog the data
-    /// never had. So the fitted desk keeps up, and customers wait only if they waited on the
-    /// as-of date; a desk that falls behind is a scenario to set (agents, tickets_per_agent_per_month).
+    /// never had. So the fitted desk keeps up: every ticket, those open on the as-of date included,
+    /// is resolved in the month before the renewal, and the waiting multiplier acts only in a
+    /// scenario whose capacity binds (agents, tickets_per_agent_per_month).
     static func supportCapacity(_ f: CustomerFit) -> Int {
         let asOf = f.data.options.asOf
         var best = 0
@@ -321,5 +343,85 @@ public enum CustomerFitReport {
         o.key("scenario"); o.string(scenario)
         o.close("}")
         return o.text + "\n"
+    }
+}
+
+// MARK: - HTML
+
+extension CustomerFitReport {
+    /// A self-contained page: the estimates with their intervals and tests, a chart of the
+    /// condition multipliers with their 95 % intervals, the ramp-up distribution against the
+    /// activations (Kaplan-Meier), and the fitted scenario.
+    public static func html(_ f: CustomerFit, scenario: String) -> String {
+        let c = f.churn, d = f.data
+        func e(_ s: String) -> String { HTMLPage.escape(s) }
+        var body = "<header>\n<h1>Customer-level fit</h1>\n"
+        body += HTMLPage.paragraph("Fitted to \(d.files.joined(separator: ", ")) as of \(d.options.asOf): \(c.customers) subscriptions.",
+                                   className: "subtitle")
+        body += "</header>\n"
+        var rows: [[String]] = []
+        for (i, name) in c.parameterNames.enumerated() {
+            let v = exp(c.theta[i]), se = c.standardError(i)
+            var row = [name, fmt(v, 4), "\(fmt(v * exp(-1.959964 * se), 4)) \u{2013} \(fmt(v * exp(1.959964 * se), 4))"]
+            if i >= 2 * c.groups.count {
+                let t = c.tests[i - 2 * c.groups.count], k = c.conditions[i - 2 * c.groups.count]
+                row += ["\(c.renewals[k.rawValue]) / \(c.churns[k.rawValue])", fmt(t.likelihoodRatio, 2), fmt(t.pValue, 3)]
+            } else {
+                row += ["", "", ""]
+            }
+            rows.append(row)
+        }
+        body += HTMLPage.table(["parameter", "estimate", "95 % interval", "renewals / churned", "LR vs 1", "p"], rows,
+                               numeric: [1, 2, 3, 4, 5], caption: "Churn: sBG per plan and the conditions' multipliers")
+        if !c.conditions.isEmpty {
+            let k0 = 2 * c.groups.count
+            let names = c.conditions.map(\.key)
+            let lows = c.conditions.indices.map { exp(c.theta[k0 + $0] - 1.959964 * c.standardError(k0 + $0)) }
+            let highs = c.conditions.indices.map { exp(c.theta[k0 + $0] + 1.959964 * c.standardError(k0 + $0)) }
+            var chart = SVGChart(id: "multipliers", title: "Churn multipliers with 95 % intervals",
+                                 x: .extended(label: "churn multiplier (1 = as healthy)", min(0.9, lows.min()!), max(1.1, highs.max()!)),
+                                 y: .categories(label: "condition", names), plotHeight: Double(max(180, 44 * names.count)))
+            for (k, name) in names.enumerated() {
+                let y = Double(names.count - k)
+                chart.line([lows[k], highs[k]], [y, y], stroke: SVGChart.Palette.blue, width: 6, legend: k == 0 ? "95 % interval" : nil)
+                chart.line([c.multipliers[k], c.multipliers[k]], [y - 0.25, y + 0.25], stroke: SVGChart.Palette.vermillion, width: 3,
+                           legend: k == 0 ? "estimate" : nil, tooltip: { _ in "\(name): \(fmt(c.multipliers[k], 3))" })
+            }
+            chart.verticalLine(at: 1, stroke: SVGChart.Palette.gray, width: 1.4, dash: "4 4", label: "no effect")
+            body += HTMLPage.figure(chart.render(), heading: "What each condition does to churn.",
+                                    caption: "Each customer's own churn probability times the multiplier, at renewals in the condition; "
+                                    + "intervals from the observed information (log scale).")
+        }
+        if let r = f.ramp {
+            // Kaplan-Meier of the ramp-up time against the fitted lognormal survival.
+            var times: [(Double, Bool)] = []
+            for cust in d.customers {
+                if let t = cust.rampMonths { times.append((t, true)) } else { times.append((cust.observedMonths, false)) }
+            }
+            times.sort { $0.0 < $1.0 }
+            var atRisk = Double(times.count), s = 1.0
+            var xs: [Double] = [0], km: [Double] = [1]
+            for (t, event) in times {
+                if event { s *= 1 - 1 / max(atRisk, 1); xs.append(t); km.append(s) }
+                atRisk -= 1
+            }
+            let top = min(24, max(6, (xs.last ?? 6)))
+            let grid = stride(from: 0.0, through: top, by: top / 120).map { $0 }
+            let fitted = grid.map { $0 <= 0 ? 1 : InverseCDF.standardNormalSurvival((log($0) - log(r.median)) / r.logSD) }
+            var chart = SVGChart(id: "ramp-up", title: "Ramp-up time: not yet productive",
+                                 x: .fixed(label: "months since the start", 0, top), y: .fixed(label: "share not yet productive", 0, 1))
+            let shown = zip(xs, km).filter { $0.0 <= top }
+            chart.line(shown.map(\.0), shown.map(\.1), stroke: SVGChart.Palette.gray, width: 2, legend: "observed (Kaplan-Meier)")
+            chart.line(grid, fitted, stroke: SVGChart.Palette.vermillion, width: 2, dash: "7 4", legend: "fitted lognormal")
+            chart.verticalLine(at: d.options.thresholdMonths, stroke: SVGChart.Palette.blue, width: 1.4, dash: "4 4", label: "at-risk threshold")
+            body += HTMLPage.figure(chart.render(), heading: "What normal ramp-up looks like.",
+                                    caption: "Share of customers not yet productive by months since their start: the activations with "
+                                    + "right-censoring (Kaplan-Meier; it ignores that slow customers leave sooner, which the fit accounts for) "
+                                    + "and the fitted lognormal, median \(fmt(r.median, 3)) months, log-sd \(fmt(r.logSD, 3)). Beyond the "
+                                    + "threshold a customer is at risk: \(NumberFormat.percent(r.share(above: d.options.thresholdMonths))) of new ones.")
+        }
+        body += "<section id=\"scenario\">\n<h2>Fitted scenario</h2>\n<pre><code>\(e(scenario))</code></pre>\n</section>\n"
+        body += "<footer>\n<p>Subcast \(e(Simulation.version)). This report holds no timestamps; the same input gives the same file.</p>\n</footer>\n"
+        return HTMLPage.document(title: "Customer-level fit: \(d.options.asOf)", body: body)
     }
 }

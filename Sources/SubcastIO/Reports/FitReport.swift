@@ -294,7 +294,7 @@ public enum FitReport {
 
     static func yamlString(_ s: String) -> String {
         let plain = s.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" || $0 == " " }
-            && !s.isEmpty && s.first != " " && s.last != " " && Double(s) == nil
+            && !s.isEmpty && s.first != " " && s.last != " " && s.first != "-" && Double(s) == nil
             && !["true", "false", "null", "yes", "no", "on", "off", "~"].contains(s.lowercased())
         if plain { return s }
         return "\"" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""

@@ -129,7 +129,8 @@ public final class PipelineModel: Sendable {
         seats = SeatsProcess(scenario, shape: shapeScenario)
         moves = PlanMoveProcess(scenario, shape: shapeScenario)
         support = SupportProcess(scenario)
-        onboarding = OnboardingProcess(scenario, lastMonth: lastMonth)
+        // Ramp-up exits by months since sign-up: an existing base at risk is `tenure_months` older.
+        onboarding = OnboardingProcess(scenario, lastMonth: lastMonth + (scenario.existing.map(\.tenureMonths).max() ?? 0))
         usage = UsageProcess(scenario, shape: shapeScenario)
         renewal = RenewalProcess(scenario, shape: shapeScenario, lastMonth: lastMonth, followAll: terminal)
         dunning = DunningProcess(scenario)
@@ -663,7 +664,8 @@ public final class PipelineModel: Sendable {
                                 t.set(c, cond.good + cond.goodMonths - 1, 0)
                             }
                         }
-                        if let o = onboarding { o.age(t, c, risk: cond.risk, age: age, using: rOnboarding) }
+                        // Months since sign-up (the existing base's tenure counts): a cohort's age.
+                        if let o = onboarding { o.age(t, c, risk: cond.risk, age: tenureBefore, using: rOnboarding) }
                       }
                       if change > PipelineModel.roundingNoise { expansion += change }
                       else if change < -PipelineModel.roundingNoise { contraction -= change }
