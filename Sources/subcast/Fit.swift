@@ -170,19 +170,7 @@ struct Fit: ParsableCommand {
         if holdout > 0 { throw bad("--holdout", "applies to retention tables") }
         if churn != .sbg { throw bad("--churn", "the fit with condition multipliers uses sBG churn (the latent-class model); fit BdW without --tickets and --activations") }
         guard (1...1200).contains(horizon) else { throw bad("--horizon", "expected 1 ... 1200 months, got \(horizon)") }
-        let options = try customer.options(asOf: asOf, byPlan: byPlan)
-        let data: CustomerData
-        do {
-            data = try CustomerData.read(subscriptions: file, tickets: customer.tickets, activations: customer.activations, options: options)
-        } catch {
-            throw fail(error.description, code: ExitStatus.badInput)
-        }
-        let fit: CustomerFit
-        do {
-            fit = try CustomerFit.fit(data)
-        } catch {
-            throw fail("\(file): cannot fit: \(error.message)", code: ExitStatus.badInput)
-        }
+        let (data, fit) = try customer.fit(file, options: customer.options(asOf: asOf, byPlan: byPlan))
         var context = CustomerFitReport.Context()
         context.horizonMonths = horizon
         context.name = "fitted-" + ((file as NSString).lastPathComponent as NSString).deletingPathExtension
@@ -260,6 +248,21 @@ struct CustomerDataOptions: ParsableArguments {
 
     @Option(name: .customLong("satisfaction-threshold"), help: "With a satisfaction column: scores at or above this are good resolutions.")
     var satisfactionThreshold: Double = 4
+
+    /// Reads the customer files and fits them; bad input and data that cannot be fitted exit 2.
+    func fit(_ file: String, options: CustomerData.Options) throws -> (CustomerData, CustomerFit) {
+        let data: CustomerData
+        do {
+            data = try CustomerData.read(subscriptions: file, tickets: tickets, activations: activations, options: options)
+        } catch {
+            throw fail(error.description, code: ExitStatus.badInput)
+        }
+        do {
+            return (data, try CustomerFit.fit(data))
+        } catch {
+            throw fail("\(file): cannot fit: \(error.message)", code: ExitStatus.badInput)
+        }
+    }
 
     /// The checked options for `CustomerData.read`.
     func options(asOf: String?, byPlan: Bool) throws -> CustomerData.Options {

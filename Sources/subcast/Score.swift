@@ -64,14 +64,7 @@ struct Score: ParsableCommand {
                 throw bad("--scenario", "\(path) has no onboarding.intervention (success_rate and cost) to value a call with")
             }
         }
-        let data: CustomerData
-        do {
-            data = try CustomerData.read(subscriptions: file, tickets: customer.tickets, activations: customer.activations, options: options)
-        } catch {
-            throw fail(error.description, code: ExitStatus.badInput)
-        }
-        let fit: CustomerFit
-        do { fit = try CustomerFit.fit(data) } catch { throw fail("\(file): cannot fit: \(error.message)", code: ExitStatus.badInput) }
+        let (data, fit) = try customer.fit(file, options: options)
         let d = pow(1 + discountRate, 1.0 / 12) - 1
         let result = CustomerScore.score(fit, discountPerMonth: d, intervention: intervention)
         let context = ScoreReport.Context(files: data.files, asOf: options.asOf.description, discountRatePerYear: discountRate, currency: currency)

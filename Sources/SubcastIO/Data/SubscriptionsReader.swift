@@ -131,20 +131,7 @@ public enum SubscriptionsReader {
         }
         let names = header.fields.map(RetentionTableReader.trim)
         func column(_ accepted: [String], _ role: String, required: Bool, note: String = "") throws(ScenarioError) -> Int? {
-            let lowered = names.map { $0.lowercased() }
-            for name in accepted {
-                let matches = lowered.indices.filter { lowered[$0] == name }
-                if matches.count > 1 {
-                    throw ScenarioError(file: file, line: header.line, column: matches[1] + 1, keyPath: names[matches[1]],
-                                        message: "duplicate column '\(names[matches[1]])' (also column \(matches[0] + 1)); expected each column once")
-                }
-                if let i = matches.first { return i }
-            }
-            if required {
-                throw ScenarioError(file: file, line: header.line,
-                                    message: "missing the \(role) column; expected a header named one of: \(accepted.joined(separator: ", "))\(note)")
-            }
-            return nil
+            try CustomerData.column(names, accepted, role, header: header, file: file, required: required, note: note)
         }
         let idColumn = try column(idNames, "id", required: true)!
         let startColumn = try column(startNames, "start date", required: true)!
