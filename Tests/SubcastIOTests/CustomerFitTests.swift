@@ -333,3 +333,43 @@ import SubcastStochastics
         #expect(left?.description.contains("months_left applies to") == true, "\(String(describing: left))")
     }
 }
+
+/// The resolution quality against the backlog: recovery of a known penalty from binomial
+/// months, and no penalty found where there is none.
+@Suite struct QualityFitTests {
+    static func months(fcr: Double, kappa: Double, seed: UInt64) -> ([Double], [Int], [Int]) {
+        let g = RandomGenerator(StreamKey(seed: seed, trial: 0, name: "quality"))
+        var b: [Double] = [], n: [Int] = [], good: [Int] = []
+        for m in 0..<36 {
+            let backlog = Double((m * 37) % 200)
+            let resolved = 150 + (m * 13) % 60
+            let q = fcr * exp(-kappa * backlog)
+            b.append(backlog); n.append(resolved)
+            good.append((0..<resolved).reduce(0) { k, _ in g.uniform() < q ? k + 1 : k })
+        }
+        return (b, n, good)
+    }
+
+    @Test func recoversAKnownPenalty() throws {
+        var covered = 0
+        for seed in UInt64(1)...10 {
+            let (b, n, g) = Self.months(fcr: 0.8, kappa: 0.002, seed: seed)
+            let q = try #require(QualityFit.fit(backlog: b, resolved: n, good: g))
+            if abs(q.kappa - 0.002) <= 1.96 * q.seKappa { covered += 1 }
+            #expect(abs(q.kappa - 0.002) < 4 * q.seKappa, "seed \(seed): kappa \(q.kappa) +/- \(q.seKappa)")
+            #expect(q.pValue < 0.01, "seed \(seed): p \(q.pValue)")
+        }
+        #expect(covered >= 7, "\(covered) of 10 intervals cover kappa")
+    }
+
+    @Test func findsNoPenaltyWhereThereIsNone() throws {
+        var rejected = 0
+        for seed in UInt64(11)...30 {
+            let (b, n, g) = Self.months(fcr: 0.7, kappa: 0, seed: seed)
+            if try #require(QualityFit.fit(backlog: b, resolved: n, good: g)).pValue < 0.05 { rejected += 1 }
+        }
+        // Binomial(20, 0.05): P(X >= 5) = 0.016.
+        #expect(rejected <= 4, "\(rejected) of 20 rejected at 5 %")
+        #expect(QualityFit.fit(backlog: [5, 5, 5, 5], resolved: [10, 10, 10, 10], good: [7, 8, 6, 7]) == nil)
+    }
+}

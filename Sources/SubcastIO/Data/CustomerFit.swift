@@ -24,11 +24,36 @@ public struct CustomerFit: Sendable {
     /// Per group: (rate, se, exposure months, months with a new ticket).
     public var ticketRates: [(rate: Double, se: Double, months: Int, tickets: Int)]
     public var good: Int, bad: Int
+    /// The share resolved well against the backlog (nil when the files do not allow it: fewer
+    /// than three months with resolutions, or a backlog that never varies).
+    public var quality: QualityFit?
     public var newPerMonth: Double, arrivals: Int, arrivalMonths: Int
     public var planMix: [Double]
     public var meanAmount: [Double?]
     /// Active customers on the as-of date: (group, tenure paid before month 1, condition, months left, count).
     public var base: [(group: Int, tenure: Int, condition: ChurnCondition, monthsLeft: Int, count: Int)]
+
+    /// Month by month over the 36 months before the as-of date (windows ending on it): the
+    /// tickets open at the window's start (the backlog), those resolved in it with a known
+    /// outcome, and the good ones; then `QualityFit`.
+    static func qualityFit(_ data: CustomerData) -> QualityFit? {
+        let asOf = data.options.asOf
+        let tickets = data.customers.flatMap(\.tickets)
+        var backlog: [Double] = [], resolved: [Int] = [], good: [Int] = []
+        for k in (0..<36).reversed() {
+            let from = asOf.adding(months: -(k + 1)), to = asOf.adding(months: -k)
+            var b = 0, n = 0, g = 0
+            for t in tickets {
+                if t.opened <= from && (t.resolved.map { $0 > from } ?? true) { b += 1 }
+                if let r = t.resolved, r > from, r <= to, r <= asOf, let ok = t.good {
+                    n += 1
+                    if ok { g += 1 }
+                }
+            }
+            backlog.append(Double(b)); resolved.append(n); good.append(g)
+        }
+        return QualityFit.fit(backlog: backlog, resolved: resolved, good: good)
+    }
 
     /// P(R > threshold | R > observed months) for an ambiguous customer (1 when the customer is
     /// known to be slow or fast); 0 without a ramp-up fit.
@@ -136,8 +161,12 @@ public struct CustomerFit: Sendable {
         let totalArrivals = arrivals.reduce(0, +)
         let mix = totalArrivals > 0 ? arrivals.map { Double($0) / Double(totalArrivals) } : [Double](repeating: 1 / Double(G), count: G)
         var amounts = [Double?](repeating: nil, count: G)
+        // The plan's price: the mean amount of its customers active on the as-of date (so the
+        // forecast starts from today's MRR; without --by-plan the mix of survivors differs from
+        // that of sign-ups), of all its customers when none is active.
         for g in 0..<G {
-            let xs = data.customers.filter { $0.group == g }.compactMap(\.record.amount)
+            let active = data.customers.filter { $0.group == g && !$0.churned }.compactMap(\.record.amount)
+            let xs = active.isEmpty ? data.customers.filter { $0.group == g }.compactMap(\.record.amount) : active
             if !xs.isEmpty { amounts[g] = xs.reduce(0, +) / Double(xs.count) }
         }
         // The base by cell; an ambiguous customer counts w at risk and 1 - w in the other reading.
@@ -175,7 +204,7 @@ public struct CustomerFit: Sendable {
         }
         return CustomerFit(data: data, churn: churn, ramp: ramp, rampFailure: rampFailure,
                            ticketRates: rates.map { (rate: $0.0, se: $0.1, months: $0.2, tickets: $0.3) },
-                           good: good, bad: bad, newPerMonth: Double(totalArrivals) / Double(months),
+                           good: good, bad: bad, quality: data.hasTickets ? qualityFit(data) : nil, newPerMonth: Double(totalArrivals) / Double(months),
                            arrivals: totalArrivals, arrivalMonths: months, planMix: mix, meanAmount: amounts, base: base)
     }
 }

@@ -100,7 +100,7 @@ public enum CustomerFitReport {
             let prefix = prefixNames[g]
             l.append("  - name: \(FitReport.yamlString(name))")
             if let a = f.meanAmount[g] {
-                l.append("    price_per_month: \(fmt(a, 2))     # mean amount in the subscriptions file")
+                l.append("    price_per_month: \(fmt(a, 2))     # mean amount of the plan's active customers")
             } else {
                 l.append("    price_per_month: 0      # no amounts in the file: set the plan's price")
             }
@@ -151,7 +151,13 @@ public enum CustomerFitReport {
             l.append("support:")
             l.append("  agents: 1")
             l.append("  tickets_per_agent_per_month: \(capacity)   # not in the data: 10 x the busiest month's tickets, so the desk keeps up; set your desk's capacity")
-            if f.good + f.bad > 0 {
+            if let q = f.quality, q.pValue < 0.05, q.kappa > 0 {
+                // Quality falls with the backlog: the model's fcr x exp(-penalty x backlog / capacity).
+                let se = q.fcr * (1 - q.fcr) * q.covariance[0][0].squareRoot()
+                l.append("  first_contact_resolution: {distribution: beta, mean: \(fmt(q.fcr)), sd: \(fmt(min(se, 0.5 * q.fcr * (1 - q.fcr)))), name: first_contact_resolution}"
+                         + "   # with an empty backlog")
+                l.append("  backlog_penalty: \(fmt(q.kappa * Double(capacity)))   # \(fmt(q.kappa, 4)) per open ticket (LR \(fmt(q.likelihoodRatio, 2)), p = \(fmt(q.pValue, 3))) x the capacity")
+            } else if f.good + f.bad > 0 {
                 l.append("  first_contact_resolution: {distribution: beta, alpha: \(f.good + 1), beta: \(f.bad + 1), name: first_contact_resolution}"
                          + "   # \(f.good) good of \(f.good + f.bad) resolved")
             } else {
@@ -276,6 +282,13 @@ public enum CustomerFitReport {
                                          return [c.groups[g] ?? "all", fmt(r.rate, 4), fmt(r.se, 3), String(r.months), String(r.tickets)]
                                      })
             out.append("Resolved well: \(f.good) of \(f.good + f.bad) (\(f.good + f.bad > 0 ? NumberFormat.percent(f.goodShare) : "n/a"))")
+            if let q = f.quality {
+                out.append("Against the backlog (\(q.months) months): share fcr x exp(-kappa x open tickets), fcr \(fmt(q.fcr, 3)), kappa \(fmt(q.kappa, 4)) "
+                           + "(se \(fmt(q.seKappa, 3))); LR \(fmt(q.likelihoodRatio, 2)), p = \(fmt(q.pValue, 3))"
+                           + (q.pValue < 0.05 && q.kappa > 0 ? ": the scenario's backlog_penalty" : ": no dependence detected, not used"))
+            } else {
+                out.append("Against the backlog: not estimated (fewer than three months with resolutions, or a backlog that never varies)")
+            }
         }
         out.append("")
         out.append("Acquisition: \(f.arrivals) sign-ups in the last \(f.arrivalMonths) month(s), \(fmt(f.newPerMonth, 2)) a month")
@@ -337,6 +350,17 @@ public enum CustomerFitReport {
             o.close("}")
         }
         o.close("]")
+        o.key("quality_against_backlog")
+        if let q = f.quality {
+            o.open("{", compact: true)
+            o.key("fcr"); o.number(q.fcr)
+            o.key("kappa_per_open_ticket"); o.number(q.kappa)
+            o.key("se_kappa"); o.number(q.seKappa)
+            o.key("likelihood_ratio"); o.number(q.likelihoodRatio)
+            o.key("p_value"); o.number(q.pValue)
+            o.key("months"); o.raw(String(q.months))
+            o.close("}")
+        } else { o.raw("null") }
         o.key("resolved_good"); o.raw(String(f.good))
         o.key("resolved_bad"); o.raw(String(f.bad))
         o.key("new_per_month"); o.number(f.newPerMonth)
@@ -413,6 +437,8 @@ extension CustomerFitReport {
             let shown = zip(xs, km).filter { $0.0 <= top }
             chart.line(shown.map(\.0), shown.map(\.1), stroke: SVGChart.Palette.gray, width: 2, legend: "observed (Kaplan-Meier)")
             chart.line(grid, fitted, stroke: SVGChart.Palette.vermillion, width: 2, dash: "7 4", legend: "fitted lognormal")
+            chart.line([r.median], [0.5], stroke: SVGChart.Palette.vermillion, width: 0.01, marker: .circle(filled: true), onTop: true,
+                       legend: "fitted median", tooltip: { _ in "half the customers are productive after \(fmt(r.median, 3)) months" })
             chart.verticalLine(at: d.options.thresholdMonths, stroke: SVGChart.Palette.blue, width: 1.4, dash: "4 4", label: "at-risk threshold")
             body += HTMLPage.figure(chart.render(), heading: "What normal ramp-up looks like.",
                                     caption: "Share of customers not yet productive by months since their start: the activations with "
@@ -420,7 +446,9 @@ extension CustomerFitReport {
                                     + "and the fitted lognormal, median \(fmt(r.median, 3)) months, log-sd \(fmt(r.logSD, 3)). Beyond the "
                                     + "threshold a customer is at risk: \(NumberFormat.percent(r.share(above: d.options.thresholdMonths))) of new ones.")
         }
-        body += "<section id=\"scenario\">\n<h2>Fitted scenario</h2>\n<pre><code>\(e(scenario))</code></pre>\n</section>\n"
+        body += "<section id=\"scenario\">\n<h2>Fitted scenario</h2>\n"
+        body += HTMLPage.paragraph("The complete scenario `--scenario-out` writes (\(scenario.split(separator: "\n").count) lines); open to read it.", className: "note")
+        body += "<details><summary>Show the scenario</summary>\n<pre><code>\(e(scenario))</code></pre>\n</details>\n</section>\n"
         body += "<footer>\n<p>Subcast \(e(Simulation.version)). This report holds no timestamps; the same input gives the same file.</p>\n</footer>\n"
         return HTMLPage.document(title: "Customer-level fit: \(d.options.asOf)", body: body)
     }
