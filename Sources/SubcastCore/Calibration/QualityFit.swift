@@ -37,9 +37,10 @@ public struct QualityFit: Sendable, Hashable {
         let constant = ll(share, 0)
         // kappa in units of the largest backlog, so both coordinates are of order 1.
         let unit = max(hi, 1)
-        guard let e = try? MaximumLikelihood.maximise(start: [log(share / (1 - share)), 0], step: [0.2, 0.2], tolerance: 1e-9) { th in
+        let estimate = try? MaximumLikelihood.maximise(start: [log(share / (1 - share)), 0], step: [0.2, 0.2], tolerance: 1e-9) { th in
             ll(1 / (1 + exp(-th[0])), th[1] / unit)
-        }, var cov = e.covariance else { return nil }
+        }
+        guard let e = estimate, var cov = e.covariance else { return nil }
         cov[0][1] /= unit; cov[1][0] /= unit; cov[1][1] /= unit * unit
         let fcr = 1 / (1 + exp(-e.theta[0]))
         return QualityFit(fcr: fcr, kappa: e.theta[1] / unit, covariance: cov, likelihoodRatio: max(0, 2 * (e.logLikelihood - constant)),
