@@ -4,8 +4,10 @@ import Testing
 /// The package root, found from this file's path (Tests/SubcastCLITests/CLISupport.swift).
 let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-/// The built `subcast` executable: the sibling of the test bundle, else `.build/debug/subcast`.
+/// The built `subcast` executable: `SUBCAST_EXECUTABLE` when set (CI's exhaustive battery runs
+/// the release build), else the sibling of the test bundle, else `.build/debug/subcast`.
 let subcastExecutable: URL = {
+    if let path = ProcessInfo.processInfo.environment["SUBCAST_EXECUTABLE"], !path.isEmpty { return URL(fileURLWithPath: path) }
     let sibling = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("subcast")
     if FileManager.default.isExecutableFile(atPath: sibling.path) { return sibling }
     return packageRoot.appendingPathComponent(".build/debug/subcast")

@@ -36,8 +36,8 @@ private let highEnd = PublishedCohort(name: "high end", alive: [1000, 869, 743, 
                                       alpha: 0.668, beta: 3.806, logLikelihood: -1611.158)
 
 /// SplitMix64 (Steele, Lea & Flood 2014): a tiny deterministic generator for test data, so the
-/// data depend only on the seed printed by each test.
-private struct FitTestRandom {
+/// data depend only on the seed printed by each test (also the numeric battery's picks).
+struct FitTestRandom {
     private var state: UInt64
     init(seed: UInt64) { state = seed }
 

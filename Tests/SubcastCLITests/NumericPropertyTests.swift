@@ -88,38 +88,88 @@ import Testing
         }
     }
 
-    @Test func anyValueOfAnyNumericKeyGivesAResultOrALocatedError() async throws {
+    /// More hostile values for the deterministic battery: the small magnitudes where shapes and
+    /// probabilities underflow, and ordinary small integers.
+    static let moreExtremes = ["1e-320", "1e-310", "1e-200", "1e-100", "1e-50", "1e-20", "1e-16", "1e-15", "1e-12", "1e-9",
+                               "1e-6", "-1e-10", "0.999999999999999", "2", "3", "7", "100", "1e30", "1e50", "1e200"]
+
+    /// `subcast run` on `text` with the number at `site` replaced by `value` must exit 0 with
+    /// finite figures, or 2 with an error naming the file; never crash, hang or print NaN.
+    static func check(_ ws: Workspace, _ name: String, _ text: String, _ site: Site, _ value: String, lane: Int = 0) throws {
+        var mutated = text
+        mutated.replaceSubrange(site.range, with: value)
+        let path = try ws.write("p\(lane)-p-\(name)", mutated)
+        let r = try ws.run(["run", path, "--trials", "3", "--format", "json", "--quiet"], timeout: 60)
+        let context = "\(site) set to \(value)"
+        #expect(!r.timedOut, "hung: \(context)")
+        #expect(r.status == 0 || r.status == 2, "exit \(r.status): \(context); stderr: \(r.stderr.prefix(500))")
+        if r.status == 2 {
+            #expect(r.stderr.contains("p-\(name)"), "the error names the file: \(context); \(r.stderr.prefix(300))")
+        } else if r.status == 0 {
+            #expect(!r.stdout.isEmpty, "no output: \(context)")
+            #expect(!r.stdout.contains("NaN") && !r.stdout.contains("Infinity") && !r.stdout.contains(": inf"),
+                    "a non-finite figure: \(context)")
+        }
+    }
+
+    /// Every number of every bundled scenario, each set to a hostile value picked by a fixed stream
+    /// from the extremes (two draws in three) and log-uniform magnitudes 10^-320 ... 10^310 of
+    /// either sign (a different pick per site, the same on every run).
+    /// `SUBCAST_PROPERTY_EXHAUSTIVE=1` tries every extreme at every site instead (about 15,000
+    /// runs; CI does, with the release build: `SUBCAST_EXECUTABLE` names the binary).
+    @Test func anyValueOfAnyNumericKeyGivesAResultOrALocatedError() throws {
         let corpus = Self.corpus
         try #require(!corpus.isEmpty, "no bundled scenarios under \(packageRoot.path)/Scenarios")
         let ws = try Workspace()
         defer { ws.cleanup() }
+        let values = Self.extremes + Self.moreExtremes
+        let exhaustive = ProcessInfo.processInfo.environment["SUBCAST_PROPERTY_EXHAUSTIVE"] == "1"
+        if exhaustive {
+            // Every (site, value), on two lanes (the runs are independent processes).
+            let cases = corpus.flatMap { c in c.sites.flatMap { site in values.map { (c.name, c.text, site, $0) } } }
+            DispatchQueue.concurrentPerform(iterations: 2) { lane in
+                for k in stride(from: lane, to: cases.count, by: 2) {
+                    let (name, text, site, value) = cases[k]
+                    do { try Self.check(ws, name, text, site, value, lane: lane) } catch { Issue.record("\(site) set to \(value): \(error)") }
+                }
+            }
+            return
+        }
+        var rng = FitTestRandom(seed: 20261202)
+        for (name, text, sites) in corpus {
+            for site in sites {
+                let r = rng.next()
+                let value: String
+                if r % 3 != 0 {
+                    value = values[Int((r >> 8) % UInt64(values.count))]
+                } else {
+                    let exponent = -320 + 630 * Double(r >> 11) / Double(1 << 53)
+                    value = ((r >> 2) & 1 == 1 ? "-" : "") + String(pow(10, exponent))
+                }
+                try Self.check(ws, name, text, site, value)
+            }
+        }
+    }
+
+    /// A random search on top (off by default: its cases change from run to run, so it is for
+    /// looking, not for CI): `SUBCAST_PROPERTY_COUNT=500 swift test --filter NumericPropertyTests`.
+    @Test(.enabled(if: ProcessInfo.processInfo.environment["SUBCAST_PROPERTY_COUNT"] != nil))
+    func randomSearchOverEveryNumericKey() async throws {
+        let corpus = Self.corpus
+        let ws = try Workspace()
+        defer { ws.cleanup() }
         let counts = corpus.map(\.sites.count)
         let total = counts.reduce(0, +)
-        // SUBCAST_PROPERTY_COUNT raises the number of cases for a longer local search.
         let count = ProcessInfo.processInfo.environment["SUBCAST_PROPERTY_COUNT"].flatMap { Int($0) } ?? 48
         await propertyCheck(count: count, input: Gen.int(in: 0...(total - 1)), Gen.int(in: 0...(Self.extremes.count * 2 - 1)),
                             Gen.double(in: -320...310), Gen.bool) { siteNumber, choice, exponent, negative in
             var k = siteNumber, f = 0
             while k >= counts[f] { k -= counts[f]; f += 1 }
             let (name, text, sites) = corpus[f]
-            let site = sites[k]
             // Half the draws are extremes, half random magnitudes 10^-320 ... 10^310 of either sign.
             let value = choice < Self.extremes.count ? Self.extremes[choice]
                 : (negative ? "-" : "") + String(pow(10, exponent))
-            var mutated = text
-            mutated.replaceSubrange(site.range, with: value)
-            let path = try! ws.write("p-\(name)", mutated)
-            let r = try! ws.run(["run", path, "--trials", "3", "--format", "json", "--quiet"], timeout: 60)
-            let context = "\(site) set to \(value)"
-            #expect(!r.timedOut, "hung: \(context)")
-            #expect(r.status == 0 || r.status == 2, "exit \(r.status): \(context); stderr: \(r.stderr.prefix(500))")
-            if r.status == 2 {
-                #expect(r.stderr.contains("p-\(name)"), "the error names the file: \(context); \(r.stderr.prefix(300))")
-            } else if r.status == 0 {
-                #expect(!r.stdout.isEmpty, "no output: \(context)")
-                #expect(!r.stdout.contains("NaN") && !r.stdout.contains("Infinity") && !r.stdout.contains(": inf"),
-                        "a non-finite figure: \(context)")
-            }
+            try! Self.check(ws, name, text, sites[k], value)
         }
     }
 }

@@ -14,8 +14,8 @@ import Testing
 
     @Test(arguments: [
         ("    churn: {mean_per_month: 0.5, heterogeneity: 1e-320}", "plans[0].churn.heterogeneity", "from 1e-9"),
-        ("    churn: {alpha: 1e308, beta: 1}", "plans[0].churn.alpha", "at most 1e9"),
-        ("    churn: {alpha: 1, beta: 1e308}", "plans[0].churn.beta", "at most 1e9"),
+        ("    churn: {alpha: 1e308, beta: 1}", "plans[0].churn.alpha", "to 1e9"),
+        ("    churn: {alpha: 1, beta: 1e308}", "plans[0].churn.beta", "to 1e9"),
     ])
     func parameterOverflowIsAnInputError(_ churn: String, _ keyPath: String, _ fragment: String) {
         do {

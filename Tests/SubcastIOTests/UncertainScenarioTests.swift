@@ -187,7 +187,7 @@ import Testing
         // Churn must stay strictly between 0 and 1; a normal around 6 % with sd 3 % goes negative.
         expectError(Self.text(churn: "{distribution: normal, mean: 0.06, sd: 0.03}"), path: "plans[0].churn.mean_per_month", line: 8,
                     "the distribution of plans[0].churn.mean_per_month reaches -0.", "1e-6 quantile",
-                    "outside the valid range (a monthly churn probability strictly between 0 and 1)", "narrow or truncate it")
+                    "outside the valid range (a monthly churn probability strictly between 0 and 1 (at least 1e-15))", "narrow or truncate it")
         expectError(Self.text(price: "{distribution: uniform, min: -1, max: 30}"), path: "plans[0].price_per_month",
                     "reaches -0.99", "a price from 0 to 1e18")
         // Truncated, or a beta on [0, 1], it is fine: draws never reach the open bounds.

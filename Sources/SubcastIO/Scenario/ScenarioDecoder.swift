@@ -270,15 +270,18 @@ struct ScenarioDecoder {
         }
         switch (c["alpha"], c["beta"], c["mean_per_month"], c["heterogeneity"]) {
         case let (a?, b?, nil, nil):
-            let alpha = try a.number("alpha > 0 and at most 1e9") { $0 > 0 && $0 <= 1e9 }
-            let beta = try b.number("beta > 0 and at most 1e9") { $0 > 0 && $0 <= 1e9 }
+            // Below 1e-300 ln B(alpha, beta) overflows (GSL returns +inf for subnormal shapes).
+            let alpha = try a.number("alpha from 1e-300 to 1e9") { $0 >= 1e-300 && $0 <= 1e9 }
+            let beta = try b.number("beta from 1e-300 to 1e9") { $0 >= 1e-300 && $0 <= 1e9 }
             // c = 1 is sBG itself (and keeps its closed forms and bits).
             let weibull = try c["c"]?.number("a duration dependence c from 0.01 to 10 (1: shifted-beta-geometric; "
                                              + "below 1 the individual hazard falls with tenure, above 1 it rises)") { $0 >= 0.01 && $0 <= 10 } ?? 1
             churn = weibull == 1 ? .shiftedBetaGeometric(alpha: alpha, beta: beta)
                 : .betaDiscreteWeibull(alpha: alpha, beta: beta, c: weibull)
         case let (nil, nil, mean?, phi?):
-            let mu = try mean.number("a monthly churn probability strictly between 0 and 1") { $0 > 0 && $0 < 1 }
+            // At least 1e-15, so that alpha = mean (1 - heterogeneity) / heterogeneity stays a
+            // normal number (a subnormal mean gave alpha = 0 and a failed ln B(alpha, beta)).
+            let mu = try mean.number("a monthly churn probability strictly between 0 and 1 (at least 1e-15)") { $0 >= 1e-15 && $0 < 1 }
             // Below 1e-9 the implied alpha and beta (about 1/heterogeneity) leave floating point's
             // useful range; 0 itself means homogeneous churn.
             let h = try phi.number("a heterogeneity (polarisation) of 0 (everyone alike) or from 1e-9 up to, not including, 1") {
