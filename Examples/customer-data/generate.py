@@ -10,7 +10,15 @@ waiting (a ticket open), a detractor (3 renewals after a bad resolution), a prom
 one), at risk (R beyond 3 months, not yet productive, no ticket yet) or healthy, and leaves with
 min(1, x p). Cancellations happen on the renewal date.
 
-    python3 generate.py          # writes subscriptions.csv, tickets.csv, activations.csv
+Plan changes are drawn from a second stream: a good resolution on starter upgrades the customer
+to pro with probability 0.3, a few days after the resolution (before the next renewal); and in
+any month a starter customer moves to pro with probability 0.01, a pro customer to starter with
+probability 0.008, on a random day (a change on or before the customer's previous one is dropped,
+so that each customer's changes are in order). A customer keeps the churn probability drawn at
+sign-up; tickets come at the current plan's rate (as in the model). subscriptions.csv gives the plan (and its amount) on the as-of date or at the end;
+plan_changes.csv every change.
+
+    python3 generate.py          # writes subscriptions.csv, tickets.csv, activations.csv, plan_changes.csv
     python3 generate.py SEED DIR # another draw, into DIR
 
 The files in this directory were written by this script with the seed below (numpy's PCG64).
@@ -34,6 +42,8 @@ MULTIPLIER = {"healthy": 1.0, "at_risk": 2.5, "waiting": 1.8, "detractor": 3.0, 
 RAMP_MEDIAN, RAMP_LOG_SD, THRESHOLD = 1.5, 0.8, 3.0
 FCR, RESOLVE_IN_MONTH = 0.7, 0.6
 BAD_MONTHS, GOOD_MONTHS = 3, 6
+UPSELL = {"starter": ("pro", 0.3)}                    # upgrade after a good resolution
+MOVES = {"starter": ("pro", 0.01), "pro": ("starter", 0.008)}   # a month
 
 
 def add_months(d, n):
@@ -55,15 +65,20 @@ def main():
     seed = int(sys.argv[1]) if len(sys.argv) > 1 else SEED
     out = sys.argv[2] if len(sys.argv) > 2 else "."
     rng = np.random.Generator(np.random.PCG64(seed))
+    changes_rng = np.random.Generator(np.random.PCG64(seed + 1))
+    amounts = {p[0]: p[3] for p in PLANS}
+    RATE = {p[0]: p[4] for p in PLANS}       # tickets follow the plan of the month, as in the model
     first = add_months(AS_OF, -WINDOW_MONTHS)
     span = (AS_OF - first).days
-    subs, tickets, activations = [], [], []
+    subs, tickets, activations, changes = [], [], [], []
     shares = np.array([p[5] for p in PLANS])
     for i in range(CUSTOMERS):
         start = first + dt.timedelta(days=int(rng.random() * span))
         k = int(rng.choice(len(PLANS), p=shares))
-        name, alpha, beta, amount, rate, _ = PLANS[k]
+        name, alpha, beta, _, _, _ = PLANS[k]
         p = rng.beta(alpha, beta)
+        plan = name
+        last_change = None          # the day of the last plan change
         ramp = RAMP_MEDIAN * math.exp(RAMP_LOG_SD * rng.standard_normal())
         slow = ramp > THRESHOLD
         end = None
@@ -75,7 +90,7 @@ def main():
             period_start, renewal = add_months(start, m - 1), add_months(start, m)
             if period_start > AS_OF:
                 break
-            if open_ticket is None and rng.random() < 1 - math.exp(-rate):
+            if open_ticket is None and rng.random() < 1 - math.exp(-RATE[plan]):
                 opened = day_between(rng, period_start, renewal)
                 if opened <= AS_OF:
                     open_ticket, raised = (opened, m), True
@@ -85,10 +100,20 @@ def main():
                 if resolved <= AS_OF:
                     tickets.append((f"c{i}", open_ticket[0], resolved, "good" if good else "bad"))
                     last, open_ticket = (m, good), None
+                    if good and plan in UPSELL and changes_rng.random() < UPSELL[plan][1]:
+                        day = min(resolved + dt.timedelta(days=int(changes_rng.integers(0, 10))), renewal - dt.timedelta(days=1), AS_OF)
+                        if last_change is None or day > last_change:
+                            changes.append((f"c{i}", day, plan, UPSELL[plan][0]))
+                            plan, last_change = UPSELL[plan][0], day
                 else:
                     tickets.append((f"c{i}", open_ticket[0], None, ""))
                     open_ticket = None
                     break
+            if plan in MOVES and changes_rng.random() < MOVES[plan][1]:
+                day = day_between(changes_rng, period_start, renewal)
+                if day <= AS_OF and (last_change is None or day > last_change):
+                    changes.append((f"c{i}", day, plan, MOVES[plan][0]))
+                    plan, last_change = MOVES[plan][0], day
             if renewal > AS_OF:
                 if open_ticket is not None:
                     tickets.append((f"c{i}", open_ticket[0], None, ""))
@@ -109,7 +134,7 @@ def main():
                     tickets.append((f"c{i}", open_ticket[0], None, ""))
                 break
             m += 1
-        subs.append((f"c{i}", name, start, end, amount))
+        subs.append((f"c{i}", plan, start, end, amounts[plan]))
         whole = int(math.floor(ramp))
         a, b = add_months(start, whole), add_months(start, whole + 1)
         activated = day_between(rng, a, b, ramp - whole)
@@ -132,6 +157,10 @@ def main():
         f.write("subscription_id,activated\n")
         for r in activations:
             f.write("%s,%s\n" % r)
+    with open(os.path.join(out, "plan_changes.csv"), "w") as f:
+        f.write("subscription_id,changed,from_plan,to_plan\n")
+        for r in sorted(changes, key=lambda t: (t[1], t[0])):
+            f.write("%s,%s,%s,%s\n" % r)
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ import SubcastStochastics
 /// ```
 public enum Simulation {
     /// The Subcast version recorded in every output.
-    public static let version = "0.4.0"
+    public static let version = "0.4.1"
     /// The model's draw layout, recorded with the generator in every output: it changes when the
     /// same scenario and seed give other numbers on purpose. `pipeline-2`: the model as a
     /// pipeline of processes with a stream per process (2026-12-01); lever scenarios give other

@@ -63,7 +63,7 @@ struct BacktestCommand: ParsableCommand {
         let data: CustomerData
         do {
             data = try CustomerData.read(subscriptions: file, tickets: customer.tickets, activations: customer.activations,
-                                         options: options, cutoff: cut)
+                                         planChanges: customer.planChanges, options: options, cutoff: cut)
         } catch {
             throw fail(error.description, code: ExitStatus.badInput)
         }

@@ -81,9 +81,10 @@ struct Fit: ParsableCommand {
             throw fail(error.description, code: ExitStatus.badInput)
         }
         let perPeriod = period == .month ? pow(1 + discountRate, 1.0 / 12) - 1 : discountRate
-        if customer.tickets != nil || customer.activations != nil || scenarioOut != nil {
+        if customer.tickets != nil || customer.activations != nil || customer.planChanges != nil || scenarioOut != nil {
             guard kind == .subscriptions else {
-                throw bad(customer.tickets != nil ? "--tickets" : customer.activations != nil ? "--activations" : "--scenario-out",
+                throw bad(customer.tickets != nil ? "--tickets" : customer.activations != nil ? "--activations"
+                          : customer.planChanges != nil ? "--plan-changes" : "--scenario-out",
                           "applies to a subscriptions export (customer-level data), not to a retention table")
             }
             try runCustomerFit()
@@ -200,8 +201,6 @@ struct Fit: ParsableCommand {
                 contents[path] = CustomerFitReport.html(fit, scenario: scenarioText)
             }
             try outputs.commit(contents)
-        } catch let e as ExitCode {
-            throw e
         } catch {
             throw fail("\(error)", code: ExitStatus.runtimeFailure)
         }
@@ -237,6 +236,9 @@ struct CustomerDataOptions: ParsableArguments {
     @Option(help: "For subscriptions: an activations CSV (subscription id, activated date, empty if not yet). Fits the ramp-up time and the at-risk churn multiplier.")
     var activations: String?
 
+    @Option(name: .customLong("plan-changes"), help: "For subscriptions, with --by-plan: a plan changes CSV (subscription id, changed date, from_plan, to_plan; the subscriptions file's plan is the plan on the as-of date). Fits the plan moves and the upsell after a good resolution.")
+    var planChanges: String?
+
     @Option(name: .customLong("detractor-months"), help: "Renewals a badly resolved ticket lasts (the scenario's bad_resolution.months), 1 ... 24.")
     var detractorMonths: Int = 3
 
@@ -253,7 +255,7 @@ struct CustomerDataOptions: ParsableArguments {
     func fit(_ file: String, options: CustomerData.Options) throws -> (CustomerData, CustomerFit) {
         let data: CustomerData
         do {
-            data = try CustomerData.read(subscriptions: file, tickets: tickets, activations: activations, options: options)
+            data = try CustomerData.read(subscriptions: file, tickets: tickets, activations: activations, planChanges: planChanges, options: options)
         } catch {
             throw fail(error.description, code: ExitStatus.badInput)
         }
@@ -275,6 +277,9 @@ struct CustomerDataOptions: ParsableArguments {
             throw bad("--threshold-months", "expected a number of months > 0 and at most 120, got \(thresholdMonths)")
         }
         guard satisfactionThreshold.isFinite else { throw bad("--satisfaction-threshold", "expected a number") }
+        if planChanges != nil && !byPlan {
+            throw bad("--plan-changes", "needs --by-plan (plan moves and upsells are between the plans of a fit by plan)")
+        }
         guard let asOfText = asOf else { throw bad("--as-of", "a subscriptions export needs the date it was taken, e.g. --as-of 2026-10-31") }
         guard let date = CalendarDate(parsing: asOfText) else { throw bad("--as-of", "expected a date YYYY-MM-DD, got '\(asOfText)'") }
         var options = CustomerData.Options(asOf: date)

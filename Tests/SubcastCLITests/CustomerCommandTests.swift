@@ -88,6 +88,30 @@ import Testing
         #expect(late.status == 2 && late.stderr.contains("--cutoff"), "\(late.stderr)")
     }
 
+    /// With the plan changes (the bundled data upgrade starter customers to pro after 30 % of good
+    /// resolutions): moves and an upsell in the fit and in the scenario it writes.
+    @Test func fitWithPlanChangesWritesMovesAndUpsells() throws {
+        let w = try Workspace()
+        defer { w.cleanup() }
+        let (s, t, _) = try Self.sample(in: w)
+        let text = try String(contentsOf: packageRoot.appendingPathComponent("Examples/customer-data/plan_changes.csv"), encoding: .utf8)
+        let lines = text.split(separator: "\n").filter { line in
+            let id = line.split(separator: ",")[0]
+            guard id.hasPrefix("c"), let n = Int(id.dropFirst()) else { return true }
+            return n < 600
+        }
+        let c = try w.write("plan_changes.csv", lines.joined(separator: "\n") + "\n")
+        let r = try w.run(["fit", s, "--as-of", "2026-10-31", "--by-plan", "--tickets", t, "--plan-changes", c, "--scenario-out", "fitted.yaml"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("Plan changes:") && r.stdout.contains("upsell_to: pro"), "\(r.stdout)")
+        let scenario = try String(contentsOf: URL(fileURLWithPath: w.file("fitted.yaml")), encoding: .utf8)
+        #expect(scenario.contains("moves: {pro: ") && scenario.contains("upsell_probability: {distribution: beta"), "\(scenario)")
+        let run = try w.run(["run", "fitted.yaml", "--trials", "20"])
+        #expect(run.status == 0, "\(run.stderr)")
+        let noPlans = try w.run(["fit", s, "--as-of", "2026-10-31", "--tickets", t, "--plan-changes", c])
+        #expect(noPlans.status == 2 && noPlans.stderr.contains("--plan-changes") && noPlans.stderr.contains("--by-plan"), "\(noPlans.stderr)")
+    }
+
     @Test func badInputGetsLocatedErrors() throws {
         let w = try Workspace()
         defer { w.cleanup() }

@@ -126,18 +126,14 @@ import SubcastStochastics
         let o = CustomerData.Options(asOf: CalendarDate(year: 2026, month: 10, day: 31)!)
         func ticketError(_ text: String) -> String {
             let t = try! dir.write("t.csv", text)
-            do { _ = try CustomerData.read(subscriptions: subs, tickets: t, activations: nil, options: o); return "no error" } catch let e as ScenarioError {
-                return e.description
-            } catch {
-                return "\(error)"
+            do { _ = try CustomerData.read(subscriptions: subs, tickets: t, activations: nil, options: o); return "no error" } catch {
+                return error.description
             }
         }
         func activationError(_ text: String) -> String {
             let t = try! dir.write("act.csv", text)
-            do { _ = try CustomerData.read(subscriptions: subs, tickets: nil, activations: t, options: o); return "no error" } catch let e as ScenarioError {
-                return e.description
-            } catch {
-                return "\(error)"
+            do { _ = try CustomerData.read(subscriptions: subs, tickets: nil, activations: t, options: o); return "no error" } catch {
+                return error.description
             }
         }
         let cases: [(String, [String])] = [

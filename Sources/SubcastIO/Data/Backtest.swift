@@ -13,7 +13,8 @@ import SubcastStochastics
 /// m - 1 more renewals); one who started in (c + (j - 1) months, c + j months] counts in month
 /// m >= j when they paid period m - j + 1. (Calendar months would count every leaver in the month
 /// of their renewal date, one month too long.) MRR is the sum of their amounts (the plan's mean
-/// amount when a row has none). For each month and both series: the forecast's mean, P5, P50 and P95, whether the
+/// amount when a row has none; with plan changes, the fitted price of the plan a customer was on
+/// at the start of the period while it was not the file's). For each month and both series: the forecast's mean, P5, P50 and P95, whether the
 /// actual lies within P5 ... P95 (coverage, nominally 90 %), and the log score: the log density
 /// of the actual under a normal distribution with the trials' mean and standard deviation (sd at
 /// least 0.5, a count's rounding).
@@ -69,23 +70,32 @@ public struct Backtest: Sendable {
         let overall = amounts.isEmpty ? 0 : amounts.reduce(0, +) / Double(amounts.count)
         var active: [Month] = [], mrr: [Month] = []
         // Per record: the first month it counts in and the period it pays then, and how many periods it paid.
-        var counted: [(first: Int, period: Int, paid: Int, amount: Double)] = []
-        for r in data.allRecords {
+        var counted: [(first: Int, period: Int, paid: Int, record: Int)] = []
+        for (j, r) in data.allRecords.enumerated() {
             let paid = r.end.map { max(1, SubscriptionsReader.periodsBegun(r.start, every: 1, before: $0, inclusive: false)) } ?? Int.max
-            let amount = r.amount ?? meanAmount[data.options.groupByPlan ? r.plan ?? "" : ""] ?? overall
             if r.start <= cutoff {
                 guard r.end.map({ $0 > cutoff }) ?? true else { continue }
-                counted.append((1, SubscriptionsReader.periodsBegun(r.start, every: 1, before: cutoff, inclusive: true), paid, amount))
+                counted.append((1, SubscriptionsReader.periodsBegun(r.start, every: 1, before: cutoff, inclusive: true), paid, j))
             } else {
-                counted.append((SubscriptionsReader.periodsBegun(cutoff, every: 1, before: r.start, inclusive: false), 1, paid, amount))
+                counted.append((SubscriptionsReader.periodsBegun(cutoff, every: 1, before: r.start, inclusive: false), 1, paid, j))
             }
+        }
+        // What a record pays in its period k: its amount while on the file's plan (the plan on the
+        // as-of date), the fitted price of the plan it was on otherwise (plan changes).
+        func amount(_ j: Int, period k: Int) -> Double {
+            let r = data.allRecords[j]
+            let fallback = meanAmount[data.options.groupByPlan ? r.plan ?? "" : ""] ?? overall
+            guard j < data.allPlanChanges.count, let first = data.allPlanChanges[j].first else { return r.amount ?? fallback }
+            let start = r.start.adding(months: k - 1)
+            let plan = data.allPlanChanges[j].last(where: { $0.date <= start })?.to ?? first.from
+            return plan == r.plan ? r.amount ?? fallback : meanAmount[plan] ?? overall
         }
         for m in 1...K {
             let from = cutoff.adding(months: m - 1)
             var n = 0, revenue = 0.0
             for c in counted where c.first <= m && c.paid >= c.period + (m - c.first) {
                 n += 1
-                revenue += c.amount
+                revenue += amount(c.record, period: c.period + (m - c.first))
             }
             if let s = result.summary("active", month: m) { active.append(Month(month: m, start: from, actual: Double(n), forecast: s)) }
             if let s = result.summary("mrr", month: m) { mrr.append(Month(month: m, start: from, actual: revenue, forecast: s)) }

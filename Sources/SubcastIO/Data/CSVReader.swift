@@ -16,6 +16,32 @@ public struct CSVRow: Sendable, Hashable {
     public subscript(index: Int) -> String { index >= 0 && index < fields.count ? fields[index] : "" }
 }
 
+/// A data row of a CSV file with a header (subscriptions, tickets, activations): trimmed cells
+/// and errors located at a column named by the header.
+struct HeaderedRow {
+    let row: CSVRow
+    let names: [String]
+    let file: String
+
+    /// Checks the row has no more cells than the header has columns.
+    init(_ row: CSVRow, names: [String], file: String) throws(ScenarioError) {
+        if row.fields.count > names.count {
+            throw ScenarioError(file: file, line: row.line, column: names.count + 1,
+                                message: "row has \(row.fields.count) cells but the header has \(names.count) columns; expected at most \(names.count) (quote fields that contain commas)")
+        }
+        (self.row, self.names, self.file) = (row, names, file)
+    }
+
+    var line: Int { row.line }
+
+    /// The cell in the 0-based `column`, trimmed (`""` past the row's end).
+    func cell(_ column: Int) -> String { RetentionTableReader.trim(row[column]) }
+
+    func error(_ column: Int, _ message: String) -> ScenarioError {
+        ScenarioError(file: file, line: row.line, column: column + 1, keyPath: names[column], message: message)
+    }
+}
+
 /// A small RFC 4180 CSV parser for the data files `subcast fit` reads.
 ///
 /// Format:

@@ -20,6 +20,13 @@ import SubcastCore
 /// `activation_date`, `productive_at`): the date the customer became productive, empty if not
 /// yet; each subscription at most once. A subscription missing from the file has not activated.
 ///
+/// **Plan changes** (optional, with `--by-plan`): `subscription_id` (or `subscription`, `id`),
+/// `changed` (`changed_at`, `change_date`, `effective_date`), `from_plan` (`from`, `old_plan`) and
+/// `to_plan` (`to`, `new_plan`): one row per change, on or after the start, on or before the end
+/// and the as-of date. A subscription's changes, in date order, must form a chain (each `from_plan`
+/// the previous `to_plan`) that ends on the subscriptions file's `plan`, which is the plan on the
+/// as-of date (or at the end); the first `from_plan` is the plan signed up on.
+///
 /// **Conditions**, renewal t of a subscription started on s being on s + t months (period m is
 /// [s + (m - 1) months, s + m months); an event belongs to the period containing its date):
 /// 1. waiting: a ticket opened in period <= t and not resolved in period <= t;
@@ -55,6 +62,7 @@ public struct CustomerData: Sendable {
     /// One subscription with everything known about it.
     public struct Customer: Sendable {
         public var record: SubscriptionsReader.Record
+        /// The plan signed up on (the churn fit's group and the acquisition mix).
         public var group: Int
         public var tickets: [Ticket]
         /// Fractional months from the start to activation; nil when not activated by the as-of date.
@@ -69,6 +77,9 @@ public struct CustomerData: Sendable {
         public var ambiguous: Bool
         public var historyIfFast: [ChurnCondition]
         public var currentIfFast: ChurnCondition
+        /// Ambiguous, and the renewals observed so far read differently in the two cases: the
+        /// customers whose churn likelihood depends on the ramp-up fit.
+        public var undecided: Bool { ambiguous && history != historyIfFast }
         /// Months observed (start to the end or the as-of date).
         public var observedMonths: Double
         /// Active customers: the condition at the coming renewal (`tenure`) as of the as-of date,
@@ -78,22 +89,47 @@ public struct CustomerData: Sendable {
         /// Open ticket since, last resolution, for the reasons in `subcast score`.
         public var openSince: CalendarDate?
         public var lastResolution: (date: CalendarDate, good: Bool)?
+        /// The plan changes up to the as-of date, in order (groups), and the plan on the as-of date.
+        public var planChanges: [(date: CalendarDate, from: Int, to: Int)] = []
+        public var currentGroup: Int = 0
+        /// The plan the file's amount belongs to: the subscriptions file's plan, which is the plan
+        /// on the file's as-of date (it differs from `currentGroup` when a backtest's cut-off comes
+        /// before a change); nil when that plan is not among the groups.
+        public var amountGroup: Int? = 0
+
+        /// The plan (group) on `date`: after the changes dated before it.
+        public func plan(on date: CalendarDate) -> Int {
+            var g = group
+            for c in planChanges where c.date < date { g = c.to }
+            return g
+        }
+    }
+
+    /// A row of the plan-changes file.
+    public struct PlanChange: Sendable, Hashable {
+        public var date: CalendarDate
+        public var from: String
+        public var to: String
+        public var line: Int
     }
 
     public var options: Options
     public var groups: [String?]
     public var customers: [Customer]
     public var hasTickets: Bool, hasActivations: Bool
+    public var hasPlanChanges = false
     public var files: [String]
 
-    /// Every subscription as the files give it (up to `options.asOf`), for a backtest's actuals.
+    /// Every subscription as the files give it (up to `options.asOf`), for a backtest's actuals,
+    /// and each one's plan changes (empty without a plan-changes file).
     public var allRecords: [SubscriptionsReader.Record] = []
+    public var allPlanChanges: [[PlanChange]] = []
 
     /// Reads the files and derives every customer's conditions. With `cutoff` (before the as-of
     /// date) the data are seen as on that date: subscriptions started later are left out, later
     /// ends, tickets, resolutions and activations are not known yet (the files are checked up to
     /// the as-of date all the same).
-    public static func read(subscriptions: String, tickets: String?, activations: String?,
+    public static func read(subscriptions: String, tickets: String?, activations: String?, planChanges: String? = nil,
                             options: Options, cutoff: CalendarDate? = nil) throws(ScenarioError) -> CustomerData {
         let all = try SubscriptionsReader.records(data: CSVReader.load(path: subscriptions), file: subscriptions,
                                                   asOf: options.asOf, requirePlan: options.groupByPlan)
@@ -132,18 +168,42 @@ public struct CustomerData: Sendable {
                 ramp[i] = records[i].start.months(until: d)
             }
         }
+        var changeLists = [[PlanChange]](repeating: [], count: records.count)
+        var allChanges = [[PlanChange]](repeating: [], count: planChanges == nil ? 0 : all.count)
+        let filePlans = records.map(\.plan)
+        if let planChanges {
+            guard options.groupByPlan else {
+                throw ScenarioError(file: planChanges, message: "plan changes need the fit by plan (--by-plan): without it every customer is on one plan")
+            }
+            for (j, list) in try readPlanChanges(path: planChanges, index: allIndex, records: all, options: options).enumerated() {
+                allChanges[j] = list
+                guard let i = index[all[j].id] else { continue }
+                changeLists[i] = cutoff.map { c in list.filter { $0.date <= c } } ?? list
+                // Seen on the cut-off date, the plan column holds the plan after the known changes.
+                if !list.isEmpty { records[i].plan = changeLists[i].last?.to ?? list[0].from }
+            }
+        }
         if let cutoff { options.asOf = cutoff }
-        let planNames = options.groupByPlan ? Array(Set(records.compactMap(\.plan))).sorted() : []
+        let planNames = options.groupByPlan
+            ? Array(Set(records.compactMap(\.plan) + changeLists.flatMap { $0.flatMap { [$0.from, $0.to] } })).sorted() : []
         let groups: [String?] = options.groupByPlan ? planNames : [nil]
         var customers: [Customer] = []
         for (i, r) in records.enumerated() {
-            let g = options.groupByPlan ? planNames.firstIndex(of: r.plan!)! : 0
-            customers.append(customer(r, group: g, tickets: ticketLists[i].sorted { ($0.opened, $0.resolved ?? options.asOf) < ($1.opened, $1.resolved ?? options.asOf) },
-                                      ramp: ramp[i], activations: activations != nil, options: options))
+            let changes = changeLists[i]
+            let g = options.groupByPlan ? planNames.firstIndex(of: changes.first?.from ?? r.plan!)! : 0
+            var c = customer(r, group: g, tickets: ticketLists[i].sorted { ($0.opened, $0.resolved ?? options.asOf) < ($1.opened, $1.resolved ?? options.asOf) },
+                             ramp: ramp[i], activations: activations != nil, options: options)
+            c.planChanges = changes.map { ($0.date, planNames.firstIndex(of: $0.from)!, planNames.firstIndex(of: $0.to)!) }
+            c.currentGroup = c.planChanges.last?.to ?? g
+            c.amountGroup = options.groupByPlan ? filePlans[i].flatMap { planNames.firstIndex(of: $0) } : 0
+            customers.append(c)
         }
-        return CustomerData(options: options, groups: groups, customers: customers, hasTickets: tickets != nil,
-                            hasActivations: activations != nil,
-                            files: [subscriptions] + [tickets, activations].compactMap { $0 }, allRecords: all)
+        var data = CustomerData(options: options, groups: groups, customers: customers, hasTickets: tickets != nil,
+                                hasActivations: activations != nil,
+                                files: [subscriptions] + [tickets, activations, planChanges].compactMap { $0 }, allRecords: all)
+        data.hasPlanChanges = planChanges != nil
+        data.allPlanChanges = allChanges
+        return data
     }
 
     static func customer(_ r: SubscriptionsReader.Record, group: Int, tickets: [Ticket], ramp: Double?,
@@ -263,12 +323,9 @@ public struct CustomerData: Sendable {
         }
         var out: [(Int, Ticket)] = []
         for row in rows.dropFirst() {
-            func error(_ c: Int, _ m: String) -> ScenarioError { ScenarioError(file: path, line: row.line, column: c + 1, keyPath: names[c], message: m) }
-            func cell(_ c: Int) -> String { RetentionTableReader.trim(row[c]) }
-            if row.fields.count > names.count {
-                throw ScenarioError(file: path, line: row.line, column: names.count + 1,
-                                    message: "row has \(row.fields.count) cells but the header has \(names.count) columns; expected at most \(names.count) (quote fields that contain commas)")
-            }
+            let r = try HeaderedRow(row, names: names, file: path)
+            func error(_ c: Int, _ m: String) -> ScenarioError { r.error(c, m) }
+            func cell(_ c: Int) -> String { r.cell(c) }
             let id = cell(idC)
             if id.isEmpty { throw error(idC, "empty subscription id; expected an id of the subscriptions file") }
             guard let i = index[id] else { throw error(idC, "unknown subscription '\(id)'; expected an id of the subscriptions file") }
@@ -312,22 +369,63 @@ public struct CustomerData: Sendable {
         var out: [(Int, CalendarDate)] = []
         var seen: [String: Int] = [:]
         for row in rows.dropFirst() {
-            func error(_ c: Int, _ m: String) -> ScenarioError { ScenarioError(file: path, line: row.line, column: c + 1, keyPath: names[c], message: m) }
-            if row.fields.count > names.count {
-                throw ScenarioError(file: path, line: row.line, column: names.count + 1,
-                                    message: "row has \(row.fields.count) cells but the header has \(names.count) columns; expected at most \(names.count) (quote fields that contain commas)")
-            }
-            let id = RetentionTableReader.trim(row[idC])
+            let r = try HeaderedRow(row, names: names, file: path)
+            func error(_ c: Int, _ m: String) -> ScenarioError { r.error(c, m) }
+            let id = r.cell(idC)
             if id.isEmpty { throw error(idC, "empty subscription id; expected an id of the subscriptions file") }
             guard let i = index[id] else { throw error(idC, "unknown subscription '\(id)'; expected an id of the subscriptions file") }
             if let first = seen[id] { throw error(idC, "subscription '\(id)' appears twice (first on line \(first)); expected one activation per subscription") }
             seen[id] = row.line
-            if RetentionTableReader.trim(row[dateC]).isEmpty { continue }
+            if r.cell(dateC).isEmpty { continue }
             let d = try SubscriptionsReader.dateCell(row, dateC, names: names, file: path, what: "activation date")
             if d < records[i].start { throw error(dateC, "activated (\(d)) before subscription '\(id)' started (\(records[i].start))") }
             // Activations after the as-of date are not known yet.
             if d > o.asOf { continue }
             out.append((i, d))
+        }
+        return out
+    }
+
+    /// The plan-changes file, checked (see the type's documentation): each subscription's
+    /// changes in date order (by subscription index of `records`).
+    static func readPlanChanges(path: String, index: [String: Int], records: [SubscriptionsReader.Record],
+                                options o: Options) throws(ScenarioError) -> [[PlanChange]] {
+        let rows = try CSVReader.parse(data: CSVReader.load(path: path), file: path)
+        let (header, names) = try header(rows, file: path, what: "plan change")
+        let idC = try column(names, subscriptionNames, "subscription id", header: header, file: path, required: true)!
+        let dateC = try column(names, ["changed", "changed_at", "change_date", "effective_date"], "change date",
+                               header: header, file: path, required: true)!
+        let fromC = try column(names, ["from_plan", "from", "old_plan"], "from plan", header: header, file: path, required: true)!
+        let toC = try column(names, ["to_plan", "to", "new_plan"], "to plan", header: header, file: path, required: true)!
+        var out = [[PlanChange]](repeating: [], count: records.count)
+        var rowOf: [Int: HeaderedRow] = [:]
+        for row in rows.dropFirst() {
+            let r = try HeaderedRow(row, names: names, file: path)
+            let id = r.cell(idC)
+            if id.isEmpty { throw r.error(idC, "empty subscription id; expected an id of the subscriptions file") }
+            guard let i = index[id] else { throw r.error(idC, "unknown subscription '\(id)'; expected an id of the subscriptions file") }
+            let d = try SubscriptionsReader.dateCell(row, dateC, names: names, file: path, what: "change date")
+            if d < records[i].start { throw r.error(dateC, "changed (\(d)) before subscription '\(id)' started (\(records[i].start))") }
+            if d > o.asOf { throw r.error(dateC, "changed (\(d)) after the as-of date (\(o.asOf))") }
+            if let end = records[i].end, d > end { throw r.error(dateC, "changed (\(d)) after subscription '\(id)' ended (\(end))") }
+            let from = r.cell(fromC), to = r.cell(toC)
+            if from.isEmpty { throw r.error(fromC, "empty plan; expected the plan before the change") }
+            if to.isEmpty { throw r.error(toC, "empty plan; expected the plan after the change") }
+            if from == to { throw r.error(toC, "the change keeps plan '\(to)'; expected a different plan") }
+            out[i].append(PlanChange(date: d, from: from, to: to, line: row.line))
+            rowOf[row.line] = r
+        }
+        for i in out.indices where !out[i].isEmpty {
+            out[i].sort { ($0.date, $0.line) < ($1.date, $1.line) }
+            for k in 1..<max(1, out[i].count) where out[i][k].from != out[i][k - 1].to {
+                throw rowOf[out[i][k].line]!.error(fromC, "from '\(out[i][k].from)', but the change before (line \(out[i][k - 1].line), "
+                                                   + "\(out[i][k - 1].date)) moved subscription '\(records[i].id)' to '\(out[i][k - 1].to)'")
+            }
+            if let plan = records[i].plan, let last = out[i].last, last.to != plan {
+                throw rowOf[last.line]!.error(toC, "the last change of subscription '\(records[i].id)' moves it to '\(last.to)', but the "
+                                              + "subscriptions file has plan '\(plan)' (line \(records[i].line)); the plan column is the plan "
+                                              + "on the as-of date or at the end")
+            }
         }
         return out
     }

@@ -15,7 +15,10 @@ import SubcastStochastics
 /// - acquisition: subscriptions started in the 12 months before the as-of date (fewer when the
 ///   history is shorter) per month, the plan mix their shares (the rate's uncertainty Poisson:
 ///   log-sd 1 / sqrt(count));
-/// - the existing base on the as-of date by plan, tenure and condition.
+/// - the existing base on the as-of date by plan, tenure and condition;
+/// - with a plan-changes file, the plan moves and the upsell after a good resolution
+///   (`PlanChangeFit`). Churn is then fitted by the plan signed up on, ticket rates by the plan
+///   of the month, the base and the prices by the plan on the as-of date.
 public struct CustomerFit: Sendable {
     public var data: CustomerData
     public var churn: CovariateFit
@@ -32,6 +35,8 @@ public struct CustomerFit: Sendable {
     public var meanAmount: [Double?]
     /// Active customers on the as-of date: (group, tenure paid before month 1, condition, months left, count).
     public var base: [(group: Int, tenure: Int, condition: ChurnCondition, monthsLeft: Int, count: Int)]
+    /// Moves and upsells (nil without a plan-changes file).
+    public var planChanges: PlanChangeFit? = nil
 
     /// Month by month over the 36 months before the as-of date (windows ending on it): the
     /// tickets open at the window's start (the backlog), those resolved in it with a known
@@ -75,11 +80,11 @@ public struct CustomerFit: Sendable {
         var activated: [Double] = [], censored: [Double] = []
         if data.hasActivations {
             for c in data.customers {
-                if let r = c.rampMonths { activated.append(r) } else if !(c.ambiguous && c.history != c.historyIfFast) {
+                if let r = c.rampMonths { activated.append(r) } else if !c.undecided {
                     censored.append(c.observedMonths)
                 }
             }
-            let first = data.customers.filter { $0.ambiguous && $0.history != $0.historyIfFast }.map(\.observedMonths)
+            let first = data.customers.filter(\.undecided).map(\.observedMonths)
             do { ramp = try RampUpFit.fit(activated: activated, censored: censored + first) } catch { rampFailure = error.message }
         }
         func churnFit(_ ramp: RampUpFit?, from: [Double]? = nil, tests: Bool = true) throws(SBGFit.FitError) -> CovariateFit {
@@ -90,11 +95,11 @@ public struct CustomerFit: Sendable {
             }
             return try CovariateFit.fit(histories, groups: data.groups, from: from, tests: tests)
         }
-        let undecidedCount = data.customers.filter { $0.ambiguous && $0.history != $0.historyIfFast }.count
+        let undecidedCount = data.customers.filter(\.undecided).count
         var churn = try churnFit(ramp, tests: undecidedCount == 0 || ramp == nil)
         if var current = ramp {
             for _ in 0..<6 {
-                let undecided = data.customers.filter { $0.ambiguous && $0.history != $0.historyIfFast }.map { c in
+                let undecided = data.customers.filter(\.undecided).map { c in
                     RampUpFit.Undecided(observed: c.observedMonths,
                                         logSlow: churn.logLikelihood(group: c.group, conditions: c.history, churned: c.churned),
                                         logFast: churn.logLikelihood(group: c.group, conditions: c.historyIfFast, churned: c.churned))
@@ -142,8 +147,11 @@ public struct CustomerFit: Sendable {
                 // Open at the start of period m: opened before it, not resolved before it.
                 let carried = spans.contains { $0.0 < m && ($0.1.map { $0 >= m } ?? true) }
                 if carried { continue }
-                exposure[c.group] += 1
-                if spans.contains(where: { $0.0 == m }) { raised[c.group] += 1 }
+                // The plan at the start of period m.
+                let periodStart = s.adding(months: m - 1)
+                let g = c.planChanges.last(where: { $0.date <= periodStart })?.to ?? c.group
+                exposure[g] += 1
+                if spans.contains(where: { $0.0 == m }) { raised[g] += 1 }
             }
         }
         for g in 0..<G {
@@ -163,17 +171,18 @@ public struct CustomerFit: Sendable {
         var amounts = [Double?](repeating: nil, count: G)
         // The plan's price: the mean amount of its customers active on the as-of date (so the
         // forecast starts from today's MRR; without --by-plan the mix of survivors differs from
-        // that of sign-ups), of all its customers when none is active.
+        // that of sign-ups), of all its customers when none is active. An amount is that of the
+        // subscriptions file's plan (the plan on the file's as-of date, after any later change).
         for g in 0..<G {
-            let active = data.customers.filter { $0.group == g && !$0.churned }.compactMap(\.record.amount)
-            let xs = active.isEmpty ? data.customers.filter { $0.group == g }.compactMap(\.record.amount) : active
+            let active = data.customers.filter { $0.amountGroup == g && !$0.churned }.compactMap(\.record.amount)
+            let xs = active.isEmpty ? data.customers.filter { $0.amountGroup == g }.compactMap(\.record.amount) : active
             if !xs.isEmpty { amounts[g] = xs.reduce(0, +) / Double(xs.count) }
         }
         // The base by cell; an ambiguous customer counts w at risk and 1 - w in the other reading.
         var cells: [String: (Int, Int, ChurnCondition, Int, Double)] = [:]
         func add(_ c: CustomerData.Customer, _ k: ChurnCondition, _ left: Int, _ n: Double) {
-            let key = "\(c.group)/\(c.tenure - 1)/\(k.rawValue)/\(left)"
-            cells[key, default: (c.group, c.tenure - 1, k, left, 0)].4 += n
+            let key = "\(c.currentGroup)/\(c.tenure - 1)/\(k.rawValue)/\(left)"
+            cells[key, default: (c.currentGroup, c.tenure - 1, k, left, 0)].4 += n
         }
         for (c, w) in zip(data.customers, weights) where !c.churned {
             if c.ambiguous && c.current != c.currentIfFast {
@@ -205,6 +214,7 @@ public struct CustomerFit: Sendable {
         return CustomerFit(data: data, churn: churn, ramp: ramp, rampFailure: rampFailure,
                            ticketRates: rates.map { (rate: $0.0, se: $0.1, months: $0.2, tickets: $0.3) },
                            good: good, bad: bad, quality: data.hasTickets ? qualityFit(data) : nil, newPerMonth: Double(totalArrivals) / Double(months),
-                           arrivals: totalArrivals, arrivalMonths: months, planMix: mix, meanAmount: amounts, base: base)
+                           arrivals: totalArrivals, arrivalMonths: months, planMix: mix, meanAmount: amounts, base: base,
+                           planChanges: data.hasPlanChanges ? PlanChangeFit.fit(data) : nil)
     }
 }

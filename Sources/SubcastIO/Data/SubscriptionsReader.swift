@@ -148,14 +148,9 @@ public enum SubscriptionsReader {
         var out: [Record] = []
         var seen: [String: Int] = [:]
         for row in rows.dropFirst() {
-            func error(_ column: Int, _ message: String) -> ScenarioError {
-                ScenarioError(file: file, line: row.line, column: column + 1, keyPath: names[column], message: message)
-            }
-            func cell(_ column: Int) -> String { RetentionTableReader.trim(row[column]) }
-            if row.fields.count > names.count {
-                throw ScenarioError(file: file, line: row.line, column: names.count + 1,
-                                    message: "row has \(row.fields.count) cells but the header has \(names.count) columns; expected at most \(names.count) (quote fields that contain commas)")
-            }
+            let r = try HeaderedRow(row, names: names, file: file)
+            func error(_ column: Int, _ message: String) -> ScenarioError { r.error(column, message) }
+            func cell(_ column: Int) -> String { r.cell(column) }
             let id = cell(idColumn)
             if id.isEmpty { throw error(idColumn, "empty id; expected a unique subscription id") }
             if let first = seen[id] {

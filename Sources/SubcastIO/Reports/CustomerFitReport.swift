@@ -113,6 +113,17 @@ public enum CustomerFitReport {
                     : fmt(r.rate)
                 l.append("    tickets_per_month: \(value)   # \(r.tickets) tickets in \(r.months) customer-months")
             }
+            if let pc = f.planChanges {
+                let moves = pc.moves.filter { $0.from == g }
+                if !moves.isEmpty {
+                    let list = moves.map { "\(FitReport.yamlString(c.groups[$0.to]!)): \(fmt($0.probability))" }.joined(separator: ", ")
+                    l.append("    moves: {\(list)}   # a month; \(moves.map(\.changes).reduce(0, +)) changes in \(fmt(moves[0].months, 4)) customer-months "
+                             + "(outside the month after a good resolution)")
+                }
+                if d.hasTickets, pc.probability > 0, let q = pc.upsellTo[g] {
+                    l.append("    upsell_to: \(FitReport.yamlString(c.groups[q]!))   # the plan most often changed to after a good resolution")
+                }
+            }
         }
         l.append("")
         l.append("acquisition:        # sign-ups of the last \(f.arrivalMonths) month(s): \(f.arrivals)")
@@ -170,16 +181,24 @@ public enum CustomerFitReport {
             l.append("  good_resolution:")
             l.append("    churn_multiplier: \(multiplier(.promoter))")
             l.append("    months: \(d.options.promoterMonths)")
+            if let pc = f.planChanges, pc.probability > 0, pc.upsellTo.contains(where: { $0 != nil }) {
+                let u = pc.probability, se = pc.standardError
+                let note = "   # \(pc.upsells) upgrades after \(pc.resolutions) good resolutions (\(fmt(pc.expectedByChance, 3)) by chance); "
+                    + "LR \(fmt(pc.likelihoodRatio, 2)), p = \(fmt(pc.pValue, 3))"
+                if u < 1, se > 0, se * se < 0.9 * u * (1 - u) {
+                    l.append("    upsell_probability: {distribution: beta, mean: \(fmt(u)), sd: \(fmt(se)), name: upsell_probability}" + note)
+                } else {
+                    l.append("    upsell_probability: \(fmt(u))" + note)
+                }
+            }
         }
         if d.hasActivations {
             l.append("")
             l.append("onboarding:")
             if let r = f.ramp {
-                let corr = r.covariance[0][1] / (r.seLogMedian * r.seLogLogSD)
                 l.append("  ramp_months:      # lognormal fitted with right-censoring: \(r.activated) activated, \(r.censored) not yet")
                 l.append("    median: \(lognormal(Estimate(name: "ramp_median", value: r.median, logSD: r.seLogMedian, theta: nil, upper: 120), capped: &capped))")
                 l.append("    log_sd: \(lognormal(Estimate(name: "ramp_log_sd", value: r.logSD, logSD: r.seLogLogSD, theta: nil, upper: 5), capped: &capped))")
-                _ = corr
             } else {
                 l.append("  ramp_months: {median: 1, log_sd: 1}   # not estimated: \(f.rampFailure ?? "")")
             }
@@ -290,11 +309,47 @@ public enum CustomerFitReport {
                 out.append("Against the backlog: not estimated (fewer than three months with resolutions, or a backlog that never varies)")
             }
         }
+        if let pc = f.planChanges {
+            out.append("")
+            out += planChangeLines(f, pc)
+        }
         out.append("")
         out.append("Acquisition: \(f.arrivals) sign-ups in the last \(f.arrivalMonths) month(s), \(fmt(f.newPerMonth, 2)) a month")
         let counts = Dictionary(grouping: f.base, by: \.condition).mapValues { $0.reduce(0) { $0 + $1.count } }
         out.append("Active on \(d.options.asOf): " + ChurnCondition.allCases.compactMap { k in counts[k].map { "\($0) \(k.key)" } }.joined(separator: ", "))
         return out.joined(separator: "\n") + "\n"
+    }
+
+    static let moveHeader = ["from", "to", "changes", "customer-months on from", "probability a month"]
+    static let upsellHeader = ["after a good resolution on", "first change to", "good resolutions", "changes", "by chance",
+                               "upsell", "95 % interval", "p", "used"]
+
+    /// The rows of the moves and of each plan's upsell test (`dash` between an interval's ends).
+    static func planChangeRows(_ f: CustomerFit, _ pc: PlanChangeFit, dash: String) -> (moves: [[String]], upsells: [[String]]) {
+        let names = f.churn.groups.map { $0 ?? "all" }
+        let moves = pc.moves.map { [names[$0.from], names[$0.to], String($0.changes), fmt($0.months, 5), fmt($0.probability, 4)] }
+        let upsells = pc.perPlan.map { u in
+            [names[u.from], names[u.to], String(u.resolutions), String(u.upsells), fmt(u.expectedByChance, 3), fmt(u.probability, 4),
+             "\(fmt(u.lower, 3)) \(dash) \(fmt(u.upper, 3))", fmt(u.pValue, 3), u.used ? "upsell_to" : "no: chance"]
+        }
+        return (moves, upsells)
+    }
+
+    /// The plan changes in words: moves and the upsell estimate.
+    static func planChangeLines(_ f: CustomerFit, _ pc: PlanChangeFit) -> [String] {
+        var out: [String] = []
+        out.append("Plan changes: \(pc.changes), \(pc.afterGoodResolution) of them in the month after a good resolution")
+        let rows = planChangeRows(f, pc, dash: "-")
+        if !pc.moves.isEmpty { out += TableReport.table(moveHeader, rows.moves) }
+        if !pc.perPlan.isEmpty { out += TableReport.table(upsellHeader, rows.upsells) }
+        if pc.resolutions > 0 {
+            out.append("Upsell probability (pooled over the plans with upsell_to): \(fmt(pc.probability, 4)) (95 % \(fmt(pc.lower, 3)) - \(fmt(pc.upper, 3))); "
+                       + "\(pc.upsells) of \(pc.resolutions) good resolutions, \(fmt(pc.expectedByChance, 3)) expected by chance; "
+                       + "LR vs 0 \(fmt(pc.likelihoodRatio, 2)), p = \(fmt(pc.pValue, 3))")
+        } else {
+            out.append("Upsell after a good resolution: none detected (no plan's changes after good resolutions beat the moves' chance)")
+        }
+        return out
     }
 
     // MARK: JSON
@@ -364,6 +419,51 @@ public enum CustomerFitReport {
         o.key("resolved_good"); o.raw(String(f.good))
         o.key("resolved_bad"); o.raw(String(f.bad))
         o.key("new_per_month"); o.number(f.newPerMonth)
+        o.key("plan_changes")
+        if let pc = f.planChanges {
+            o.open("{")
+            o.key("changes"); o.raw(String(pc.changes))
+            o.key("after_good_resolution"); o.raw(String(pc.afterGoodResolution))
+            o.key("moves"); o.open("[")
+            for m in pc.moves {
+                o.element(); o.open("{", compact: true)
+                o.key("from"); o.string(c.groups[m.from] ?? "all")
+                o.key("to"); o.string(c.groups[m.to] ?? "all")
+                o.key("changes"); o.raw(String(m.changes))
+                o.key("customer_months"); o.number(m.months)
+                o.key("probability_per_month"); o.number(m.probability)
+                o.close("}")
+            }
+            o.close("]")
+            o.key("upsell_by_plan"); o.open("[")
+            for u in pc.perPlan {
+                o.element(); o.open("{", compact: true)
+                o.key("from"); o.string(c.groups[u.from] ?? "all")
+                o.key("to"); o.string(c.groups[u.to] ?? "all")
+                o.key("good_resolutions"); o.raw(String(u.resolutions))
+                o.key("upgrades"); o.raw(String(u.upsells))
+                o.key("expected_by_chance"); o.number(u.expectedByChance)
+                o.key("probability"); o.number(u.probability)
+                o.key("lower_95"); o.number(u.lower)
+                o.key("upper_95"); o.number(u.upper)
+                o.key("p_value"); o.number(u.pValue)
+                o.key("upsell_to"); o.raw(u.used ? "true" : "false")
+                o.close("}")
+            }
+            o.close("]")
+            o.key("upsell"); o.open("{", compact: true)
+            o.key("probability"); o.number(pc.probability)
+            o.key("lower_95"); o.number(pc.lower)
+            o.key("upper_95"); o.number(pc.upper)
+            o.key("se"); o.number(pc.standardError)
+            o.key("good_resolutions"); o.raw(String(pc.resolutions))
+            o.key("upgrades"); o.raw(String(pc.upsells))
+            o.key("expected_by_chance"); o.number(pc.expectedByChance)
+            o.key("likelihood_ratio"); o.number(pc.likelihoodRatio)
+            o.key("p_value"); o.number(pc.pValue)
+            o.close("}")
+            o.close("}")
+        } else { o.raw("null") }
         o.key("scenario"); o.string(scenario)
         o.close("}")
         return o.text + "\n"
@@ -445,6 +545,20 @@ extension CustomerFitReport {
                                     + "right-censoring (Kaplan-Meier; it ignores that slow customers leave sooner, which the fit accounts for) "
                                     + "and the fitted lognormal, median \(fmt(r.median, 3)) months, log-sd \(fmt(r.logSD, 3)). Beyond the "
                                     + "threshold a customer is at risk: \(NumberFormat.percent(r.share(above: d.options.thresholdMonths))) of new ones.")
+        }
+        if let pc = f.planChanges {
+            let rows = planChangeRows(f, pc, dash: "\u{2013}")
+            body += HTMLPage.table(moveHeader, rows.moves.isEmpty ? [["none", "", "", "", ""]] : rows.moves, numeric: [2, 3, 4],
+                                   caption: "Plan moves: changes outside the month after a good resolution (\(pc.changes) changes in all)")
+            if !pc.perPlan.isEmpty {
+                body += HTMLPage.table(upsellHeader, rows.upsells, numeric: [2, 3, 4, 5, 6, 7],
+                                       caption: "Changes in the month after a good resolution, against what the moves give by chance")
+            }
+            body += HTMLPage.paragraph(pc.resolutions > 0
+                ? "Upsell after a good resolution: \(fmt(pc.probability, 4)) (95 % \(fmt(pc.lower, 3)) \u{2013} \(fmt(pc.upper, 3))), "
+                    + "\(pc.upsells) upgrades after \(pc.resolutions) good resolutions where the moves alone would give "
+                    + "\(fmt(pc.expectedByChance, 3)); LR against no upsell \(fmt(pc.likelihoodRatio, 2)), p = \(fmt(pc.pValue, 3))."
+                : "Upsell after a good resolution: none detected (no plan's changes after good resolutions beat the moves' chance).")
         }
         body += "<section id=\"scenario\">\n<h2>Fitted scenario</h2>\n"
         body += HTMLPage.paragraph("The complete scenario `--scenario-out` writes (\(scenario.split(separator: "\n").count) lines); open to read it.", className: "note")
