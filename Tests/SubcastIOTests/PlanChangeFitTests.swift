@@ -117,6 +117,11 @@ import SubcastStochastics
         let upsells = try #require(r.summary("upsells", month: 1))
         #expect(upsells.mean > 0)
         #expect(CustomerFitReport.table(f).contains("upsell_to"))
+        // The at-risk list shows the plan a customer is on now.
+        let scored = CustomerScore.score(f, discountPerMonth: 0.008)
+        let moved = try #require(data.customers.first { !$0.churned && $0.currentGroup != $0.group })
+        let row = try #require(scored.rows.first { $0.id == moved.record.id })
+        #expect(row.plan == data.groups[moved.currentGroup] && row.amount == moved.record.amount, "\(row.plan ?? "-") for \(moved.record)")
         #expect(CustomerFitReport.json(f, scenario: text).contains("\"upsell_by_plan\""))
     }
 

@@ -228,8 +228,9 @@ public struct CustomerScore: Sendable {
                 healthy += w / total * r.healthy
             }
             if readings.count > 1 && slowWeight < 0.5 { condition = readings[1].2 }
-            let amount = cust.record.amount ?? f.meanAmount[g] ?? 0
-            var row = Row(id: cust.record.id, plan: c.groups[g], tenure: cust.tenure, condition: condition,
+            // The plan the customer is on now (churn follows the plan signed up on, as in the fit).
+            let amount = cust.record.amount ?? f.meanAmount[cust.amountGroup ?? cust.currentGroup] ?? 0
+            var row = Row(id: cust.record.id, plan: c.groups[cust.currentGroup], tenure: cust.tenure, condition: condition,
                           monthsLeft: condition == readings[0].2 ? readings[0].3 : 0, amount: amount, leave: leave,
                           derl: derl, healthyDERL: healthy, interventionValue: nil, reasons: [])
             if let iv = intervention { row.interventionValue = iv.success * row.valueAtRisk - iv.cost }

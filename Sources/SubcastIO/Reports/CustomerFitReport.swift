@@ -555,7 +555,9 @@ extension CustomerFitReport {
                                        caption: "Changes in the month after a good resolution, against what the moves give by chance")
             }
             body += HTMLPage.paragraph(pc.resolutions > 0
-                ? "Upsell after a good resolution: \(fmt(pc.probability, 4)) (95 % \(fmt(pc.lower, 3)) \u{2013} \(fmt(pc.upper, 3))), "
+                ? "Upsell after a good resolution (the scenario's upsell_probability, pooled over "
+                    + pc.upsellTo.enumerated().compactMap { g, q in q.map { "\(c.groups[g] ?? "all") \u{2192} \(c.groups[$0] ?? "all")" } }.joined(separator: ", ")
+                    + "): \(fmt(pc.probability, 4)) (95 % \(fmt(pc.lower, 3)) \u{2013} \(fmt(pc.upper, 3))), "
                     + "\(pc.upsells) upgrades after \(pc.resolutions) good resolutions where the moves alone would give "
                     + "\(fmt(pc.expectedByChance, 3)); LR against no upsell \(fmt(pc.likelihoodRatio, 2)), p = \(fmt(pc.pValue, 3))."
                 : "Upsell after a good resolution: none detected (no plan's changes after good resolutions beat the moves' chance).")
