@@ -125,6 +125,36 @@ import SubcastStochastics
         #expect(CustomerFitReport.json(f, scenario: text).contains("\"upsell_by_plan\""))
     }
 
+    /// Edge cases: a move never seen outside the windows is rare, not impossible (one upgrade after
+    /// 200 good resolutions is no upsell); a change on the as-of date still follows a resolution
+    /// ten days before; changes on one day chain whatever the rows' order.
+    @Test func edgeCasesOfTheWindowsAndTheChance() throws {
+        let dir = try TempDir("plan-changes")
+        defer { dir.cleanup() }
+        var subs = ["id,plan,start,end,amount"], tix = ["subscription_id,opened,resolved,outcome"]
+        for i in 0..<200 {
+            subs.append("c\(i),\(i == 0 || i == 1 ? "pro" : "basic"),2025-01-01,,10")
+            tix.append("c\(i),2025-03-08,2025-03-10,good")
+        }
+        tix.append("c1,2026-10-19,2026-10-20,good")
+        let s = try dir.write("s.csv", subs.joined(separator: "\n") + "\n")
+        let t = try dir.write("t.csv", tix.joined(separator: "\n") + "\n")
+        // c0 upgrades five days after its resolution; c1 on the as-of date, eleven days after its
+        // second one, in two steps on one day written in the wrong order.
+        let c = try dir.write("c.csv", "subscription_id,changed,from_plan,to_plan\nc0,2025-03-15,basic,pro\n"
+                              + "c1,2026-10-31,team,pro\nc1,2026-10-31,basic,team\n")
+        var o = CustomerData.Options(asOf: CalendarDate(year: 2026, month: 10, day: 31)!)
+        o.groupByPlan = true
+        let data = try CustomerData.read(subscriptions: s, tickets: t, activations: nil, planChanges: c, options: o)
+        let f = PlanChangeFit.fit(data)
+        #expect(f.changes == 3 && f.afterGoodResolution == 3, "\(f.changes) changes, \(f.afterGoodResolution) after a good resolution")
+        #expect(f.upsellTo.allSatisfy { $0 == nil }, "targets \(f.upsellTo), per plan \(f.perPlan)")
+        for u in f.perPlan {
+            #expect(u.pValue > PlanChangeFit.targetLevel && u.lower >= 0 && u.upper <= 1 && u.probability.isFinite, "\(u)")
+        }
+        #expect(f.likelihoodRatio.isFinite && f.probability.isFinite)
+    }
+
     @Test func readerErrorsNameFileLineAndColumn() throws {
         let dir = try TempDir("plan-changes")
         defer { dir.cleanup() }

@@ -65,7 +65,7 @@ public struct Backtest: Sendable {
         let family = try ScenarioLoader.parseFamily(text: text, file: "backtest-scenario.yaml")
         let result = try Simulation.run(family, trials: trials, seed: seed, threads: threads)
         var meanAmount: [String: Double] = [:]
-        for (g, name) in fit.churn.groups.enumerated() { meanAmount[name ?? ""] = fit.meanAmount[g] ?? 0 }
+        for (g, name) in fit.churn.groups.enumerated() { if let a = fit.meanAmount[g] { meanAmount[name ?? ""] = a } }
         let amounts = data.allRecords.compactMap(\.amount)
         let overall = amounts.isEmpty ? 0 : amounts.reduce(0, +) / Double(amounts.count)
         var active: [Month] = [], mrr: [Month] = []

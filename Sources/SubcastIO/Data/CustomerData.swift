@@ -97,7 +97,10 @@ public struct CustomerData: Sendable {
         /// before a change); nil when that plan is not among the groups.
         public var amountGroup: Int? = 0
 
-        /// The plan (group) on `date`: after the changes dated before it.
+        /// The plan (group) on `date`: after the changes dated before it (a change takes effect at
+        /// the end of its day: a ticket resolved on the day of a change was on the old plan; ticket
+        /// rates and a backtest's actuals count a change on a period's first day as in effect for
+        /// that period).
         public func plan(on date: CalendarDate) -> Int {
             var g = group
             for c in planChanges where c.date < date { g = c.to }
@@ -417,6 +420,21 @@ public struct CustomerData: Sendable {
         }
         for i in out.indices where !out[i].isEmpty {
             out[i].sort { ($0.date, $0.line) < ($1.date, $1.line) }
+            // Changes on one day in the order their plans chain (a -> b before b -> c, whatever the
+            // rows' order); what does not chain keeps the file's order and fails below.
+            var ordered: [PlanChange] = []
+            var k = 0
+            while k < out[i].count {
+                var day = Array(out[i][k...].prefix { $0.date == out[i][k].date })
+                k += day.count
+                var previous = ordered.last?.to
+                while !day.isEmpty {
+                    let next = day.firstIndex { c in previous.map { c.from == $0 } ?? !day.contains { $0.to == c.from } } ?? 0
+                    previous = day[next].to
+                    ordered.append(day.remove(at: next))
+                }
+            }
+            out[i] = ordered
             for k in 1..<max(1, out[i].count) where out[i][k].from != out[i][k - 1].to {
                 throw rowOf[out[i][k].line]!.error(fromC, "from '\(out[i][k].from)', but the change before (line \(out[i][k - 1].line), "
                                                    + "\(out[i][k - 1].date)) moved subscription '\(records[i].id)' to '\(out[i][k - 1].to)'")

@@ -22,15 +22,16 @@ import SubcastStochastics
 ///   scenario's one probability pools the plans with a target, and a false one would dilute it).
 /// - **Upsell probability.** A good resolution j on a plan p with a target q is a success when the
 ///   first change in its window (of w_j months) is to q. A move to q would also happen by chance
-///   with probability pi_j = r(p, q) / R(p) x (1 - exp(-R(p) w_j)), so
+///   with probability pi_j = r'(p, q) / R'(p) x (1 - exp(-R'(p) w_j)), r' = (c(p, q) + 1/2) / M(p)
+///   (a move never seen outside the windows is rare, not impossible) and R' the total with it, so
 ///   P(success) = u + (1 - u) pi_j, and u is the maximum of the binomial likelihood
 ///   sum_j s_j ln(u + (1 - u) pi_j) + (1 - s_j) ln((1 - u)(1 - pi_j)) on [0, 1] (concave; its
 ///   derivative's root by GSL's Brent solver), with a profile-likelihood 95 % interval, the
 ///   standard error from the observed information and a likelihood-ratio test of u = 0 (boundary:
 ///   p = Q_chi2(1)(LR) / 2). The scenario's single probability pools the plans with a target.
 ///
-/// The churn fit groups customers by the plan they signed up on; the existing base and the plan
-/// prices use the plan on the as-of date.
+/// The churn fit groups customers by the plan they signed up on; the existing base uses the plan on
+/// the as-of date, the prices the subscriptions file's plan (whose amount the file gives).
 public struct PlanChangeFit: Sendable {
     public struct Move: Sendable, Hashable {
         public var from: Int
@@ -103,17 +104,19 @@ public struct PlanChangeFit: Sendable {
             func t(_ d: CalendarDate) -> Double { s.months(until: d) }
             let endDate = c.record.end.map { min($0, asOf) } ?? asOf
             let T = t(endDate)
+            changes += c.planChanges.count
             guard T > 0 else { continue }
-            // Good resolutions in time order, each with its window [tau, end).
+            // Good resolutions in time order, each with its window [tau, end) ([tau, T] when the
+            // end or the as-of date cuts it: a change on that day still follows the resolution).
             let taus = c.tickets.compactMap { k -> (Double, CalendarDate)? in
                 guard let d = k.resolved, d <= endDate, k.good == true else { return nil }
                 return (t(d), d)
             }.sorted { $0.0 < $1.0 }
-            var spans: [(start: Double, end: Double, plan: Int)] = []
+            var spans: [(start: Double, end: Double, plan: Int, closed: Bool)] = []
             for (j, (tau, d)) in taus.enumerated() {
                 var end = min(t(d.adding(months: 1)), T)
                 if j + 1 < taus.count { end = min(end, taus[j + 1].0) }
-                if end > tau { spans.append((tau, end, c.plan(on: d))) }
+                if end > tau { spans.append((tau, end, c.plan(on: d), end == T && (j + 1 == taus.count || taus[j + 1].0 > T))) }
             }
             // Time on each plan outside the windows.
             let cuts = c.planChanges.map { (t($0.date), $0.from, $0.to) }
@@ -129,8 +132,7 @@ public struct PlanChangeFit: Sendable {
             // Each change: within a window (the first change of that window: a candidate upsell) or a move.
             var firsts = [Int?](repeating: nil, count: spans.count)
             for (x, from, to) in cuts {
-                changes += 1
-                if let j = spans.firstIndex(where: { x >= $0.start && x < $0.end }) {
+                if let j = spans.firstIndex(where: { x >= $0.start && (x < $0.end || ($0.closed && x <= $0.end)) }) {
                     after += 1
                     if firsts[j] == nil && spans[j].plan == from { firsts[j] = to }
                 } else {
@@ -160,10 +162,16 @@ public struct PlanChangeFit: Sendable {
         }
         // Each plan's candidate target, the most frequent first change after a good resolution, and
         // its own upsell estimate; a target only where the upgrades beat chance (p < targetLevel).
+        // The chance takes the move rate p -> q as (changes + 1/2) / months: a move never seen
+        // outside the windows is rare, not impossible (with a chance of 0 a single change in a
+        // window would reject u = 0 outright). A plan never observed outside windows has no chance
+        // to compare with, and no target.
         func outcomes(_ p: Int, _ q: Int) -> (success: [Bool], chance: [Double]) {
             var success: [Bool] = [], chance: [Double] = []
+            guard outside[p] > 0 else { return ([], []) }
+            let r = (Double(count[p][q]) + 0.5) / outside[p], all = total[p] - rate[p][q] + r
             for w in windows where w.plan == p {
-                chance.append(total[p] > 0 ? min(rate[p][q] / total[p] * -expm1(-total[p] * w.months), 1 - 1e-12) : 0)
+                chance.append(min(max(r / all * -expm1(-all * w.months), 1e-300), 1 - 1e-12))
                 success.append(w.firstChange == q)
             }
             return (success, chance)
@@ -175,6 +183,7 @@ public struct PlanChangeFit: Sendable {
             for w in windows where w.plan == p { if let q = w.firstChange { n[q] += 1 } }
             guard let best = n.indices.max(by: { (n[$0], -$0) < (n[$1], -$1) }), n[best] > 0 else { continue }
             let (success, chance) = outcomes(p, best)
+            if success.isEmpty { continue }
             let u = upsellEstimate(success: success, chance: chance)
             let significant = u.estimate > 0 && u.p < targetLevel
             if significant { upsellTo[p] = best }
@@ -203,7 +212,8 @@ public struct PlanChangeFit: Sendable {
     /// The maximum-likelihood u with its profile 95 % interval, se and the LR test of u = 0.
     static func upsellEstimate(success: [Bool], chance: [Double]) -> (estimate: Double, lower: Double, upper: Double, se: Double, lr: Double, p: Double) {
         let n = success.count, k = success.filter { $0 }.count
-        guard n > 0, k > 0 else { return (0, 0, n > 0 ? 1 - pow(0.05, 1 / Double(n)) : 1, 0, 0, 1) }
+        // No success: u = 0, and the profile interval's upper end solves -2 n ln(1 - u) = 3.84.
+        guard n > 0, k > 0 else { return (0, 0, n > 0 ? -expm1(-3.841459 / (2 * Double(n))) : 1, 0, 0, 1) }
         let top = 1 - 1e-12
         // The score: decreasing in u (the log-likelihood is concave).
         func score(_ u: Double) -> Double {
@@ -217,12 +227,16 @@ public struct PlanChangeFit: Sendable {
         } else if score(0) <= 0 {
             estimate = 0
         } else {
-            estimate = (try? RootFinder.brent(lower: 0, upper: top, absoluteTolerance: 1e-12, relativeTolerance: 1e-10, maxIterations: 200, score))?.root ?? Double(k) / Double(n)
+            // score(0) is finite (every chance > 0); the bracket's low end moves off 0 all the same
+            // should it not be.
+            let low = score(0).isFinite ? 0 : 1e-300
+            estimate = (try? RootFinder.brent(lower: low, upper: top, absoluteTolerance: 1e-12, relativeTolerance: 1e-10, maxIterations: 200, score))?.root ?? Double(k) / Double(n)
         }
         let best = logLikelihood(estimate, success: success, chance: chance)
         func drop(_ u: Double) -> Double { 2 * (best - logLikelihood(u, success: success, chance: chance)) - 3.841459 }
+        let lowEnd = drop(0).isFinite ? 0 : 1e-300
         let lower = estimate == 0 || drop(0) <= 0 ? 0
-            : (try? RootFinder.brent(lower: 0, upper: estimate, absoluteTolerance: 1e-12, relativeTolerance: 1e-9, maxIterations: 200, drop))?.root ?? 0
+            : (try? RootFinder.brent(lower: lowEnd, upper: estimate, absoluteTolerance: 1e-12, relativeTolerance: 1e-9, maxIterations: 200, drop))?.root ?? 0
         let upper = estimate >= top || drop(top) <= 0 ? 1
             : (try? RootFinder.brent(lower: estimate, upper: top, absoluteTolerance: 1e-12, relativeTolerance: 1e-9, maxIterations: 200, drop))?.root ?? 1
         var information = 0.0
@@ -231,7 +245,7 @@ public struct PlanChangeFit: Sendable {
             information += a * a
         }
         let se = estimate > 0 && estimate < top && information > 0 ? 1 / information.squareRoot() : (upper - lower) / 3.919928
-        let lr = max(0, 2 * (best - logLikelihood(0, success: success, chance: chance)))
+        let lr = min(max(0, 2 * (best - logLikelihood(0, success: success, chance: chance))), 1e300)
         let p = lr > 0 ? SpecialFunctions.chiSquaredSurvival(lr, degrees: 1) / 2 : 1
         return (estimate >= top ? 1 : estimate, lower, upper, se, lr, p)
     }

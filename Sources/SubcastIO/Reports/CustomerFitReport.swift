@@ -102,7 +102,9 @@ public enum CustomerFitReport {
             if let a = f.meanAmount[g] {
                 l.append("    price_per_month: \(fmt(a, 2))     # mean amount of the plan's active customers")
             } else {
-                l.append("    price_per_month: 0      # no amounts in the file: set the plan's price")
+                l.append(d.customers.contains { $0.record.amount != nil }
+                         ? "    price_per_month: 0      # nobody is on this plan in the subscriptions file's plan column, so its amount is unknown: set its price"
+                         : "    price_per_month: 0      # no amounts in the file: set the plan's price")
             }
             l.append("    churn:              # sBG, renewal churn x the condition's multiplier")
             l.append("      alpha: \(input(prefix + "alpha"))")
